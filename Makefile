@@ -1,0 +1,128 @@
+# Makefile -- builds aiod and asyncio.so; `make run`, `make test`, `make bench`
+#
+# Non-recursive: one object group per folder. `make run` and `make test`
+# first install missing Debian packages (as root, else through sudo), then
+# re-enter make to build, so pkg-config is only asked once they are there.
+
+CC ?= cc
+PKGS := libev-dev liblua5.4-dev check pkg-config
+BENCH_PKGS := lua5.4 lua-luv lua-cqueues python3-uvloop nodejs hyperfine
+
+ifeq ($(SANITIZE),1)
+BUILD := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD := build/rel
+SANFLAGS :=
+endif
+
+WARN := -Wall -Wextra -Werror
+BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -g -fPIC -MMD -MP $(WARN) $(SANFLAGS)
+LUA_CFLAGS = $(shell pkg-config --cflags lua5.4)
+LUA_LIBS = $(shell pkg-config --libs lua5.4)
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+RUNTIME_SRC := $(wildcard runtime/*.c)
+BINDINGS_SRC := $(wildcard bindings/*.c)
+CMD_SRC := $(wildcard cmd/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+LUA_PARTS := $(wildcard bindings/*.lua)
+
+RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
+BINDINGS_OBJ := $(BINDINGS_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+LIBAIORT := $(BUILD)/libaiort.a
+AIOD := $(BUILD)/aiod
+MODULE := $(BUILD)/asyncio.so
+UNIT := $(BUILD)/check_runtime
+
+.PHONY: all deps bench-deps run test check-unit check-lua check-cli bench clean
+
+all: $(AIOD) $(MODULE)
+ifneq ($(SANITIZE),1)
+all: aiod asyncio.so
+aiod: $(AIOD)
+	$(Q)cp $< $@
+asyncio.so: $(MODULE)
+	$(Q)cp $< $@
+endif
+
+deps:
+	@missing=""; for p in $(PKGS) $(EXTRA_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; fi
+
+bench-deps:
+	$(Q)$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_PKGS)"
+
+# runtime/ is built without Lua's include path, so a stray lua.h fails here.
+$(BUILD)/runtime/%.o: runtime/%.c
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
+
+$(BUILD)/bindings/%.o: bindings/%.c
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	$(Q)$(CC) $(BASE_CFLAGS) $(LUA_CFLAGS) -Iruntime -c $< -o $@
+
+# The Lua parts are embedded with .incbin, which -MMD cannot see.
+$(BUILD)/bindings/l_embed.o: $(LUA_PARTS)
+
+$(BUILD)/cmd/%.o: cmd/%.c
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	$(Q)$(CC) $(BASE_CFLAGS) $(LUA_CFLAGS) -Iruntime -Ibindings -c $< -o $@
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CHECK_CFLAGS) -Iruntime -c $< -o $@
+
+$(LIBAIORT): $(RUNTIME_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(AIOD): $(CMD_OBJ) $(BINDINGS_OBJ) $(LIBAIORT)
+	@echo "  LD $@"
+	$(Q)$(CC) $(SANFLAGS) -rdynamic $^ -o $@ $(LUA_LIBS) -lev -lm -lpthread
+
+$(MODULE): $(BINDINGS_OBJ) $(LIBAIORT)
+	@echo "  LD $@"
+	$(Q)$(CC) $(SANFLAGS) -shared $^ -o $@ -lev -lm -lpthread
+
+$(UNIT): $(UNIT_OBJ) $(LIBAIORT)
+	@echo "  LD $@"
+	$(Q)$(CC) $(SANFLAGS) $^ -o $@ $(CHECK_LIBS) -lev -lm -lpthread
+
+run:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
+	./aiod scripts/demo.lua
+
+test:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT)
+	$(Q)tests/run_all.sh $(abspath $(UNIT)) $(abspath $(AIOD)) $(abspath $(MODULE))
+
+bench:
+	$(Q)$(MAKE) --no-print-directory bench-deps
+	$(Q)$(MAKE) --no-print-directory all
+	AIOD=$(abspath aiod) bench/run $(BENCH_ARGS)
+
+clean:
+	rm -rf build aiod asyncio.so
+
+-include $(RUNTIME_OBJ:.o=.d) $(BINDINGS_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

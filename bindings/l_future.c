@@ -1,0 +1,402 @@
+/* l_future.c -- asyncio.Future: a result that arrives later, and its done callbacks */
+#include "laio.h"
+
+#include <stdio.h>
+
+static const char *const state_names[] = {"pending", "cancelled", "finished"};
+
+struct l_future *laio_test_future(lua_State *L, int idx)
+{
+	struct l_future *f = luaL_testudata(L, idx, LAIO_FUTURE);
+	return f ? f : luaL_testudata(L, idx, LAIO_TASK);
+}
+
+struct l_future *laio_check_future(lua_State *L, int idx)
+{
+	struct l_future *f = laio_test_future(L, idx);
+	if (!f)
+		luaL_typeerror(L, idx, "Future");
+	return f;
+}
+
+void laio_get_extra(lua_State *L, int idx, const char *field)
+{
+	if (lua_getiuservalue(L, idx, UV_EXTRA) == LUA_TTABLE)
+		lua_getfield(L, -1, field);
+	else
+		lua_pushnil(L);
+	lua_remove(L, -2);
+}
+
+void laio_set_extra(lua_State *L, int idx, const char *field)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_getiuservalue(L, idx, UV_EXTRA) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_createtable(L, 0, 2);
+		lua_pushvalue(L, -1);
+		lua_setiuservalue(L, idx, UV_EXTRA);
+	}
+	lua_insert(L, -2);
+	lua_setfield(L, -2, field);
+	lua_pop(L, 1);
+}
+
+struct l_future *laio_new_future(lua_State *L, struct l_loop *loop)
+{
+	int loop_idx = lua_gettop(L);
+	struct l_future *f = lua_newuserdatauv(L, sizeof *f, UV_FUTURE_COUNT);
+	f->loop = loop;
+	f->ref = LUA_NOREF;
+	f->nresults = 0;
+	f->state = FUT_PENDING;
+	f->is_task = 0;
+	f->failed = 0;
+	f->unretrieved = 0;
+	luaL_setmetatable(L, LAIO_FUTURE);
+	lua_pushvalue(L, loop_idx);
+	lua_setiuservalue(L, -2, UV_LOOP);
+	return f;
+}
+
+void laio_future_add_callback(lua_State *L, int fut_idx, int cb_idx)
+{
+	fut_idx = lua_absindex(L, fut_idx);
+	cb_idx = lua_absindex(L, cb_idx);
+	int t = lua_getiuservalue(L, fut_idx, UV_CALLBACKS);
+	int cbt = lua_type(L, cb_idx);
+	if (t == LUA_TNIL && (cbt == LUA_TFUNCTION || cbt == LUA_TUSERDATA)) {
+		lua_pushvalue(L, cb_idx);
+		lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
+	} else if (t == LUA_TTABLE) {
+		lua_pushvalue(L, cb_idx);
+		lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	} else {
+		/* A list: the single callback so far (if any), then this one. */
+		lua_createtable(L, 2, 0);
+		if (t != LUA_TNIL) {
+			lua_pushvalue(L, -2);
+			lua_rawseti(L, -2, 1);
+		}
+		lua_pushvalue(L, cb_idx);
+		lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+		lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
+	}
+	lua_pop(L, 1);
+}
+
+static void schedule_one(lua_State *L, struct l_future *f, int fut_idx)
+{
+	struct l_task *waiter = luaL_testudata(L, -1, LAIO_TASK);
+	if (waiter && waiter->wait == WAIT_FUTURE) {
+		lua_pop(L, 1);
+		laio_task_wakeup(waiter);
+		return;
+	}
+	lua_pushvalue(L, fut_idx);
+	laio_call_soon(L, f->loop, 1);
+}
+
+void laio_future_finish(lua_State *L, int fut_idx, int state)
+{
+	fut_idx = lua_absindex(L, fut_idx);
+	struct l_future *f = lua_touserdata(L, fut_idx);
+	f->state = (unsigned char)state;
+	int t = lua_getiuservalue(L, fut_idx, UV_CALLBACKS);
+	lua_pushnil(L);
+	lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
+	if (t == LUA_TTABLE) {
+		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, -1, i);
+			schedule_one(L, f, fut_idx);
+		}
+		lua_pop(L, 1);
+	} else if (t != LUA_TNIL) {
+		schedule_one(L, f, fut_idx);
+	} else {
+		lua_pop(L, 1);
+	}
+}
+
+int laio_future_cancel(lua_State *L, int fut_idx, int msg_idx)
+{
+	fut_idx = lua_absindex(L, fut_idx);
+	msg_idx = lua_absindex(L, msg_idx);
+	struct l_future *f = lua_touserdata(L, fut_idx);
+	if (f->is_task)
+		return laio_task_cancel(L, fut_idx, msg_idx);
+	if (f->state != FUT_PENDING)
+		return 0;
+	laio_get_extra(L, fut_idx, "cancel_handler");
+	if (!lua_isnil(L, -1)) {
+		/* Futures that stand for other work (gather's) decide themselves. */
+		lua_pushvalue(L, fut_idx);
+		lua_pushvalue(L, msg_idx);
+		lua_call(L, 2, 1);
+		int ok = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		return ok;
+	}
+	lua_pop(L, 1);
+	lua_pushvalue(L, msg_idx);
+	laio_set_extra(L, fut_idx, "cancel_msg");
+	laio_future_finish(L, fut_idx, FUT_CANCELLED);
+	return 1;
+}
+
+static int raise_cancelled(lua_State *L, int fut_idx)
+{
+	laio_get_extra(L, fut_idx, "cancel_msg");
+	laio_push_error(L, "CancelledError", lua_tostring(L, -1));
+	return lua_error(L);
+}
+
+int laio_push_results(lua_State *L, int fut_idx)
+{
+	fut_idx = lua_absindex(L, fut_idx);
+	struct l_future *f = lua_touserdata(L, fut_idx);
+	if (f->state == FUT_CANCELLED)
+		return raise_cancelled(L, fut_idx);
+	if (f->state == FUT_PENDING)
+		return laio_raise(L, "InvalidStateError", "Result is not set.");
+	if (f->failed) {
+		f->unretrieved = 0;
+		lua_getiuservalue(L, fut_idx, UV_RESULT);
+		return lua_error(L);
+	}
+	if (f->is_task) {
+		struct l_task *t = (struct l_task *)f;
+		int n = f->nresults;
+		luaL_checkstack(L, n, "too many results");
+		lua_checkstack(t->co, 1);
+		for (int i = 1; i <= n; i++) {
+			lua_pushvalue(t->co, i);
+			lua_xmove(t->co, L, 1);
+		}
+		return n;
+	}
+	lua_getiuservalue(L, fut_idx, UV_RESULT);
+	if (f->nresults == 1)
+		return 1;
+	int n = f->nresults;
+	luaL_checkstack(L, n, "too many results");
+	int packed = lua_gettop(L);
+	for (int i = 1; i <= n; i++)
+		lua_rawgeti(L, packed, i);
+	lua_remove(L, packed);
+	return n;
+}
+
+static struct l_future *check_plain_future(lua_State *L)
+{
+	return luaL_checkudata(L, 1, LAIO_FUTURE);
+}
+
+static void check_pending(lua_State *L, struct l_future *f)
+{
+	if (f->state != FUT_PENDING) {
+		lua_pushfstring(L, "invalid state: %s",
+				luaL_tolstring(L, 1, NULL));
+		laio_raise(L, "InvalidStateError", lua_tostring(L, -1));
+	}
+}
+
+static int l_future_set_result(lua_State *L)
+{
+	struct l_future *f = check_plain_future(L);
+	int n = lua_gettop(L) - 1;
+	check_pending(L, f);
+	if (n == 1) {
+		lua_pushvalue(L, 2);
+	} else {
+		lua_createtable(L, n, 0);
+		for (int i = 1; i <= n; i++) {
+			lua_pushvalue(L, i + 1);
+			lua_rawseti(L, -2, i);
+		}
+	}
+	lua_setiuservalue(L, 1, UV_RESULT);
+	f->nresults = n;
+	laio_future_finish(L, 1, FUT_FINISHED);
+	return 0;
+}
+
+static int l_future_set_exception(lua_State *L)
+{
+	struct l_future *f = check_plain_future(L);
+	luaL_checkany(L, 2);
+	if (lua_isnil(L, 2))
+		luaL_argerror(L, 2, "error value expected, got nil");
+	check_pending(L, f);
+	lua_pushvalue(L, 2);
+	lua_setiuservalue(L, 1, UV_RESULT);
+	f->failed = 1;
+	f->unretrieved = 1;
+	laio_future_finish(L, 1, FUT_FINISHED);
+	return 0;
+}
+
+static int l_future_result(lua_State *L)
+{
+	laio_check_future(L, 1);
+	lua_settop(L, 1);
+	return laio_push_results(L, 1);
+}
+
+static int l_future_exception(lua_State *L)
+{
+	struct l_future *f = laio_check_future(L, 1);
+	if (f->state == FUT_CANCELLED)
+		return raise_cancelled(L, 1);
+	if (f->state == FUT_PENDING)
+		return laio_raise(L, "InvalidStateError", "Exception is not set.");
+	if (!f->failed)
+		return 0;
+	f->unretrieved = 0;
+	lua_getiuservalue(L, 1, UV_RESULT);
+	return 1;
+}
+
+static int l_future_done(lua_State *L)
+{
+	lua_pushboolean(L, laio_check_future(L, 1)->state != FUT_PENDING);
+	return 1;
+}
+
+static int l_future_cancelled(lua_State *L)
+{
+	lua_pushboolean(L, laio_check_future(L, 1)->state == FUT_CANCELLED);
+	return 1;
+}
+
+static int l_future_cancel(lua_State *L)
+{
+	laio_check_future(L, 1);
+	if (!lua_isnoneornil(L, 2))
+		luaL_checkstring(L, 2);
+	lua_settop(L, 2);
+	lua_pushboolean(L, laio_future_cancel(L, 1, 2));
+	return 1;
+}
+
+static int l_future_add_done_callback(lua_State *L)
+{
+	struct l_future *f = laio_check_future(L, 1);
+	if (lua_type(L, 2) != LUA_TFUNCTION && !luaL_getmetafield(L, 2, "__call"))
+		luaL_typeerror(L, 2, "function");
+	lua_settop(L, 2);
+	if (f->state != FUT_PENDING) {
+		lua_pushvalue(L, 2);
+		lua_pushvalue(L, 1);
+		laio_call_soon(L, f->loop, 1);
+	} else {
+		laio_future_add_callback(L, 1, 2);
+	}
+	return 0;
+}
+
+static int l_future_remove_done_callback(lua_State *L)
+{
+	laio_check_future(L, 1);
+	luaL_checkany(L, 2);
+	lua_settop(L, 2);
+	int removed = 0;
+	int t = lua_getiuservalue(L, 1, UV_CALLBACKS);
+	if (t == LUA_TTABLE) {
+		lua_Integer n = (lua_Integer)lua_rawlen(L, 3), kept = 0;
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, 3, i);
+			if (lua_rawequal(L, -1, 2)) {
+				removed++;
+				lua_pop(L, 1);
+			} else {
+				lua_rawseti(L, 3, ++kept);
+			}
+		}
+		for (lua_Integer i = kept + 1; i <= n; i++) {
+			lua_pushnil(L);
+			lua_rawseti(L, 3, i);
+		}
+	} else if (t != LUA_TNIL && lua_rawequal(L, 3, 2)) {
+		removed = 1;
+		lua_pushnil(L);
+		lua_setiuservalue(L, 1, UV_CALLBACKS);
+	}
+	lua_pushinteger(L, removed);
+	return 1;
+}
+
+static int l_future_get_loop(lua_State *L)
+{
+	laio_check_future(L, 1);
+	lua_getiuservalue(L, 1, UV_LOOP);
+	return 1;
+}
+
+static int l_future_tostring(lua_State *L)
+{
+	struct l_future *f = check_plain_future(L);
+	lua_pushfstring(L, "<Future %s>", state_names[f->state]);
+	return 1;
+}
+
+/* Shared by Future and Task: an error nobody retrieved is reported here at
+ * the latest, when the object is collected or the Lua state closes. */
+int laio_future_gc(lua_State *L)
+{
+	struct l_future *f = lua_touserdata(L, 1);
+	if (!f->unretrieved)
+		return 0;
+	f->unretrieved = 0;
+	const char *what = f->is_task ? "Task exception was never retrieved"
+				      : "Future exception was never retrieved";
+	luaL_tolstring(L, 1, NULL);
+	lua_getiuservalue(L, 1, UV_RESULT);
+	const char *err = luaL_tolstring(L, -1, NULL);
+	laio_get_extra(L, 1, "traceback");
+	fprintf(stderr, "%s\n%s: %s\n%s\n", what, lua_tostring(L, 2), err,
+		lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+	fflush(stderr);
+	return 0;
+}
+
+static const luaL_Reg future_only_methods[] = {
+	{"set_result", l_future_set_result},
+	{"set_exception", l_future_set_exception},
+	{NULL, NULL}
+};
+
+static const luaL_Reg future_methods[] = {
+	{"result", l_future_result},
+	{"exception", l_future_exception},
+	{"done", l_future_done},
+	{"cancelled", l_future_cancelled},
+	{"cancel", l_future_cancel},
+	{"add_done_callback", l_future_add_done_callback},
+	{"remove_done_callback", l_future_remove_done_callback},
+	{"get_loop", l_future_get_loop},
+	{NULL, NULL}
+};
+
+/* Fills the methods table on top with the methods Future and Task share. */
+void laio_future_methods(lua_State *L, int state)
+{
+	lua_pushvalue(L, state);
+	luaL_setfuncs(L, future_methods, 1);
+}
+
+void laio_open_future(lua_State *L, int state)
+{
+	luaL_newmetatable(L, LAIO_FUTURE);
+	lua_createtable(L, 0, 12);
+	laio_future_methods(L, state);
+	lua_pushvalue(L, state);
+	luaL_setfuncs(L, future_only_methods, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, l_future_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pushcfunction(L, laio_future_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_pop(L, 1);
+}

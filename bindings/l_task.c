@@ -1,0 +1,527 @@
+/* l_task.c -- asyncio.Task: a coroutine stepped by the loop; sleep, await, cancellation */
+#include "laio.h"
+
+#include <string.h>
+
+#define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
+
+static void task_step(struct aio_call *call);
+
+static void push_task(lua_State *L, struct l_task *t)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, t->fut.ref);
+}
+
+void laio_task_wakeup(struct l_task *t)
+{
+	if (!aio_call_queued(&t->step))
+		aio_call_soon(t->fut.loop->rt, &t->step, task_step);
+}
+
+struct l_task *laio_current_task(lua_State *L)
+{
+	struct l_state *S = laio_state(L);
+	struct l_task *t = S->running ? S->running->current : NULL;
+	if (!t)
+		luaL_error(L, "attempt to suspend outside a task");
+	if (t->co != L)
+		luaL_error(L, "attempt to suspend inside a nested coroutine "
+			      "(asyncio waits must run in the task's own coroutine)");
+	return t;
+}
+
+/* Raises CancelledError with the task's cancel message. */
+static int raise_task_cancelled(lua_State *L, struct l_task *t)
+{
+	push_task(L, t);
+	laio_get_extra(L, -1, "cancel_msg");
+	laio_push_error(L, "CancelledError", lua_tostring(L, -1));
+	return lua_error(L);
+}
+
+/* Every continuation starts here: a cancellation lands at the suspension. */
+static void resume_check(lua_State *L, struct l_task *t)
+{
+	t->wait = WAIT_NONE;
+	if (t->must_cancel) {
+		t->must_cancel = 0;
+		raise_task_cancelled(L, t);
+	}
+}
+
+int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k)
+{
+	t->wait = (unsigned char)wait;
+	return lua_yieldk(L, 0, 0, k);
+}
+
+/*
+ * Cancels what a suspended task waits for, as Python's Task.cancel does
+ * with its _fut_waiter. Returns 1 when the wait itself will deliver the
+ * CancelledError, 0 when the task must throw it at its next step.
+ */
+static int cancel_wait(lua_State *L, struct l_task *t, int msg_idx)
+{
+	msg_idx = lua_absindex(L, msg_idx);
+	if (t->wait == WAIT_SLEEP) {
+		aio_timer_stop(t->fut.loop->rt, &t->timer);
+		laio_task_wakeup(t);
+		return 0;
+	}
+	if (t->wait != WAIT_FUTURE)
+		return 0;
+	push_task(L, t);
+	lua_getiuservalue(L, -1, UV_WAITER);
+	int ok = laio_future_cancel(L, -1, msg_idx);
+	lua_pop(L, 2);
+	return ok;
+}
+
+int laio_task_cancel(lua_State *L, int task_idx, int msg_idx)
+{
+	struct l_task *t = lua_touserdata(L, task_idx);
+	if (t->fut.state != FUT_PENDING)
+		return 0;
+	t->cancel_requests++;
+	lua_pushvalue(L, msg_idx);
+	laio_set_extra(L, task_idx, "cancel_msg");
+	if (t != t->fut.loop->current && t->started && cancel_wait(L, t, msg_idx))
+		return 1;
+	t->must_cancel = 1;
+	return 1;
+}
+
+/* Message handler of the task body: keeps the traceback, passes the error on. */
+static int task_msgh(lua_State *co)
+{
+	struct l_state *S = laio_state(co);
+	struct l_task *t = S->running ? S->running->current : NULL;
+	if (t && !laio_is_error(co, 1, "CancelledError")) {
+		push_task(co, t);
+		luaL_traceback(co, co, NULL, 1);
+		laio_set_extra(co, -2, "traceback");
+		lua_pop(co, 1);
+	}
+	lua_settop(co, 1);
+	return 1;
+}
+
+static int task_body_k(lua_State *co, int status, lua_KContext ctx)
+{
+	(void)ctx;
+	struct l_state *S = laio_state(co);
+	struct l_task *t = S->running->current;
+	if (status == LUA_OK || status == LUA_YIELD) {
+		lua_remove(co, 1);
+		return lua_gettop(co);
+	}
+	t->fut.failed = 1;
+	lua_replace(co, 1);
+	lua_settop(co, 1);
+	return 1;
+}
+
+/* The coroutine's body: fn(args...) under a yieldable pcall, so errors
+ * unwind inside the coroutine and '<close>' handlers may still suspend. */
+static int task_body(lua_State *co)
+{
+	int nargs = lua_gettop(co) - 1;
+	lua_pushcfunction(co, task_msgh);
+	lua_insert(co, 1);
+	int status = lua_pcallk(co, nargs, LUA_MULTRET, 1, 0, task_body_k);
+	return task_body_k(co, status, 0);
+}
+
+static void unlink_task(struct l_task *t)
+{
+	t->link.prev->next = t->link.next;
+	t->link.next->prev = t->link.prev;
+	t->link.prev = t->link.next = &t->link;
+}
+
+static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
+{
+	lua_State *co = t->co;
+	int state = FUT_FINISHED;
+	push_task(L, t);
+	int tidx = lua_gettop(L);
+	if (status != LUA_OK)
+		t->fut.failed = 1;
+	if (t->fut.failed) {
+		lua_xmove(co, L, 1);
+		lua_settop(co, 0);
+		if (laio_is_error(L, -1, "CancelledError")) {
+			state = FUT_CANCELLED;
+			t->fut.failed = 0;
+			lua_getfield(L, -1, "message");
+			laio_set_extra(L, tidx, "cancel_msg");
+			lua_pop(L, 1);
+		} else {
+			lua_setiuservalue(L, tidx, UV_RESULT);
+			t->fut.unretrieved = 1;
+		}
+	} else {
+		t->fut.nresults = nres;
+	}
+	unlink_task(t);
+	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
+	t->fut.ref = LUA_NOREF;
+	laio_future_finish(L, tidx, state);
+	lua_settop(L, tidx - 1);
+}
+
+static void task_step(struct aio_call *call)
+{
+	struct l_task *t = aio_container_of(call, struct l_task, step);
+	struct l_loop *loop = t->fut.loop;
+	lua_State *L = loop->L;
+	int nres, nargs = t->nargs;
+	if (!t->started) {
+		t->started = 1;
+		if (t->must_cancel) {
+			/* Cancelled before it ran: its function never runs. */
+			lua_settop(t->co, 0);
+			push_task(L, t);
+			laio_get_extra(L, -1, "cancel_msg");
+			laio_push_error(L, "CancelledError", lua_tostring(L, -1));
+			lua_xmove(L, t->co, 1);
+			lua_pop(L, 2);
+			t->fut.failed = 1;
+			task_finished(L, t, LUA_OK, 1);
+			return;
+		}
+		t->nargs = 0;
+	} else {
+		nargs = 0;
+	}
+	loop->current = t;
+	int status = lua_resume(t->co, L, nargs, &nres);
+	loop->current = NULL;
+	if (status != LUA_YIELD) {
+		task_finished(L, t, status, nres);
+		return;
+	}
+	lua_pop(t->co, nres);
+	if (t->wait == WAIT_NONE) {
+		/* A bare coroutine.yield: like sleep(0), as a bare yield in Python. */
+		t->wait = WAIT_YIELD;
+		laio_task_wakeup(t);
+	} else if (t->must_cancel) {
+		/* Cancelled while it ran: cancel what it now waits for. */
+		push_task(L, t);
+		laio_get_extra(L, -1, "cancel_msg");
+		if (cancel_wait(L, t, -1))
+			t->must_cancel = 0;
+		lua_pop(L, 2);
+	}
+}
+
+struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
+{
+	int loop_idx = lua_gettop(L) - nargs - 1;	/* loop, fn, args... */
+	struct l_state *S = loop->S;
+	struct l_task *t = lua_newuserdatauv(L, sizeof *t, UV_TASK_COUNT);
+	memset(t, 0, sizeof *t);
+	t->fut.loop = loop;
+	t->fut.is_task = 1;
+	t->fut.state = FUT_PENDING;
+	t->id = ++S->task_counter;
+	t->nargs = nargs + 1;
+	aio_timer_init(&t->timer);
+	luaL_setmetatable(L, LAIO_TASK);
+	lua_pushvalue(L, loop_idx);
+	lua_setiuservalue(L, -2, UV_LOOP);
+	t->co = lua_newthread(L);
+	lua_setiuservalue(L, -2, UV_CORO);
+	lua_pushcfunction(t->co, task_body);
+	lua_insert(L, loop_idx + 1);	/* task below fn and args */
+	lua_xmove(L, t->co, nargs + 1);
+	lua_pushvalue(L, -1);
+	t->fut.ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	t->link.next = &loop->tasks;
+	t->link.prev = loop->tasks.prev;
+	loop->tasks.prev->next = &t->link;
+	loop->tasks.prev = &t->link;
+	aio_call_soon(loop->rt, &t->step, task_step);
+	lua_replace(L, loop_idx);	/* the task takes the loop's slot */
+	return t;
+}
+
+static int is_callable(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) == LUA_TFUNCTION)
+		return 1;
+	if (luaL_getmetafield(L, idx, "__call") == LUA_TNIL)
+		return 0;
+	lua_pop(L, 1);
+	return 1;
+}
+
+int laio_ensure_future(lua_State *L, int idx, int loop_idx)
+{
+	idx = lua_absindex(L, idx);
+	if (laio_test_future(L, idx))
+		return idx;
+	int nargs;
+	int coro = luaL_testudata(L, idx, LAIO_COROUTINE) != NULL;
+	if (!coro && !is_callable(L, idx))
+		return luaL_argerror(L, idx, lua_pushfstring(L,
+			"awaitable expected, got %s", luaL_typename(L, idx)));
+	struct l_loop *loop;
+	if (loop_idx) {
+		lua_pushvalue(L, loop_idx);
+		loop = laio_check_loop(L, -1);
+	} else {
+		loop = laio_push_running_loop(L);
+	}
+	if (coro) {
+		nargs = laio_coro_unpack(L, idx);
+	} else {
+		lua_pushvalue(L, idx);
+		nargs = 0;
+	}
+	laio_new_task(L, loop, nargs);
+	lua_replace(L, idx);
+	return idx;
+}
+
+/* asyncio.sleep(delay [, result]) */
+static int sleep_k(lua_State *L, int status, lua_KContext nargs)
+{
+	(void)status;
+	resume_check(L, STATE(L)->running->current);
+	return nargs >= 2 ? 1 : 0;
+}
+
+static void sleep_due(struct aio_call *call)
+{
+	struct l_task *t = aio_container_of(call, struct l_task, timer.call);
+	laio_task_wakeup(t);
+}
+
+static int l_sleep(lua_State *L)
+{
+	lua_Number delay = luaL_checknumber(L, 1);
+	int nargs = lua_gettop(L);
+	struct l_task *t = laio_current_task(L);
+	struct aio_loop *rt = t->fut.loop->rt;
+	lua_settop(L, 2);
+	if (delay > 0) {
+		if (aio_timer_start(rt, &t->timer, aio_loop_time(rt) + delay, sleep_due))
+			return luaL_error(L, "not enough memory");
+		t->wait = WAIT_SLEEP;
+	} else {
+		laio_task_wakeup(t);
+		t->wait = WAIT_YIELD;
+	}
+	return lua_yieldk(L, 0, nargs, sleep_k);
+}
+
+/* asyncio.await(aw), aw:await() */
+static void set_waiter(lua_State *L, struct l_task *t, int fut_idx)
+{
+	push_task(L, t);
+	if (fut_idx)
+		lua_pushvalue(L, fut_idx);
+	else
+		lua_pushnil(L);
+	lua_setiuservalue(L, -2, UV_WAITER);
+	lua_pop(L, 1);
+}
+
+static int await_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	struct l_task *t = STATE(L)->running->current;
+	set_waiter(L, t, 0);
+	resume_check(L, t);
+	return laio_push_results(L, 1);
+}
+
+static int coro_k(lua_State *L, int status, lua_KContext base)
+{
+	(void)status;
+	return lua_gettop(L) - (int)base;
+}
+
+static int l_await(lua_State *L)
+{
+	lua_settop(L, 1);
+	if (luaL_testudata(L, 1, LAIO_COROUTINE)) {
+		/* A coroutine object runs inside the awaiting task, as in Python. */
+		int nargs = laio_coro_unpack(L, 1);
+		lua_callk(L, nargs, LUA_MULTRET, 1, coro_k);
+		return coro_k(L, LUA_OK, 1);
+	}
+	struct l_future *f = laio_test_future(L, 1);
+	if (!f) {
+		laio_ensure_future(L, 1, 0);
+		f = lua_touserdata(L, 1);
+	}
+	if (f->state != FUT_PENDING)
+		return laio_push_results(L, 1);
+	struct l_task *t = laio_current_task(L);
+	if (f == &t->fut)
+		return luaL_error(L, "a task cannot await itself");
+	push_task(L, t);
+	laio_future_add_callback(L, 1, -1);
+	lua_pop(L, 1);
+	set_waiter(L, t, 1);
+	return laio_suspend(L, t, WAIT_FUTURE, await_k);
+}
+
+static int l_create_task(lua_State *L)
+{
+	int nargs;
+	struct l_loop *loop = laio_push_running_loop(L);
+	if (luaL_testudata(L, 1, LAIO_COROUTINE)) {
+		nargs = laio_coro_unpack(L, 1);
+	} else {
+		if (!is_callable(L, 1))
+			luaL_typeerror(L, 1, "function or coroutine");
+		nargs = lua_gettop(L) - 2;
+		lua_insert(L, 1);	/* loop, fn, args... */
+	}
+	laio_new_task(L, loop, nargs);
+	return 1;
+}
+
+static int l_ensure_future(lua_State *L)
+{
+	lua_settop(L, 1);
+	laio_ensure_future(L, 1, 0);
+	return 1;
+}
+
+static int l_current_task(lua_State *L)
+{
+	struct l_loop *loop = STATE(L)->running;
+	if (!loop || !loop->current)
+		return 0;
+	push_task(L, loop->current);
+	return 1;
+}
+
+/* all_tasks([loop]): unfinished tasks of loop, or of the running loop. */
+int laio_loop_all_tasks(lua_State *L)
+{
+	struct l_loop *loop = lua_isnoneornil(L, 1) ? laio_push_running_loop(L)
+						    : laio_check_loop(L, 1);
+	lua_newtable(L);
+	lua_Integer n = 0;
+	for (struct l_link *k = loop->tasks.next; k != &loop->tasks; k = k->next) {
+		push_task(L, aio_container_of(k, struct l_task, link));
+		lua_rawseti(L, -2, ++n);
+	}
+	lua_pushinteger(L, n);
+	lua_setfield(L, -2, "n");
+	return 1;
+}
+
+static struct l_task *check_task(lua_State *L)
+{
+	return luaL_checkudata(L, 1, LAIO_TASK);
+}
+
+static void push_name(lua_State *L, struct l_task *t)
+{
+	laio_get_extra(L, 1, "name");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		lua_pushfstring(L, "Task-%I", (lua_Integer)t->id);
+	}
+}
+
+static int l_task_get_name(lua_State *L)
+{
+	push_name(L, check_task(L));
+	return 1;
+}
+
+static int l_task_set_name(lua_State *L)
+{
+	check_task(L);
+	luaL_tolstring(L, 2, NULL);
+	laio_set_extra(L, 1, "name");
+	lua_settop(L, 1);
+	return 1;
+}
+
+static int l_task_cancelling(lua_State *L)
+{
+	lua_pushinteger(L, check_task(L)->cancel_requests);
+	return 1;
+}
+
+static int l_task_uncancel(lua_State *L)
+{
+	struct l_task *t = check_task(L);
+	if (t->cancel_requests > 0 && --t->cancel_requests == 0)
+		t->must_cancel = 0;
+	lua_pushinteger(L, t->cancel_requests);
+	return 1;
+}
+
+static int l_task_traceback(lua_State *L)
+{
+	struct l_task *t = check_task(L);
+	if (t->fut.state != FUT_PENDING || !t->started || t == t->fut.loop->current)
+		return 0;
+	luaL_traceback(L, t->co, NULL, 0);
+	return 1;
+}
+
+static int l_task_tostring(lua_State *L)
+{
+	static const char *const names[] = {"pending", "cancelled", "finished"};
+	struct l_task *t = check_task(L);
+	push_name(L, t);
+	lua_pushfstring(L, "<Task %s name='%s'>", names[t->fut.state],
+			lua_tostring(L, -1));
+	return 1;
+}
+
+static const luaL_Reg task_methods[] = {
+	{"get_name", l_task_get_name},
+	{"set_name", l_task_set_name},
+	{"cancelling", l_task_cancelling},
+	{"uncancel", l_task_uncancel},
+	{"traceback", l_task_traceback},
+	{"await", l_await},
+	{NULL, NULL}
+};
+
+static const luaL_Reg task_functions[] = {
+	{"sleep", l_sleep},
+	{"await", l_await},
+	{"create_task", l_create_task},
+	{"ensure_future", l_ensure_future},
+	{"current_task", l_current_task},
+	{"all_tasks", laio_loop_all_tasks},
+	{NULL, NULL}
+};
+
+void laio_open_task(lua_State *L, int state)
+{
+	luaL_newmetatable(L, LAIO_TASK);
+	lua_createtable(L, 0, 16);
+	laio_future_methods(L, state);
+	lua_pushvalue(L, state);
+	luaL_setfuncs(L, task_methods, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, l_task_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pushcfunction(L, laio_future_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_pop(L, 1);
+	/* Futures are awaited the same way. */
+	luaL_getmetatable(L, LAIO_FUTURE);
+	lua_getfield(L, -1, "__index");
+	lua_pushvalue(L, state);
+	lua_pushcclosure(L, l_await, 1);
+	lua_setfield(L, -2, "await");
+	lua_pop(L, 2);
+	lua_pushvalue(L, state);
+	luaL_setfuncs(L, task_functions, 1);
+}

@@ -1,0 +1,135 @@
+/* laio.h -- shared declarations of the asyncio Lua bindings */
+#ifndef LAIO_H
+#define LAIO_H
+
+#include "loop.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#define LAIO_LOOP "asyncio.Loop"
+#define LAIO_FUTURE "asyncio.Future"
+#define LAIO_TASK "asyncio.Task"
+#define LAIO_HANDLE "asyncio.Handle"
+#define LAIO_COROUTINE "asyncio.Coroutine"
+/* Registry fields: the module's C internals, the error classes by name. */
+#define LAIO_INTERNALS "asyncio.internals"
+#define LAIO_ERRORS "asyncio.errors"
+
+/* A node of the loop's list of unfinished tasks. */
+struct l_link {
+	struct l_link *prev;
+	struct l_link *next;
+};
+
+/* Module-wide state; upvalue 1 of every C function of the module. */
+struct l_state {
+	struct l_loop *running;	/* loop running in this Lua state, or NULL */
+	unsigned long task_counter;	/* for default names, Task-1, ... */
+};
+
+struct l_loop {
+	struct aio_loop *rt;	/* NULL once closed */
+	struct l_state *S;
+	lua_State *L;		/* the thread running the loop, while it runs */
+	struct l_task *current;	/* the task being stepped, or NULL */
+	struct l_link tasks;	/* unfinished tasks */
+	unsigned char running;
+	unsigned char stopping;
+	unsigned char debug;
+};
+
+enum { FUT_PENDING, FUT_CANCELLED, FUT_FINISHED };
+
+/* User values of a Future or a Task userdata. */
+enum {
+	UV_CALLBACKS = 1,	/* nil, one callback, or a sequence of them */
+	UV_RESULT,		/* Future: value or packed values; error value */
+	UV_LOOP,		/* the loop userdata, kept alive */
+	UV_EXTRA,		/* lazily made table: name, cancel message, ... */
+	UV_FUTURE_COUNT = UV_EXTRA,
+	UV_CORO,		/* Task: its coroutine */
+	UV_WAITER,		/* Task: the Future or Task it awaits */
+	UV_TASK_COUNT = UV_WAITER
+};
+
+/* The part common to Future and Task; a Task starts with it. */
+struct l_future {
+	struct l_loop *loop;
+	int ref;		/* registry anchor while a task is unfinished */
+	int nresults;		/* Future with several results: packed count */
+	unsigned char state;
+	unsigned char is_task;
+	unsigned char failed;	/* finished by an error */
+	unsigned char unretrieved;	/* failed and nobody looked yet */
+};
+
+/* What a suspended task waits for. */
+enum { WAIT_NONE, WAIT_SLEEP, WAIT_FUTURE, WAIT_YIELD };
+
+struct l_task {
+	struct l_future fut;
+	struct aio_call step;	/* queued to run the coroutine */
+	struct aio_timer timer;	/* sleep's deadline */
+	struct l_link link;	/* in loop->tasks while unfinished */
+	lua_State *co;
+	unsigned long id;
+	int cancel_requests;	/* Python's cancelling() */
+	int nargs;		/* values to pass on the next resume */
+	unsigned char must_cancel;
+	unsigned char wait;
+	unsigned char started;
+};
+
+/* l_module.c */
+struct l_state *laio_state(lua_State *L);
+int luaopen_asyncio(lua_State *L);
+
+/* l_errors.c: asyncio's error objects */
+void laio_push_error(lua_State *L, const char *cls, const char *msg);	/* [-0,+1,e] */
+int laio_raise(lua_State *L, const char *cls, const char *msg);	/* never returns */
+int laio_is_error(lua_State *L, int idx, const char *cls);	/* [-0, +0, e] */
+int laio_traceback_handler(lua_State *L);
+void laio_report(lua_State *L, const char *what, int idx);	/* to stderr */
+
+/* l_loop.c */
+struct l_loop *laio_check_loop(lua_State *L, int idx);
+struct l_loop *laio_check_open_loop(lua_State *L, int idx);	/* not closed */
+struct l_loop *laio_push_running_loop(lua_State *L);	/* +1; raises if none */
+void laio_open_loop(lua_State *L, int state);
+
+/* l_handle.c: schedule fn(args...) on the loop; pops fn and nargs values */
+void laio_call_soon(lua_State *L, struct l_loop *loop, int nargs);
+void laio_open_handle(lua_State *L);
+
+/* l_future.c */
+struct l_future *laio_test_future(lua_State *L, int idx);	/* Task or Future */
+struct l_future *laio_check_future(lua_State *L, int idx);
+struct l_future *laio_new_future(lua_State *L, struct l_loop *loop);	/* +1 */
+void laio_future_add_callback(lua_State *L, int fut_idx, int cb_idx);
+void laio_future_finish(lua_State *L, int fut_idx, int state);
+int laio_future_cancel(lua_State *L, int fut_idx, int msg_idx);
+int laio_push_results(lua_State *L, int fut_idx);	/* raises its error */
+void laio_get_extra(lua_State *L, int idx, const char *field);	/* +1 */
+void laio_set_extra(lua_State *L, int idx, const char *field);	/* pops 1 */
+void laio_future_methods(lua_State *L, int state);	/* into table on top */
+int laio_future_gc(lua_State *L);
+void laio_open_future(lua_State *L, int state);
+
+/* l_task.c */
+struct l_task *laio_current_task(lua_State *L);	/* raises outside a task */
+struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs);
+int laio_task_cancel(lua_State *L, int task_idx, int msg_idx);
+int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k);
+void laio_task_wakeup(struct l_task *t);
+/* Replaces the awaitable at idx with a Future or Task (new tasks go on the
+ * loop at loop_idx, or the running loop when 0); raises if not awaitable. */
+int laio_ensure_future(lua_State *L, int idx, int loop_idx);
+int laio_loop_all_tasks(lua_State *L);
+void laio_open_task(lua_State *L, int state);
+
+/* l_coro.c */
+int laio_coro_unpack(lua_State *L, int idx);	/* pushes fn, args; count */
+void laio_open_coro(lua_State *L, int state);
+
+#endif

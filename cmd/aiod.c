@@ -1,0 +1,292 @@
+/* aiod.c -- the aiod program: runs a Lua script's main chunk as the main task of an event loop */
+#include "laio.h"
+#include "signals.h"
+
+#include <errno.h>
+#include <lualib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define AIOD_VERSION "aiod 0.1.0"
+
+static const char usage_text[] =
+	"usage: aiod [options] script.lua [args...]\n"
+	"  -e CODE         run CODE before the script (as lua -e)\n"
+	"  -c, --check     compile the script and exit (0 if it compiles, 2 if not)\n"
+	"  --pidfile FILE  write the pid there while running\n"
+	"  -v, --version   print the version and exit\n"
+	"  -h, --help      print this help and exit\n";
+
+struct options {
+	int script;		/* index of the script in argv, 0 if none */
+	int check;
+	const char *pidfile;
+};
+
+/* Set by the first SIGINT or SIGTERM; the exit status it asks for. */
+static int stop_status = -1;
+
+static void usage_error(const char *fmt, const char *what)
+{
+	fprintf(stderr, "aiod: ");
+	fprintf(stderr, fmt, what);
+	fprintf(stderr, "\n%s", usage_text);
+	exit(2);
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	memset(o, 0, sizeof *o);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(usage_text, stdout);
+			exit(0);
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
+			printf("%s (%s, %s)\n", AIOD_VERSION, LUA_RELEASE,
+			       aio_backend_version());
+			exit(0);
+		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--check") == 0) {
+			o->check = 1;
+		} else if (strcmp(a, "-e") == 0 || strcmp(a, "--pidfile") == 0) {
+			if (++i >= argc)
+				usage_error("option '%s' needs an argument", a);
+			if (a[1] == '-')
+				o->pidfile = argv[i];
+		} else if (strcmp(a, "--") == 0) {
+			if (i + 1 < argc)
+				o->script = i + 1;
+			return;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			usage_error("unknown option '%s'", a);
+		} else {
+			o->script = i;
+			return;
+		}
+	}
+	usage_error("%s", "no script given");
+}
+
+/* The global 'arg', as lua.c makes it: arg[0] is the script. */
+static void make_arg_table(lua_State *L, int argc, char **argv, int script)
+{
+	lua_createtable(L, argc - script, script + 1);
+	for (int i = 0; i < argc; i++) {
+		lua_pushstring(L, argv[i]);
+		lua_rawseti(L, -2, i - script);
+	}
+	lua_setglobal(L, "arg");
+}
+
+static int run_e_chunks(lua_State *L, char **argv, int script)
+{
+	for (int i = 1; i < script; i++) {
+		if (strcmp(argv[i], "-e") != 0 && strcmp(argv[i], "--pidfile") != 0)
+			continue;
+		if (argv[i][1] == 'e' && (luaL_loadbuffer(L, argv[i + 1],
+				strlen(argv[i + 1]), "=(command line)") != LUA_OK ||
+		    lua_pcall(L, 0, 0, 0) != LUA_OK)) {
+			fprintf(stderr, "aiod: %s\n", lua_tostring(L, -1));
+			return 0;
+		}
+		i++;
+	}
+	return 1;
+}
+
+static void cancel_all(lua_State *L, struct l_loop *loop)
+{
+	lua_pushnil(L);		/* no message */
+	int msg = lua_gettop(L);
+	for (struct l_link *k = loop->tasks.next; k != &loop->tasks; k = k->next) {
+		struct l_task *t = aio_container_of(k, struct l_task, link);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, t->fut.ref);
+		laio_task_cancel(L, lua_gettop(L), msg);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+static void exit_now(int signum)
+{
+	_exit(128 + signum);
+}
+
+struct stop_signals {
+	struct aio_signal *intr;
+	struct aio_signal *term;
+};
+
+static struct stop_signals stop;
+
+static void stop_watching(void)
+{
+	aio_signal_free(stop.intr);
+	aio_signal_free(stop.term);
+	stop.intr = stop.term = NULL;
+}
+
+/* First SIGINT/SIGTERM: cancel every task and let cleanup run; the next exits. */
+static void on_stop_signal(struct aio_signal *sig, void *udata)
+{
+	struct l_loop *loop = udata;
+	stop_status = aio_signal_signum(sig) == SIGINT ? 130 : 0;
+	stop_watching();
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = exit_now;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	cancel_all(loop->L, loop);
+}
+
+static int main_status(lua_State *L, int task)
+{
+	struct l_task *t = lua_touserdata(L, task);
+	if (t->fut.state == FUT_PENDING) {
+		fprintf(stderr, "aiod: the main task can never finish: nothing is "
+				"left that could wake it\n");
+		return 1;
+	}
+	if (t->fut.state == FUT_CANCELLED) {
+		if (stop_status >= 0)
+			return stop_status;
+		fprintf(stderr, "aiod: the main task was cancelled\n");
+		return 1;
+	}
+	if (t->fut.failed) {
+		t->fut.unretrieved = 0;
+		lua_getiuservalue(L, task, UV_RESULT);
+		fprintf(stderr, "aiod: %s\n", luaL_tolstring(L, -1, NULL));
+		laio_get_extra(L, task, "traceback");
+		if (lua_isnil(L, -1) && lua_istable(L, -3)) {
+			lua_pop(L, 1);
+			lua_getfield(L, -2, "traceback");
+		}
+		if (lua_isstring(L, -1))
+			fprintf(stderr, "%s\n", lua_tostring(L, -1));
+		lua_pop(L, 3);
+		return 1;
+	}
+	if (stop_status >= 0)
+		return stop_status;
+	if (t->fut.nresults > 0 && lua_isinteger(t->co, 1))
+		return (int)(lua_tointeger(t->co, 1) & 0xff);
+	return 0;
+}
+
+/* Protected: [chunk, args...] -> exit status. */
+static int run_main(lua_State *L)
+{
+	int nargs = lua_gettop(L) - 1;
+	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
+	int module = lua_gettop(L);
+	lua_getfield(L, module, "new_event_loop");
+	lua_call(L, 0, 1);
+	int loop_idx = lua_gettop(L);
+	struct l_loop *loop = laio_check_loop(L, loop_idx);
+	lua_getfield(L, module, "set_event_loop");
+	lua_pushvalue(L, loop_idx);
+	lua_call(L, 1, 0);
+
+	lua_pushvalue(L, loop_idx);
+	for (int i = 1; i <= nargs + 1; i++)
+		lua_pushvalue(L, i);
+	laio_new_task(L, loop, nargs);
+	int task = lua_gettop(L);
+	lua_pushliteral(L, "main");
+	laio_set_extra(L, task, "name");
+	/* The main task is not numbered: the script's first task is Task-1. */
+	laio_state(L)->task_counter = 0;
+
+	int err;
+	stop.intr = aio_signal_new(loop->rt, SIGINT, on_stop_signal, loop, 0, &err);
+	stop.term = aio_signal_new(loop->rt, SIGTERM, on_stop_signal, loop, 0, &err);
+
+	/* Run while anything can happen; then cancel what is stuck, so its
+	 * cleanup runs, and run that out too. */
+	lua_getfield(L, loop_idx, "run_forever");
+	lua_pushvalue(L, loop_idx);
+	lua_call(L, 1, 0);
+	if (loop->tasks.next != &loop->tasks) {
+		cancel_all(L, loop);
+		lua_getfield(L, loop_idx, "run_forever");
+		lua_pushvalue(L, loop_idx);
+		lua_call(L, 1, 0);
+	}
+	int status = main_status(L, task);
+	stop_watching();
+	lua_getfield(L, loop_idx, "close");
+	lua_pushvalue(L, loop_idx);
+	lua_call(L, 1, 0);
+	lua_pushinteger(L, status);
+	return 1;
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "aiod: cannot write pidfile %s: %s\n", path, strerror(errno));
+		return 0;
+	}
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	parse_options(argc, argv, &o);
+	signal(SIGPIPE, SIG_IGN);
+
+	lua_State *L = luaL_newstate();
+	if (!L) {
+		fprintf(stderr, "aiod: not enough memory\n");
+		return 1;
+	}
+	luaL_openlibs(L);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	lua_pushcfunction(L, luaopen_asyncio);
+	lua_setfield(L, -2, "asyncio");
+	lua_pop(L, 1);
+
+	const char *script = argv[o.script];
+	if (luaL_loadfilex(L, strcmp(script, "-") == 0 ? NULL : script, "t") != LUA_OK) {
+		fprintf(stderr, "aiod: %s\n", lua_tostring(L, -1));
+		lua_close(L);
+		return 2;
+	}
+	if (o.check) {
+		lua_close(L);
+		return 0;
+	}
+	make_arg_table(L, argc, argv, o.script);
+	if (!run_e_chunks(L, argv, o.script)) {
+		lua_close(L);
+		return 1;
+	}
+	if (o.pidfile && !write_pidfile(o.pidfile)) {
+		lua_close(L);
+		return 2;
+	}
+
+	int status;
+	lua_pushcfunction(L, run_main);
+	lua_insert(L, 1);
+	luaL_checkstack(L, argc, "too many arguments");
+	for (int i = o.script + 1; i < argc; i++)
+		lua_pushstring(L, argv[i]);
+	if (lua_pcall(L, argc - o.script, 1, 0) != LUA_OK) {
+		fprintf(stderr, "aiod: %s\n", luaL_tolstring(L, -1, NULL));
+		status = 1;
+	} else {
+		status = (int)lua_tointeger(L, -1);
+	}
+	lua_close(L);
+	if (o.pidfile)
+		unlink(o.pidfile);
+	return status;
+}

@@ -1,0 +1,202 @@
+/* loop.c -- the event loop: a FIFO of ready calls, a stable timer heap, libev for I/O */
+#include "loop.h"
+#include "heap.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <ev.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct aio_loop {
+	struct ev_loop *ev;
+	int owns_default;
+	/* Wakes the poll when the earliest timer is due; its callback is empty
+	 * because the due timers are collected after every poll anyway. */
+	ev_timer wakeup;
+	/* Circular lists with sentinels: calls queued for the next turn, and
+	 * those of the turn being run. */
+	struct aio_call ready;
+	struct aio_call batch;
+	struct aio_heap timers;
+	unsigned holds;
+};
+
+static int default_taken;
+
+static void wakeup_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	(void)ev;
+	(void)w;
+	(void)revents;
+}
+
+struct aio_loop *aio_loop_new(int *err)
+{
+	struct aio_loop *loop = calloc(1, sizeof *loop);
+	if (!loop) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (!default_taken) {
+		loop->ev = ev_default_loop(EVFLAG_AUTO);
+		loop->owns_default = loop->ev != NULL;
+		default_taken = loop->owns_default;
+	} else {
+		loop->ev = ev_loop_new(EVFLAG_AUTO);
+	}
+	if (!loop->ev) {
+		free(loop);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	ev_init(&loop->wakeup, wakeup_cb);
+	loop->ready.next = loop->ready.prev = &loop->ready;
+	loop->batch.next = loop->batch.prev = &loop->batch;
+	return loop;
+}
+
+void aio_loop_free(struct aio_loop *loop)
+{
+	if (!loop)
+		return;
+	ev_timer_stop(loop->ev, &loop->wakeup);
+	if (loop->owns_default)
+		default_taken = 0;
+	else
+		ev_loop_destroy(loop->ev);
+	aio_heap_destroy(&loop->timers);
+	free(loop);
+}
+
+struct ev_loop *aio_loop_ev(struct aio_loop *loop)
+{
+	return loop->ev;
+}
+
+double aio_loop_time(struct aio_loop *loop)
+{
+	struct timespec ts;
+	(void)loop;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int list_empty(const struct aio_call *sentinel)
+{
+	return sentinel->next == sentinel;
+}
+
+void aio_call_soon(struct aio_loop *loop, struct aio_call *call, aio_call_fn fn)
+{
+	assert(!call->next && "call queued twice");
+	call->fn = fn;
+	call->next = &loop->ready;
+	call->prev = loop->ready.prev;
+	loop->ready.prev->next = call;
+	loop->ready.prev = call;
+}
+
+void aio_call_cancel(struct aio_call *call)
+{
+	if (!call->next)
+		return;
+	call->prev->next = call->next;
+	call->next->prev = call->prev;
+	call->next = call->prev = NULL;
+}
+
+int aio_timer_start(struct aio_loop *loop, struct aio_timer *timer,
+		    double when, aio_call_fn fn)
+{
+	assert(!timer->call.next && "timer restarted before its call ran");
+	timer->when = when;
+	timer->call.fn = fn;
+	return aio_heap_push(&loop->timers, timer);
+}
+
+void aio_timer_stop(struct aio_loop *loop, struct aio_timer *timer)
+{
+	if (timer->heap_index != AIO_TIMER_IDLE)
+		aio_heap_remove(&loop->timers, timer);
+	else
+		aio_call_cancel(&timer->call);
+}
+
+void aio_loop_hold(struct aio_loop *loop)
+{
+	loop->holds++;
+}
+
+void aio_loop_release(struct aio_loop *loop)
+{
+	assert(loop->holds > 0 && "release without hold");
+	loop->holds--;
+}
+
+size_t aio_loop_timer_count(struct aio_loop *loop)
+{
+	return loop->timers.len;
+}
+
+enum aio_loop_state aio_loop_state(struct aio_loop *loop)
+{
+	if (!list_empty(&loop->ready) || !list_empty(&loop->batch) ||
+	    loop->timers.len)
+		return AIO_LOOP_ALIVE;
+	return loop->holds ? AIO_LOOP_ALIVE : AIO_LOOP_IDLE;
+}
+
+static void poll_events(struct aio_loop *loop)
+{
+	struct aio_timer *first = aio_heap_top(&loop->timers);
+	if (!list_empty(&loop->ready)) {
+		ev_run(loop->ev, EVRUN_NOWAIT);
+		return;
+	}
+	if (first) {
+		ev_now_update(loop->ev);
+		double delay = first->when - aio_loop_time(loop);
+		ev_timer_set(&loop->wakeup, delay > 0 ? delay : 0, 0);
+		ev_timer_start(loop->ev, &loop->wakeup);
+	}
+	if (first || loop->holds)
+		ev_run(loop->ev, EVRUN_ONCE);
+	else
+		ev_run(loop->ev, EVRUN_NOWAIT);
+	ev_timer_stop(loop->ev, &loop->wakeup);
+}
+
+static void queue_due_timers(struct aio_loop *loop)
+{
+	struct aio_timer *timer = aio_heap_top(&loop->timers);
+	if (!timer)
+		return;
+	double now = aio_loop_time(loop);
+	while (timer && timer->when <= now) {
+		aio_heap_remove(&loop->timers, timer);
+		aio_call_soon(loop, &timer->call, timer->call.fn);
+		timer = aio_heap_top(&loop->timers);
+	}
+}
+
+enum aio_loop_state aio_loop_run_once(struct aio_loop *loop)
+{
+	poll_events(loop);
+	queue_due_timers(loop);
+	if (list_empty(&loop->ready))
+		return aio_loop_state(loop);
+	/* Move this turn's calls aside; what they queue waits for the next. */
+	struct aio_call *batch = &loop->batch;
+	batch->next = loop->ready.next;
+	batch->prev = loop->ready.prev;
+	batch->next->prev = batch;
+	batch->prev->next = batch;
+	loop->ready.next = loop->ready.prev = &loop->ready;
+	while (!list_empty(batch)) {
+		struct aio_call *call = batch->next;
+		aio_call_cancel(call);
+		call->fn(call);
+	}
+	return aio_loop_state(loop);
+}

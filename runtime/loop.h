@@ -1,0 +1,114 @@
+/* loop.h -- the event loop: a FIFO of ready calls, a stable timer heap, libev for I/O */
+#ifndef AIO_LOOP_H
+#define AIO_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct aio_loop;
+struct aio_call;
+
+#define aio_container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+typedef void (*aio_call_fn)(struct aio_call *call);
+
+/*
+ * A call waiting in the ready queue. Callers embed it in their own struct
+ * zeroed, and recover the struct with
+ * aio_container_of in fn. A call is in the queue at most once; cancelling
+ * unlinks it, so its owner may free it right after.
+ */
+struct aio_call {
+	struct aio_call *next;	/* NULL while not queued */
+	struct aio_call *prev;
+	aio_call_fn fn;
+};
+
+/*
+ * A one-shot timer. When its deadline passes, its call is moved to the ready
+ * queue; timers with the same deadline are queued in the order they were
+ * started (the heap orders by deadline, then by a start sequence number).
+ */
+struct aio_timer {
+	struct aio_call call;
+	double when;
+	uint64_t seq;
+	size_t heap_index;	/* AIO_TIMER_IDLE when not in the heap */
+};
+
+#define AIO_TIMER_IDLE SIZE_MAX
+
+/* Readies caller-owned timer storage; needed once before the first start. */
+static inline void aio_timer_init(struct aio_timer *timer)
+{
+	timer->call.next = timer->call.prev = NULL;
+	timer->heap_index = AIO_TIMER_IDLE;
+}
+
+/* Result of aio_loop_run_once. */
+enum aio_loop_state {
+	AIO_LOOP_ALIVE,		/* more may happen: ready calls, timers or watchers */
+	AIO_LOOP_IDLE,		/* nothing is queued or armed: nothing can happen */
+};
+
+/*
+ * Makes a loop. The first live loop of the process drives libev's default
+ * loop (the only one that can watch child processes); later ones get their
+ * own. Returns NULL and sets *err to a negative errno on failure.
+ */
+struct aio_loop *aio_loop_new(int *err);
+
+/* Frees a loop made by aio_loop_new. Queued calls are dropped, not run. */
+void aio_loop_free(struct aio_loop *loop);
+
+/* The libev loop, for runtime units that add their own watchers. */
+struct ev_loop *aio_loop_ev(struct aio_loop *loop);
+
+/* Monotonic seconds, read now. */
+double aio_loop_time(struct aio_loop *loop);
+
+/* Appends call to the ready queue; it must not be queued already. */
+void aio_call_soon(struct aio_loop *loop, struct aio_call *call, aio_call_fn fn);
+
+/* Takes call out of the ready queue. Harmless on a call not queued. */
+void aio_call_cancel(struct aio_call *call);
+
+/* Whether call is in the ready queue. */
+static inline int aio_call_queued(const struct aio_call *call)
+{
+	return call->next != NULL;
+}
+
+/*
+ * Arms timer to queue its call, with fn, at monotonic time when. The timer
+ * must be idle: neither armed nor queued. Returns 0 or -ENOMEM.
+ */
+int aio_timer_start(struct aio_loop *loop, struct aio_timer *timer,
+		     double when, aio_call_fn fn);
+
+/* Disarms timer, or takes its call out of the queue if it was due. */
+void aio_timer_stop(struct aio_loop *loop, struct aio_timer *timer);
+
+/*
+ * Counts a watcher of another runtime unit as something that can still
+ * happen, so the loop polls for it instead of ending; release undoes it.
+ */
+void aio_loop_hold(struct aio_loop *loop);
+void aio_loop_release(struct aio_loop *loop);
+
+/* Number of armed timers. */
+size_t aio_loop_timer_count(struct aio_loop *loop);
+
+/*
+ * One turn of the loop, as in Python's asyncio: poll for I/O (blocking only
+ * when no call is ready, and only while a timer or a held watcher
+ * could wake it), queue the due timers, then run the calls that were ready
+ * when the turn began. Calls queued meanwhile wait for the next turn.
+ */
+enum aio_loop_state aio_loop_run_once(struct aio_loop *loop);
+
+/* Whether anything is queued, armed or held. */
+enum aio_loop_state aio_loop_state(struct aio_loop *loop);
+
+#endif

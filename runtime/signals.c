@@ -1,0 +1,124 @@
+/* signals.c -- POSIX signals delivered as calls in the ready queue */
+#include "signals.h"
+
+#include <ev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct aio_signal {
+	ev_signal watcher;
+	struct aio_call call;
+	struct aio_loop *loop;
+	aio_signal_fn fn;
+	void *udata;
+	int keeps_alive;
+};
+
+/* libev lets one loop own a signal and asserts on a second; we refuse it. */
+static struct ev_loop *owner[NSIG];
+static int watchers[NSIG];
+
+static void run_signal(struct aio_call *call)
+{
+	struct aio_signal *sig = aio_container_of(call, struct aio_signal, call);
+	sig->fn(sig, sig->udata);
+}
+
+static void signal_cb(struct ev_loop *ev, ev_signal *w, int revents)
+{
+	struct aio_signal *sig = aio_container_of(w, struct aio_signal, watcher);
+	(void)ev;
+	(void)revents;
+	if (!aio_call_queued(&sig->call))
+		aio_call_soon(sig->loop, &sig->call, run_signal);
+}
+
+struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
+				  aio_signal_fn fn, void *udata,
+				  int keeps_alive, int *err)
+{
+	struct ev_loop *ev = aio_loop_ev(loop);
+	if (signum <= 0 || signum >= NSIG) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (watchers[signum] && owner[signum] != ev) {
+		*err = -EBUSY;
+		return NULL;
+	}
+	struct aio_signal *sig = calloc(1, sizeof *sig);
+	if (!sig) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	owner[signum] = ev;
+	watchers[signum]++;
+	sig->loop = loop;
+	sig->fn = fn;
+	sig->udata = udata;
+	sig->keeps_alive = keeps_alive;
+	ev_signal_init(&sig->watcher, signal_cb, signum);
+	ev_signal_start(ev, &sig->watcher);
+	if (keeps_alive)
+		aio_loop_hold(loop);
+	return sig;
+}
+
+void aio_signal_free(struct aio_signal *sig)
+{
+	if (!sig)
+		return;
+	if (sig->keeps_alive)
+		aio_loop_release(sig->loop);
+	ev_signal_stop(aio_loop_ev(sig->loop), &sig->watcher);
+	watchers[sig->watcher.signum]--;
+	aio_call_cancel(&sig->call);
+	free(sig);
+}
+
+int aio_signal_signum(const struct aio_signal *sig)
+{
+	return sig->watcher.signum;
+}
+
+const char *aio_backend_version(void)
+{
+	static char text[32];
+	if (!text[0])
+		snprintf(text, sizeof text, "libev %d.%d", ev_version_major(),
+			 ev_version_minor());
+	return text;
+}
+
+static const struct {
+	const char *name;
+	int number;
+} signal_names[] = {
+	{"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"BUS", SIGBUS}, {"FPE", SIGFPE},
+	{"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
+	{"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CHLD", SIGCHLD},
+	{"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
+	{"TTOU", SIGTTOU}, {"URG", SIGURG}, {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+	{"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH},
+	{"IO", SIGIO}, {"SYS", SIGSYS},
+};
+
+int aio_signal_number(const char *name)
+{
+	char *end;
+	long n = strtol(name, &end, 10);
+	if (*name && !*end)
+		return n > 0 && n < NSIG ? (int)n : -1;
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (size_t i = 0; i < sizeof signal_names / sizeof *signal_names; i++)
+		if (strcasecmp(name, signal_names[i].name) == 0)
+			return signal_names[i].number;
+	return -1;
+}
