@@ -159,7 +159,7 @@ end
 -- gather
 
 -- Builds gather's outer future over children (Python's _GatheringFuture).
-local function gather_future(fname, return_exceptions, n, ...)
+local function gather_future(fname, return_exceptions, n, args)
   local children, nfinished, outer, cancel_requested = {}, 0, nil, false
   local seen = {}
   local nfuts = 0
@@ -204,7 +204,7 @@ local function gather_future(fname, return_exceptions, n, ...)
   end
   local done_futs = {}
   for i = 1, n do
-    local arg = select(i, ...)
+    local arg = args[i]
     local fut = seen[arg]
     if fut == nil then
       fut = check_awaitable(fname, i, arg, true)
@@ -245,7 +245,7 @@ function M.gather(...)
     return_exceptions = opt_field("gather", n + 1, opts, "return_exceptions", "boolean", false)
   end
   current_task_or_error()
-  return gather_future("gather", return_exceptions, n, ...):await()
+  return gather_future("gather", return_exceptions, n, {...}):await()
 end
 
 --------------------------------------------------------------------------
@@ -317,13 +317,15 @@ local function new_timeout(when)
   return self
 end
 
-function M.timeout_at(when)
-  check_timeout("timeout_at", 1, when, select("#", when) > 0)
+function M.timeout_at(...)
+  local when = ...
+  check_timeout("timeout_at", 1, when, select("#", ...) >= 1)
   return new_timeout(when)
 end
 
-function M.timeout(delay, ...)
-  check_timeout("timeout", 1, delay, select("#", ...) > 0 or delay ~= nil or true)
+function M.timeout(...)
+  local delay = ...
+  check_timeout("timeout", 1, delay, select("#", ...) >= 1)
   if delay ~= nil then delay = M.get_running_loop():time() + delay end
   return new_timeout(delay)
 end
@@ -338,10 +340,10 @@ local function cancel_and_wait(fut)
   waiter:await()
 end
 
-function M.wait_for(aw, timeout, ...)
-  local present = select("#", ...) > 0 or timeout ~= nil
-  if not kind(aw) then argerror(1, "wait_for", "awaitable expected, got " .. typename(aw, aw ~= nil)) end
-  check_timeout("wait_for", 2, timeout, present)
+function M.wait_for(...)
+  local nargs, aw, timeout = select("#", ...), ...
+  if not kind(aw) then argerror(1, "wait_for", "awaitable expected, got " .. typename(aw, nargs >= 1)) end
+  check_timeout("wait_for", 2, timeout, nargs >= 2)
   current_task_or_error()
   if timeout ~= nil and timeout <= 0 then
     local fut = ensure_future(aw)
@@ -356,8 +358,9 @@ function M.wait_for(aw, timeout, ...)
   return M.await(aw)
 end
 
-function M.shield(aw, ...)
-  local inner = check_awaitable("shield", 1, aw, select("#", ...) > 0 or aw ~= nil)
+function M.shield(...)
+  local aw = ...
+  local inner = check_awaitable("shield", 1, aw, select("#", ...) >= 1)
   if inner:done() then return inner:result() end
   current_task_or_error()
   local outer = inner:get_loop():create_future()
@@ -402,8 +405,9 @@ local function check_list(fname, list, present)
   return futs
 end
 
-function M.wait(list, opts, ...)
-  local futs = check_list("wait", list, select("#", ...) > 0 or list ~= nil or opts ~= nil)
+function M.wait(...)
+  local list, opts = ...
+  local futs = check_list("wait", list, select("#", ...) >= 1)
   local timeout, return_when
   if opts ~= nil then
     if not is_plain_table(opts) then argerror(2, "wait", "table expected, got " .. type(opts)) end
@@ -448,8 +452,9 @@ function M.wait(list, opts, ...)
   return done, pending
 end
 
-function M.as_completed(list, opts, ...)
-  local futs = check_list("as_completed", list, select("#", ...) > 0 or list ~= nil or opts ~= nil)
+function M.as_completed(...)
+  local list, opts = ...
+  local futs = check_list("as_completed", list, select("#", ...) >= 1)
   local timeout
   if opts ~= nil then
     if not is_plain_table(opts) then argerror(2, "as_completed", "table expected, got " .. type(opts)) end
@@ -554,14 +559,15 @@ local function on_task_done(self, task)
   end
 end
 
-function TaskGroup:create_task(fn, ...)
+function TaskGroup:create_task(...)
+  local fn = ...
   if getmetatable(self) ~= TaskGroup then error("calling 'create_task' on bad self", 2) end
   if not kind(fn) or type(fn) == "userdata" and not M.iscoroutine(fn) then
-    argerror(1, "create_task", "function or coroutine expected, got " .. typename(fn, fn ~= nil))
+    argerror(1, "create_task", "function or coroutine expected, got " .. typename(fn, select("#", ...) >= 1))
   end
   if self._exiting and self._ntasks == 0 then error("TaskGroup is finished", 2) end
   if self._aborting then error("TaskGroup is shutting down", 2) end
-  local task = self._loop:create_task(fn, ...)
+  local task = self._loop:create_task(...)
   self._tasks[task] = true
   self._ntasks = self._ntasks + 1
   task:add_done_callback(function(t) on_task_done(self, t) end)
@@ -610,7 +616,7 @@ local function cancel_all_tasks(loop)
   local tasks = C.all_tasks(loop)
   if tasks.n == 0 then return end
   for i = 1, tasks.n do tasks[i]:cancel() end
-  loop:run_until_complete(gather_future("run", true, tasks.n, table.unpack(tasks, 1, tasks.n)))
+  loop:run_until_complete(gather_future("run", true, tasks.n, tasks))
   for i = 1, tasks.n do
     local t = tasks[i]
     if not t:cancelled() and t:exception() ~= nil then
@@ -645,16 +651,17 @@ function Runner:_init()
   self._state = "initialized"
 end
 
-function Runner:run(fn, ...)
+function Runner:run(...)
+  local fn = ...
   if getmetatable(self) ~= Runner then error("calling 'run' on bad self", 2) end
   if not kind(fn) or (type(fn) == "userdata" and not M.iscoroutine(fn)) then
-    argerror(1, "run", "function or coroutine expected, got " .. typename(fn, fn ~= nil))
+    argerror(1, "run", "function or coroutine expected, got " .. typename(fn, select("#", ...) >= 1))
   end
   if C.running_loop() then
     error("Runner.run() cannot be called from a running event loop", 2)
   end
   self:_init()
-  local task = self._loop:create_task(fn, ...)
+  local task = self._loop:create_task(...)
   return self._loop:run_until_complete(task)
 end
 
@@ -674,15 +681,16 @@ end
 
 Runner.__close = Runner.close
 
-function M.run(fn, ...)
+function M.run(...)
+  local fn = ...
   if not kind(fn) or (type(fn) == "userdata" and not M.iscoroutine(fn)) then
-    argerror(1, "run", "function or coroutine expected, got " .. typename(fn, fn ~= nil))
+    argerror(1, "run", "function or coroutine expected, got " .. typename(fn, select("#", ...) >= 1))
   end
   if C.running_loop() then
-    return M.create_task(fn, ...):await()
+    return M.create_task(...):await()
   end
   local runner <close> = M.Runner()
-  return runner:run(fn, ...)
+  return runner:run(...)
 end
 
 function M.Future()

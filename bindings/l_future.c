@@ -251,8 +251,10 @@ static int l_future_exception(lua_State *L)
 		return raise_cancelled(L, 1);
 	if (f->state == FUT_PENDING)
 		return laio_raise(L, "InvalidStateError", "Exception is not set.");
-	if (!f->failed)
-		return 0;
+	if (!f->failed) {
+		lua_pushnil(L);
+		return 1;
+	}
 	f->unretrieved = 0;
 	lua_getiuservalue(L, 1, UV_RESULT);
 	return 1;

@@ -18,9 +18,8 @@ void laio_task_wakeup(struct l_task *t)
 		aio_call_soon(t->fut.loop->rt, &t->step, task_step);
 }
 
-struct l_task *laio_current_task(lua_State *L)
+struct l_task *laio_current_task(lua_State *L, struct l_state *S)
 {
-	struct l_state *S = laio_state(L);
 	struct l_task *t = S->running ? S->running->current : NULL;
 	if (!t)
 		luaL_error(L, "attempt to suspend outside a task");
@@ -108,9 +107,7 @@ static int task_msgh(lua_State *co)
 
 static int task_body_k(lua_State *co, int status, lua_KContext ctx)
 {
-	(void)ctx;
-	struct l_state *S = laio_state(co);
-	struct l_task *t = S->running->current;
+	struct l_task *t = (struct l_task *)ctx;
 	if (status == LUA_OK || status == LUA_YIELD) {
 		lua_remove(co, 1);
 		return lua_gettop(co);
@@ -122,14 +119,16 @@ static int task_body_k(lua_State *co, int status, lua_KContext ctx)
 }
 
 /* The coroutine's body: fn(args...) under a yieldable pcall, so errors
- * unwind inside the coroutine and '<close>' handlers may still suspend. */
+ * unwind inside the coroutine and '<close>' handlers may still suspend.
+ * Its first argument is the task, as a light userdata. */
 static int task_body(lua_State *co)
 {
-	int nargs = lua_gettop(co) - 1;
+	lua_KContext t = (lua_KContext)lua_touserdata(co, 1);
+	int nargs = lua_gettop(co) - 2;
 	lua_pushcfunction(co, task_msgh);
-	lua_insert(co, 1);
-	int status = lua_pcallk(co, nargs, LUA_MULTRET, 1, 0, task_body_k);
-	return task_body_k(co, status, 0);
+	lua_replace(co, 1);
+	int status = lua_pcallk(co, nargs, LUA_MULTRET, 1, t, task_body_k);
+	return task_body_k(co, status, t);
 }
 
 static void unlink_task(struct l_task *t)
@@ -226,7 +225,7 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->fut.is_task = 1;
 	t->fut.state = FUT_PENDING;
 	t->id = ++S->task_counter;
-	t->nargs = nargs + 1;
+	t->nargs = nargs + 2;
 	aio_timer_init(&t->timer);
 	luaL_setmetatable(L, LAIO_TASK);
 	lua_pushvalue(L, loop_idx);
@@ -234,6 +233,7 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->co = lua_newthread(L);
 	lua_setiuservalue(L, -2, UV_CORO);
 	lua_pushcfunction(t->co, task_body);
+	lua_pushlightuserdata(t->co, t);
 	lua_insert(L, loop_idx + 1);	/* task below fn and args */
 	lua_xmove(L, t->co, nargs + 1);
 	lua_pushvalue(L, -1);
@@ -303,7 +303,7 @@ static int l_sleep(lua_State *L)
 {
 	lua_Number delay = luaL_checknumber(L, 1);
 	int nargs = lua_gettop(L);
-	struct l_task *t = laio_current_task(L);
+	struct l_task *t = laio_current_task(L, STATE(L));
 	struct aio_loop *rt = t->fut.loop->rt;
 	lua_settop(L, 2);
 	if (delay > 0) {
@@ -347,6 +347,7 @@ static int coro_k(lua_State *L, int status, lua_KContext base)
 
 static int l_await(lua_State *L)
 {
+	luaL_argexpected(L, !lua_isnone(L, 1), 1, "awaitable");
 	lua_settop(L, 1);
 	if (luaL_testudata(L, 1, LAIO_COROUTINE)) {
 		/* A coroutine object runs inside the awaiting task, as in Python. */
@@ -361,7 +362,7 @@ static int l_await(lua_State *L)
 	}
 	if (f->state != FUT_PENDING)
 		return laio_push_results(L, 1);
-	struct l_task *t = laio_current_task(L);
+	struct l_task *t = laio_current_task(L, STATE(L));
 	if (f == &t->fut)
 		return luaL_error(L, "a task cannot await itself");
 	push_task(L, t);

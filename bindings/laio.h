@@ -117,7 +117,7 @@ int laio_future_gc(lua_State *L);
 void laio_open_future(lua_State *L, int state);
 
 /* l_task.c */
-struct l_task *laio_current_task(lua_State *L);	/* raises outside a task */
+struct l_task *laio_current_task(lua_State *L, struct l_state *S);	/* raises outside a task */
 struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs);
 int laio_task_cancel(lua_State *L, int task_idx, int msg_idx);
 int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k);
