@@ -33,7 +33,6 @@ RUNTIME_SRC := $(wildcard runtime/*.c)
 BINDINGS_SRC := $(wildcard bindings/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
-LUA_PARTS := $(wildcard bindings/*.lua)
 
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 BINDINGS_OBJ := $(BINDINGS_SRC:%.c=$(BUILD)/%.o)
@@ -79,8 +78,23 @@ $(BUILD)/bindings/%.o: bindings/%.c
 	@echo "  CC $<"
 	$(Q)$(CC) $(BASE_CFLAGS) $(LUA_CFLAGS) -Iruntime -c $< -o $@
 
-# The Lua parts are embedded with .incbin, which -MMD cannot see.
-$(BUILD)/bindings/l_embed.o: $(LUA_PARTS)
+# The Lua part is compiled to bytecode by a host tool and embedded with
+# .incbin, which -MMD cannot see.
+LUADUMP := $(BUILD)/tools/luadump
+BYTECODE := $(BUILD)/bindings/asyncio.luac
+
+$(LUADUMP): tools/luadump.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS)
+
+$(BYTECODE): bindings/asyncio.lua $(LUADUMP)
+	@mkdir -p $(@D)
+	$(Q)$(LUADUMP) =asyncio.lua $< $@
+
+$(BUILD)/bindings/l_embed.o: bindings/l_embed.c $(BYTECODE)
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	$(Q)$(CC) $(BASE_CFLAGS) -DLAIO_BYTECODE='"$(BYTECODE)"' -c $< -o $@
 
 $(BUILD)/cmd/%.o: cmd/%.c
 	@mkdir -p $(@D)

@@ -5,7 +5,7 @@
 
 #define STATE_KEY "asyncio.state"
 
-/* The Lua part, bindings/asyncio.lua, embedded by l_embed.c. */
+/* The Lua part, bindings/asyncio.lua, as bytecode embedded by l_embed.c. */
 extern const char laio_asyncio_lua[];
 extern const unsigned laio_asyncio_lua_size;
 
@@ -83,7 +83,7 @@ int luaopen_asyncio(lua_State *L)
 	laio_open_coro(L, 1);
 	laio_open_loop(L, 1);
 	if (luaL_loadbufferx(L, laio_asyncio_lua, laio_asyncio_lua_size,
-			     "=asyncio.lua", "t") != LUA_OK)
+			     "=asyncio.lua", "b") != LUA_OK)
 		return lua_error(L);
 	lua_pushvalue(L, 2);
 	luaL_newlib(L, internals);

@@ -1,0 +1,158 @@
+/* pool.c -- a header-free small-object allocator for a single-threaded heap (Lua's) */
+#include "pool.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define GRAIN 16
+#define CLASSES (AIO_POOL_MAX_SMALL / GRAIN)
+#define ARENA_SIZE (2u << 20)	/* one huge page */
+#define FIRST_ARENA_SIZE (256u << 10)	/* small scripts start fast */
+
+struct arena {
+	struct arena *next;
+	size_t size;
+};
+
+struct free_block {
+	struct free_block *next;
+};
+
+struct aio_pool {
+	struct free_block *free[CLASSES];
+	char *bump;		/* unused tail of the newest arena */
+	char *end;
+	struct arena *arenas;
+	size_t arena_bytes;
+};
+
+struct aio_pool *aio_pool_new(void)
+{
+	return calloc(1, sizeof(struct aio_pool));
+}
+
+void aio_pool_free(struct aio_pool *pool)
+{
+	if (!pool)
+		return;
+	while (pool->arenas) {
+		struct arena *a = pool->arenas;
+		pool->arenas = a->next;
+		munmap(a, a->size);
+	}
+	free(pool);
+}
+
+size_t aio_pool_arena_bytes(const struct aio_pool *pool)
+{
+	return pool->arena_bytes;
+}
+
+/* Maps size bytes aligned to size, so huge pages can back them. */
+static char *map_aligned(size_t size)
+{
+	size_t span = 2 * size;
+	char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	char *base = (char *)(((uintptr_t)raw + size - 1) & ~(uintptr_t)(size - 1));
+	if (base > raw)
+		munmap(raw, (size_t)(base - raw));
+	if (base + size < raw + span)
+		munmap(base + size, (size_t)(raw + span - (base + size)));
+	return base;
+}
+
+static int new_arena(struct aio_pool *pool)
+{
+	/* The first arena is small, so a short script does not pay for
+	 * clearing a huge page; later ones are huge pages. */
+	size_t size = pool->arenas ? ARENA_SIZE : FIRST_ARENA_SIZE;
+	char *base = size == ARENA_SIZE ? map_aligned(size)
+		: mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!base || base == MAP_FAILED)
+		return -1;
+#ifdef MADV_HUGEPAGE
+	if (size == ARENA_SIZE)
+		madvise(base, size, MADV_HUGEPAGE);
+#endif
+	struct arena *a = (struct arena *)(void *)base;
+	a->next = pool->arenas;
+	a->size = size;
+	pool->arenas = a;
+	pool->arena_bytes += size;
+	pool->bump = base + GRAIN;	/* the arena header takes the first grain */
+	pool->end = base + size;
+	return 0;
+}
+
+static void *small_alloc(struct aio_pool *pool, size_t size)
+{
+	size_t cls = (size - 1) / GRAIN;
+	struct free_block *b = pool->free[cls];
+	if (b) {
+		pool->free[cls] = b->next;
+		return b;
+	}
+	size_t rounded = (cls + 1) * GRAIN;
+	if ((size_t)(pool->end - pool->bump) < rounded) {
+		/* The arena's tail is too short: file it under smaller classes. */
+		while ((size_t)(pool->end - pool->bump) >= GRAIN) {
+			size_t left = (size_t)(pool->end - pool->bump);
+			size_t c = (left > AIO_POOL_MAX_SMALL ? AIO_POOL_MAX_SMALL : left) / GRAIN - 1;
+			struct free_block *tail = (struct free_block *)(void *)pool->bump;
+			tail->next = pool->free[c];
+			pool->free[c] = tail;
+			pool->bump += (c + 1) * GRAIN;
+		}
+		if (new_arena(pool) != 0)
+			return NULL;
+	}
+	void *p = pool->bump;
+	pool->bump += rounded;
+	return p;
+}
+
+static void small_free(struct aio_pool *pool, void *ptr, size_t size)
+{
+	size_t cls = (size - 1) / GRAIN;
+	struct free_block *b = ptr;
+	b->next = pool->free[cls];
+	pool->free[cls] = b;
+}
+
+static int is_small(size_t size)
+{
+	return size > 0 && size <= AIO_POOL_MAX_SMALL;
+}
+
+void *aio_pool_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct aio_pool *pool = ud;
+	if (!ptr)
+		osize = 0;
+	if (nsize == 0) {
+		if (is_small(osize))
+			small_free(pool, ptr, osize);
+		else
+			free(ptr);
+		return NULL;
+	}
+	if (!is_small(nsize) && (!ptr || !is_small(osize)))
+		return realloc(ptr, nsize);
+	if (ptr && is_small(osize) && is_small(nsize) &&
+	    (osize - 1) / GRAIN == (nsize - 1) / GRAIN)
+		return ptr;	/* same class: the block already fits */
+	void *fresh = is_small(nsize) ? small_alloc(pool, nsize) : malloc(nsize);
+	if (!fresh)
+		return NULL;
+	if (ptr) {
+		memcpy(fresh, ptr, osize < nsize ? osize : nsize);
+		aio_pool_alloc(ud, ptr, osize, 0);
+	}
+	return fresh;
+}
