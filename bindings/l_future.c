@@ -85,16 +85,21 @@ void laio_future_add_callback(lua_State *L, int fut_idx, int cb_idx)
 	lua_pop(L, 1);
 }
 
-static void schedule_one(lua_State *L, struct l_future *f, int fut_idx)
+static void schedule_one(lua_State *L, int fut_idx)
 {
 	struct l_task *waiter = luaL_testudata(L, -1, LAIO_TASK);
-	if (waiter && waiter->wait == WAIT_FUTURE) {
+	if (waiter) {
+		/* A task entry is an await; it wakes the task, never calls it. */
 		lua_pop(L, 1);
-		laio_task_wakeup(waiter);
+		if (waiter->wait == WAIT_FUTURE)
+			laio_task_wakeup(waiter);
 		return;
 	}
+	lua_getiuservalue(L, fut_idx, UV_LOOP);
+	lua_insert(L, -2);
 	lua_pushvalue(L, fut_idx);
-	laio_call_soon(L, f->loop, 1);
+	laio_call_soon(L, -3, 1);
+	lua_pop(L, 1);
 }
 
 void laio_future_finish(lua_State *L, int fut_idx, int state)
@@ -109,11 +114,11 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 		for (lua_Integer i = 1; i <= n; i++) {
 			lua_rawgeti(L, -1, i);
-			schedule_one(L, f, fut_idx);
+			schedule_one(L, fut_idx);
 		}
 		lua_pop(L, 1);
 	} else if (t != LUA_TNIL) {
-		schedule_one(L, f, fut_idx);
+		schedule_one(L, fut_idx);
 	} else {
 		lua_pop(L, 1);
 	}
@@ -289,9 +294,10 @@ static int l_future_add_done_callback(lua_State *L)
 		luaL_typeerror(L, 2, "function");
 	lua_settop(L, 2);
 	if (f->state != FUT_PENDING) {
+		lua_getiuservalue(L, 1, UV_LOOP);
 		lua_pushvalue(L, 2);
 		lua_pushvalue(L, 1);
-		laio_call_soon(L, f->loop, 1);
+		laio_call_soon(L, 3, 1);
 	} else {
 		laio_future_add_callback(L, 1, 2);
 	}

@@ -1,6 +1,7 @@
 /* l_handle.c -- asyncio.Handle: a callback scheduled on the loop, now or at a time */
 #include "laio.h"
 
+/* User values: the function, its arguments, then the loop (kept alive). */
 struct l_handle {
 	struct aio_timer timer;	/* its call is the ready-queue node */
 	struct l_loop *loop;
@@ -33,16 +34,21 @@ static void handle_run(struct aio_call *call)
 	lua_settop(L, top);
 }
 
-/* [-(nargs+1), +1]: fn and its arguments become a new, scheduled Handle. */
-static struct l_handle *new_handle(lua_State *L, struct l_loop *loop, int nargs)
+/* [-(nargs+1), +1]: fn and its arguments become a new Handle on the loop
+ * at loop_idx, anchored until it runs or is cancelled. */
+static struct l_handle *new_handle(lua_State *L, int loop_idx, int nargs)
 {
-	struct l_handle *h = lua_newuserdatauv(L, sizeof *h, nargs + 1);
+	struct l_loop *loop = lua_touserdata(L, loop_idx);
+	loop_idx = lua_absindex(L, loop_idx);
+	struct l_handle *h = lua_newuserdatauv(L, sizeof *h, nargs + 2);
 	aio_timer_init(&h->timer);
 	h->loop = loop;
 	h->nargs = nargs;
 	h->cancelled = 0;
 	h->timed = 0;
 	luaL_setmetatable(L, LAIO_HANDLE);
+	lua_pushvalue(L, loop_idx);
+	lua_setiuservalue(L, -2, nargs + 2);
 	lua_insert(L, -nargs - 2);
 	for (int i = nargs + 1; i >= 1; i--)
 		lua_setiuservalue(L, -(i + 1), i);
@@ -51,10 +57,10 @@ static struct l_handle *new_handle(lua_State *L, struct l_loop *loop, int nargs)
 	return h;
 }
 
-void laio_call_soon(lua_State *L, struct l_loop *loop, int nargs)
+void laio_call_soon(lua_State *L, int loop_idx, int nargs)
 {
-	struct l_handle *h = new_handle(L, loop, nargs);
-	aio_call_soon(loop->rt, &h->timer.call, handle_run);
+	struct l_handle *h = new_handle(L, loop_idx, nargs);
+	aio_call_soon(h->loop->rt, &h->timer.call, handle_run);
 	lua_pop(L, 1);
 }
 
@@ -73,7 +79,7 @@ int laio_loop_call_soon(lua_State *L)
 {
 	struct l_loop *loop = laio_check_open_loop(L, 1);
 	check_callable(L, 2);
-	struct l_handle *h = new_handle(L, loop, lua_gettop(L) - 2);
+	struct l_handle *h = new_handle(L, 1, lua_gettop(L) - 2);
 	aio_call_soon(loop->rt, &h->timer.call, handle_run);
 	return 1;
 }
@@ -82,7 +88,7 @@ static int schedule_at(lua_State *L, struct l_loop *loop, lua_Number when)
 {
 	check_callable(L, 3);
 	lua_remove(L, 2);
-	struct l_handle *h = new_handle(L, loop, lua_gettop(L) - 2);
+	struct l_handle *h = new_handle(L, 1, lua_gettop(L) - 2);
 	h->timed = 1;
 	if (aio_timer_start(loop->rt, &h->timer, when, handle_run)) {
 		drop(L, h);
@@ -117,7 +123,7 @@ static int l_handle_cancel(lua_State *L)
 			aio_timer_stop(h->loop->rt, &h->timer);
 		drop(L, h);
 	}
-	for (int i = 1; i <= h->nargs + 1; i++) {
+	for (int i = 1; i <= h->nargs + 1; i++) {	/* the loop stays */
 		lua_pushnil(L);
 		lua_setiuservalue(L, 1, i);
 	}

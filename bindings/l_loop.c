@@ -280,12 +280,13 @@ static void run_sighandler(struct aio_signal *sig, void *udata)
 	struct l_sighandler *h = udata;
 	lua_State *L = h->loop->L;
 	lua_getfield(L, LUA_REGISTRYINDEX, RUNNING_KEY);
-	lua_getiuservalue(L, -1, 1);
+	int loop_idx = lua_gettop(L);
+	lua_getiuservalue(L, loop_idx, 1);
 	lua_rawgeti(L, -1, aio_signal_signum(sig));
 	int ud = lua_gettop(L);
 	for (int i = 1; i <= h->nargs + 1; i++)
 		lua_getiuservalue(L, ud, i);
-	laio_call_soon(L, h->loop, h->nargs);
+	laio_call_soon(L, loop_idx, h->nargs);
 	lua_pop(L, 3);
 }
 

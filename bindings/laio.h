@@ -98,8 +98,8 @@ struct l_loop *laio_check_open_loop(lua_State *L, int idx);	/* not closed */
 struct l_loop *laio_push_running_loop(lua_State *L);	/* +1; raises if none */
 void laio_open_loop(lua_State *L, int state);
 
-/* l_handle.c: schedule fn(args...) on the loop; pops fn and nargs values */
-void laio_call_soon(lua_State *L, struct l_loop *loop, int nargs);
+/* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args */
+void laio_call_soon(lua_State *L, int loop_idx, int nargs);
 void laio_open_handle(lua_State *L);
 
 /* l_future.c */
