@@ -20,6 +20,7 @@ struct aio_loop {
 	struct aio_call batch;
 	struct aio_heap timers;
 	unsigned holds;
+	int in_turn;
 };
 
 static int default_taken;
@@ -56,10 +57,21 @@ struct aio_loop *aio_loop_new(int *err)
 	return loop;
 }
 
+static void unlink_all(struct aio_call *sentinel)
+{
+	while (sentinel->next != sentinel)
+		aio_call_cancel(sentinel->next);
+}
+
 void aio_loop_free(struct aio_loop *loop)
 {
 	if (!loop)
 		return;
+	/* Leave every call and timer idle, so owners may cancel or reuse them. */
+	unlink_all(&loop->ready);
+	unlink_all(&loop->batch);
+	for (size_t i = 0; i < loop->timers.len; i++)
+		loop->timers.items[i]->heap_index = AIO_TIMER_IDLE;
 	ev_timer_stop(loop->ev, &loop->wakeup);
 	if (loop->owns_default)
 		default_taken = 0;
@@ -182,6 +194,7 @@ static void queue_due_timers(struct aio_loop *loop)
 
 enum aio_loop_state aio_loop_run_once(struct aio_loop *loop)
 {
+	assert(!loop->in_turn && "aio_loop_run_once called from a call it runs");
 	poll_events(loop);
 	queue_due_timers(loop);
 	if (list_empty(&loop->ready))
@@ -193,10 +206,12 @@ enum aio_loop_state aio_loop_run_once(struct aio_loop *loop)
 	batch->next->prev = batch;
 	batch->prev->next = batch;
 	loop->ready.next = loop->ready.prev = &loop->ready;
+	loop->in_turn = 1;
 	while (!list_empty(batch)) {
 		struct aio_call *call = batch->next;
 		aio_call_cancel(call);
 		call->fn(call);
 	}
+	loop->in_turn = 0;
 	return aio_loop_state(loop);
 }

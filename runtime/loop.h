@@ -59,7 +59,10 @@ enum aio_loop_state {
  */
 struct aio_loop *aio_loop_new(int *err);
 
-/* Frees a loop made by aio_loop_new. Queued calls are dropped, not run. */
+/*
+ * Frees a loop made by aio_loop_new. Queued calls are dropped, not run, and
+ * calls and timers are left idle (unqueued, unarmed) for their owners.
+ */
 void aio_loop_free(struct aio_loop *loop);
 
 /* The libev loop, for runtime units that add their own watchers. */
@@ -105,6 +108,7 @@ size_t aio_loop_timer_count(struct aio_loop *loop);
  * when no call is ready, and only while a timer or a held watcher
  * could wake it), queue the due timers, then run the calls that were ready
  * when the turn began. Calls queued meanwhile wait for the next turn.
+ * Not re-entrant: a call it runs must not run the loop again.
  */
 enum aio_loop_state aio_loop_run_once(struct aio_loop *loop);
 

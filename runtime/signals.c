@@ -43,11 +43,13 @@ struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
 				  int keeps_alive, int *err)
 {
 	struct ev_loop *ev = aio_loop_ev(loop);
-	if (signum <= 0 || signum >= NSIG) {
+	if (signum <= 0 || signum >= NSIG || signum == SIGKILL || signum == SIGSTOP) {
 		*err = -EINVAL;
 		return NULL;
 	}
-	if (watchers[signum] && owner[signum] != ev) {
+	/* libev's default loop watches SIGCHLD itself, to reap children. */
+	if ((watchers[signum] && owner[signum] != ev) ||
+	    (signum == SIGCHLD && !ev_is_default_loop(ev))) {
 		*err = -EBUSY;
 		return NULL;
 	}
@@ -111,10 +113,11 @@ static const struct {
 
 int aio_signal_number(const char *name)
 {
-	char *end;
-	long n = strtol(name, &end, 10);
-	if (*name && !*end)
-		return n > 0 && n < NSIG ? (int)n : -1;
+	if (*name >= '0' && *name <= '9') {
+		char *end;
+		long n = strtol(name, &end, 10);
+		return !*end && n > 0 && n < NSIG ? (int)n : -1;
+	}
 	if (strncasecmp(name, "SIG", 3) == 0)
 		name += 3;
 	for (size_t i = 0; i < sizeof signal_names / sizeof *signal_names; i++)

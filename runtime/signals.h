@@ -13,7 +13,8 @@ typedef void (*aio_signal_fn)(struct aio_signal *sig, void *udata);
  * ready queue (once, however often the signal came before it ran).
  * keeps_alive = 0 makes the watcher not count as something that can still
  * happen, so a loop with nothing else to do ends. Only one loop may watch a
- * given signal. Returns NULL and sets *err to -EINVAL (bad signal number),
+ * given signal, and SIGCHLD belongs to the loop driving libev's default loop.
+ * Returns NULL and sets *err to -EINVAL (bad number, SIGKILL, SIGSTOP),
  * -EBUSY (another loop watches it) or -ENOMEM.
  */
 struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
@@ -25,7 +26,7 @@ void aio_signal_free(struct aio_signal *sig);
 
 int aio_signal_signum(const struct aio_signal *sig);
 
-/* Signal number for "TERM", "SIGTERM" or "15"; -1 when unknown. */
+/* Signal number for "TERM", "SIGTERM", "sigterm" or "15"; -1 when unknown. */
 int aio_signal_number(const char *name);
 
 /* "libev 4.33": what the loop is built on, for version banners. */

@@ -1,0 +1,740 @@
+/* check_loop.c -- Check tests for runtime/loop.c: ready queue, turns, timers, state, loops */
+#include "check_runtime.h"
+#include "loop.h"
+
+/* Only to ask libev which loop is its default one; nothing else uses it. */
+#include <ev.h>
+#include <stdlib.h>
+
+/* What ran, in order, by id; reset before every test. */
+#define LOG_MAX 64
+static int ran[LOG_MAX];
+static size_t ran_len;
+
+static void log_reset(void)
+{
+	ran_len = 0;
+}
+
+static void log_id(int id)
+{
+	ck_assert_uint_lt(ran_len, LOG_MAX);
+	ran[ran_len++] = id;
+}
+
+static void check_log(const int *expect, size_t n)
+{
+	ck_assert_uint_eq(ran_len, n);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(ran[i] == expect[i], "ran[%zu] is %d, expected %d",
+			      i, ran[i], expect[i]);
+}
+
+#define CHECK_LOG(...)                                                   \
+	do {                                                             \
+		static const int expect_[] = {__VA_ARGS__};              \
+		check_log(expect_, sizeof expect_ / sizeof *expect_);    \
+	} while (0)
+
+/* A queued call with what its fn may act on. */
+struct job {
+	struct aio_call call;
+	int id;
+	struct aio_loop *loop;
+	struct job *peer;
+	struct aio_timer *timer;
+};
+
+struct tick {
+	struct aio_timer timer;
+	int id;
+	struct aio_loop *loop;
+};
+
+static struct job *job_of(struct aio_call *call)
+{
+	return aio_container_of(call, struct job, call);
+}
+
+static struct tick *tick_of(struct aio_call *call)
+{
+	return aio_container_of(call, struct tick, timer.call);
+}
+
+static void job_record(struct aio_call *call)
+{
+	ck_assert(!aio_call_queued(call));
+	log_id(job_of(call)->id);
+}
+
+static void job_queue_peer(struct aio_call *call)
+{
+	struct job *job = job_of(call);
+	log_id(job->id);
+	aio_call_soon(job->loop, &job->peer->call, job_record);
+}
+
+static void job_queue_self(struct aio_call *call)
+{
+	struct job *job = job_of(call);
+	log_id(job->id);
+	aio_call_soon(job->loop, call, job_queue_self);
+}
+
+static void job_cancel_peer(struct aio_call *call)
+{
+	struct job *job = job_of(call);
+	log_id(job->id);
+	ck_assert(aio_call_queued(&job->peer->call));
+	aio_call_cancel(&job->peer->call);
+	ck_assert(!aio_call_queued(&job->peer->call));
+}
+
+static void job_cancel_free_peer(struct aio_call *call)
+{
+	struct job *job = job_of(call);
+	log_id(job->id);
+	aio_call_cancel(&job->peer->call);
+	free(job->peer);
+}
+
+/* Stops a timer that is due in this same turn: out of the heap, queued. */
+static void job_stop_due_timer(struct aio_call *call)
+{
+	struct job *job = job_of(call);
+	log_id(job->id);
+	ck_assert_uint_eq(job->timer->heap_index, AIO_TIMER_IDLE);
+	ck_assert(aio_call_queued(&job->timer->call));
+	aio_timer_stop(job->loop, job->timer);
+	ck_assert(!aio_call_queued(&job->timer->call));
+}
+
+static void tick_record(struct aio_call *call)
+{
+	struct tick *tick = tick_of(call);
+	ck_assert_uint_eq(tick->timer.heap_index, AIO_TIMER_IDLE);
+	ck_assert(!aio_call_queued(call));
+	log_id(tick->id);
+}
+
+static void tick_restart(struct aio_call *call)
+{
+	struct tick *tick = tick_of(call);
+	log_id(tick->id);
+	ck_assert_int_eq(aio_timer_start(tick->loop, &tick->timer,
+					 aio_loop_time(tick->loop) - 1, tick_record), 0);
+}
+
+/*
+ * Bound for a run_once that must not block. What it would otherwise wait
+ * for is 10 s away or never comes, so a loose bound keeps a loaded machine
+ * from failing the test without hiding a real wait.
+ */
+#define NO_BLOCK 0.5
+
+static struct aio_loop *loop_make(void)
+{
+	int err = 0;
+	struct aio_loop *loop = aio_loop_new(&err);
+	ck_assert_ptr_nonnull(loop);
+	ck_assert_int_eq(err, 0);
+	return loop;
+}
+
+static void job_prepare(struct job *jobs, size_t n, struct aio_loop *loop)
+{
+	for (size_t i = 0; i < n; i++)
+		jobs[i] = (struct job){.id = (int)i, .loop = loop};
+}
+
+static void tick_prepare(struct tick *ticks, size_t n, struct aio_loop *loop)
+{
+	for (size_t i = 0; i < n; i++) {
+		ticks[i] = (struct tick){.id = (int)i, .loop = loop};
+		aio_timer_init(&ticks[i].timer);
+	}
+}
+
+/* core */
+
+START_TEST(test_loop_new_is_idle)
+{
+	struct aio_loop *loop = loop_make();
+	ck_assert_ptr_nonnull(aio_loop_ev(loop));
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	ck_assert_uint_eq(aio_loop_timer_count(loop), 0);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_call_soon_fifo)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[5];
+	job_prepare(jobs, 5, loop);
+	for (size_t i = 0; i < 5; i++) {
+		aio_call_soon(loop, &jobs[i].call, job_record);
+		ck_assert(aio_call_queued(&jobs[i].call));
+	}
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(0, 1, 2, 3, 4);
+	for (size_t i = 0; i < 5; i++)
+		ck_assert(!aio_call_queued(&jobs[i].call));
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_call_requeue_after_run)
+{
+	struct aio_loop *loop = loop_make();
+	struct job job = {.id = 7, .loop = loop};
+	aio_call_soon(loop, &job.call, job_record);
+	aio_loop_run_once(loop);
+	aio_call_soon(loop, &job.call, job_record);
+	aio_loop_run_once(loop);
+	CHECK_LOG(7, 7);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* The header: "Queued calls are dropped", and a call's next is "NULL while
+ * not queued"; a dropped call must not look queued (nor point into the
+ * freed loop, where a later aio_call_cancel would write). */
+START_TEST(test_loop_free_drops_queued_calls)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[2];
+	job_prepare(jobs, 2, loop);
+	aio_call_soon(loop, &jobs[0].call, job_record);
+	aio_call_soon(loop, &jobs[1].call, job_record);
+	aio_loop_free(loop);
+	ck_assert_uint_eq(ran_len, 0);
+	ck_assert_msg(!aio_call_queued(&jobs[0].call),
+		      "a call dropped by aio_loop_free still looks queued");
+	ck_assert(!aio_call_queued(&jobs[1].call));
+}
+END_TEST
+
+/* order: the turn semantics of aio_loop_run_once */
+
+START_TEST(test_loop_order_queued_in_turn_waits)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[4];
+	job_prepare(jobs, 4, loop);
+	jobs[0].peer = &jobs[2];
+	jobs[1].peer = &jobs[3];
+	aio_call_soon(loop, &jobs[0].call, job_queue_peer);
+	aio_call_soon(loop, &jobs[1].call, job_queue_peer);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_ALIVE);
+	CHECK_LOG(0, 1);
+	ck_assert(aio_call_queued(&jobs[2].call));
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(0, 1, 2, 3);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_order_self_requeue_once_per_turn)
+{
+	struct aio_loop *loop = loop_make();
+	struct job job = {.id = 1, .loop = loop};
+	aio_call_soon(loop, &job.call, job_queue_self);
+	for (int turn = 0; turn < 3; turn++)
+		ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_ALIVE);
+	CHECK_LOG(1, 1, 1);
+	aio_call_cancel(&job.call);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* A call queued behind a turn's calls runs after them, not among them. */
+START_TEST(test_loop_order_new_calls_after_old)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[3];
+	job_prepare(jobs, 3, loop);
+	jobs[0].peer = &jobs[2];
+	aio_call_soon(loop, &jobs[0].call, job_queue_peer);
+	aio_call_soon(loop, &jobs[1].call, job_record);
+	aio_loop_run_once(loop);
+	CHECK_LOG(0, 1);
+	aio_loop_run_once(loop);
+	CHECK_LOG(0, 1, 2);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* cancel */
+
+START_TEST(test_loop_cancel_queued)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[3];
+	job_prepare(jobs, 3, loop);
+	for (size_t i = 0; i < 3; i++)
+		aio_call_soon(loop, &jobs[i].call, job_record);
+	aio_call_cancel(&jobs[1].call);
+	ck_assert(!aio_call_queued(&jobs[1].call));
+	aio_loop_run_once(loop);
+	CHECK_LOG(0, 2);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_cancel_then_free)
+{
+	struct aio_loop *loop = loop_make();
+	struct job first = {.id = 0, .loop = loop}, last = {.id = 2, .loop = loop};
+	struct job *middle = calloc(1, sizeof *middle);
+	ck_assert_ptr_nonnull(middle);
+	middle->id = 1;
+	aio_call_soon(loop, &first.call, job_record);
+	aio_call_soon(loop, &middle->call, job_record);
+	aio_call_soon(loop, &last.call, job_record);
+	aio_call_cancel(&middle->call);
+	free(middle);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(0, 2);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_cancel_only_and_last)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[2];
+	job_prepare(jobs, 2, loop);
+	aio_call_soon(loop, &jobs[0].call, job_record);
+	aio_call_cancel(&jobs[0].call);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_call_soon(loop, &jobs[0].call, job_record);
+	aio_call_soon(loop, &jobs[1].call, job_record);
+	aio_call_cancel(&jobs[1].call);
+	aio_loop_run_once(loop);
+	CHECK_LOG(0);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_cancel_unqueued)
+{
+	struct aio_loop *loop = loop_make();
+	struct job job = {.id = 3, .loop = loop};
+	aio_call_cancel(&job.call);
+	ck_assert(!aio_call_queued(&job.call));
+	aio_call_soon(loop, &job.call, job_record);
+	aio_call_cancel(&job.call);
+	aio_call_cancel(&job.call);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_call_soon(loop, &job.call, job_record);
+	aio_loop_run_once(loop);
+	aio_call_cancel(&job.call);
+	CHECK_LOG(3);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_cancel_same_turn)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[3];
+	job_prepare(jobs, 3, loop);
+	jobs[0].peer = &jobs[1];
+	aio_call_soon(loop, &jobs[0].call, job_cancel_peer);
+	aio_call_soon(loop, &jobs[1].call, job_record);
+	aio_call_soon(loop, &jobs[2].call, job_record);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(0, 2);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* The cancelled call is the last of its turn and is freed at once. */
+START_TEST(test_loop_cancel_same_turn_and_free)
+{
+	struct aio_loop *loop = loop_make();
+	struct job first = {.id = 0, .loop = loop};
+	struct job *victim = calloc(1, sizeof *victim);
+	ck_assert_ptr_nonnull(victim);
+	victim->id = 1;
+	first.peer = victim;
+	aio_call_soon(loop, &first.call, job_cancel_free_peer);
+	aio_call_soon(loop, &victim->call, job_record);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(0);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* timer */
+
+START_TEST(test_loop_timer_deadline_order)
+{
+	static const double offsets[] = {-0.5, -0.9, -0.1, -0.7, -0.3};
+	struct aio_loop *loop = loop_make();
+	struct tick ticks[5];
+	tick_prepare(ticks, 5, loop);
+	double now = aio_loop_time(loop);
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_int_eq(aio_timer_start(loop, &ticks[i].timer,
+						 now + offsets[i], tick_record), 0);
+	ck_assert_uint_eq(aio_loop_timer_count(loop), 5);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(1, 3, 0, 4, 2);
+	ck_assert_uint_eq(aio_loop_timer_count(loop), 0);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_timer_same_deadline_start_order)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick ticks[8];
+	tick_prepare(ticks, 8, loop);
+	double when = aio_loop_time(loop) - 0.25;
+	for (size_t i = 0; i < 8; i++)
+		aio_timer_start(loop, &ticks[i].timer, when, tick_record);
+	aio_loop_run_once(loop);
+	CHECK_LOG(0, 1, 2, 3, 4, 5, 6, 7);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* Due timers join the ready queue behind calls queued before the turn. */
+START_TEST(test_loop_timer_after_ready_calls)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick tick = {.id = 1, .loop = loop};
+	struct job job = {.id = 0, .loop = loop};
+	aio_timer_init(&tick.timer);
+	aio_timer_start(loop, &tick.timer, aio_loop_time(loop) - 1, tick_record);
+	aio_call_soon(loop, &job.call, job_record);
+	aio_loop_run_once(loop);
+	CHECK_LOG(0, 1);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_timer_future_not_run)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick tick = {.id = 1, .loop = loop};
+	struct job job = {.id = 0, .loop = loop};
+	aio_timer_init(&tick.timer);
+	double start = aio_loop_time(loop);
+	aio_timer_start(loop, &tick.timer, start + 10, tick_record);
+	aio_call_soon(loop, &job.call, job_record);
+	/* A ready call means no blocking, even with a timer armed. */
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_ALIVE);
+	ck_assert_double_lt(aio_loop_time(loop) - start, NO_BLOCK);
+	CHECK_LOG(0);
+	ck_assert_uint_eq(aio_loop_timer_count(loop), 1);
+	aio_timer_stop(loop, &tick.timer);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_timer_stop_armed)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick ticks[3];
+	tick_prepare(ticks, 3, loop);
+	double now = aio_loop_time(loop);
+	aio_timer_start(loop, &ticks[0].timer, now + 10, tick_record);
+	aio_timer_start(loop, &ticks[1].timer, now - 1, tick_record);
+	aio_timer_start(loop, &ticks[2].timer, now - 2, tick_record);
+	aio_timer_stop(loop, &ticks[0].timer);
+	aio_timer_stop(loop, &ticks[2].timer);
+	ck_assert_uint_eq(ticks[0].timer.heap_index, AIO_TIMER_IDLE);
+	ck_assert_uint_eq(aio_loop_timer_count(loop), 1);
+	double start = aio_loop_time(loop);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	ck_assert_double_lt(aio_loop_time(loop) - start, NO_BLOCK);
+	CHECK_LOG(1);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_timer_stop_idle)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick tick = {.id = 1, .loop = loop};
+	aio_timer_init(&tick.timer);
+	aio_timer_stop(loop, &tick.timer);
+	aio_timer_start(loop, &tick.timer, aio_loop_time(loop) - 1, tick_record);
+	aio_timer_stop(loop, &tick.timer);
+	aio_timer_stop(loop, &tick.timer);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_timer_stop_queued)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick tick = {.id = 1, .loop = loop};
+	struct job job = {.id = 0, .loop = loop, .timer = &tick.timer};
+	aio_timer_init(&tick.timer);
+	aio_call_soon(loop, &job.call, job_stop_due_timer);
+	aio_timer_start(loop, &tick.timer, aio_loop_time(loop) - 1, tick_record);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(0);
+	ck_assert_uint_eq(tick.timer.heap_index, AIO_TIMER_IDLE);
+	/* A stopped timer can be started again. */
+	aio_timer_start(loop, &tick.timer, aio_loop_time(loop) - 1, tick_record);
+	aio_loop_run_once(loop);
+	CHECK_LOG(0, 1);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_timer_restart_after_run)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick tick = {.id = 4, .loop = loop};
+	aio_timer_init(&tick.timer);
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(aio_timer_start(loop, &tick.timer,
+						 aio_loop_time(loop) - 1, tick_record), 0);
+		ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	}
+	CHECK_LOG(4, 4, 4);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* Restarted from its own callback, already due: it fires next turn. */
+START_TEST(test_loop_timer_restart_in_callback)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick tick = {.id = 5, .loop = loop};
+	aio_timer_init(&tick.timer);
+	aio_timer_start(loop, &tick.timer, aio_loop_time(loop) - 1, tick_restart);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_ALIVE);
+	CHECK_LOG(5);
+	ck_assert_uint_eq(aio_loop_timer_count(loop), 1);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(5, 5);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* state */
+
+START_TEST(test_loop_state_queued_call)
+{
+	struct aio_loop *loop = loop_make();
+	struct job job = {.id = 0, .loop = loop};
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_call_soon(loop, &job.call, job_record);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_state_armed_timer)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick tick = {.id = 0, .loop = loop};
+	aio_timer_init(&tick.timer);
+	aio_timer_start(loop, &tick.timer, aio_loop_time(loop) + 10, tick_record);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
+	aio_timer_stop(loop, &tick.timer);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_state_hold_release)
+{
+	struct aio_loop *loop = loop_make();
+	aio_loop_hold(loop);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
+	aio_loop_hold(loop);
+	aio_loop_release(loop);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
+	aio_loop_release(loop);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* time */
+
+START_TEST(test_loop_time_idle_does_not_block)
+{
+	struct aio_loop *loop = loop_make();
+	double start = aio_loop_time(loop);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	ck_assert_double_lt(aio_loop_time(loop) - start, NO_BLOCK);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_time_blocks_until_timer)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick tick = {.id = 9, .loop = loop};
+	aio_timer_init(&tick.timer);
+	double start = aio_loop_time(loop);
+	aio_timer_start(loop, &tick.timer, start + 0.020, tick_record);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	double elapsed = aio_loop_time(loop) - start;
+	ck_assert_double_ge(elapsed, 0.015);
+	ck_assert_double_lt(elapsed, 1.0);
+	CHECK_LOG(9);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_loop_time_monotonic)
+{
+	struct aio_loop *loop = loop_make();
+	double prev = aio_loop_time(loop);
+	ck_assert_double_gt(prev, 0);
+	/* ck_assert per sample would be slow: count the regressions instead. */
+	int backwards = 0;
+	for (int i = 0; i < 100000; i++) {
+		double now = aio_loop_time(loop);
+		backwards += now < prev;
+		prev = now;
+	}
+	ck_assert_int_eq(backwards, 0);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* multi: the first live loop drives libev's default loop, later ones not */
+
+START_TEST(test_loop_multi_second_not_default)
+{
+	struct aio_loop *first = loop_make();
+	struct aio_loop *second = loop_make();
+	ck_assert_ptr_ne(aio_loop_ev(first), aio_loop_ev(second));
+	ck_assert(ev_is_default_loop(aio_loop_ev(first)));
+	ck_assert(!ev_is_default_loop(aio_loop_ev(second)));
+	aio_loop_free(second);
+	aio_loop_free(first);
+}
+END_TEST
+
+START_TEST(test_loop_multi_independent)
+{
+	struct aio_loop *first = loop_make();
+	struct aio_loop *second = loop_make();
+	struct job a = {.id = 1, .loop = first}, b = {.id = 2, .loop = second};
+	struct tick t = {.id = 3, .loop = second};
+	aio_timer_init(&t.timer);
+	aio_call_soon(first, &a.call, job_record);
+	aio_call_soon(second, &b.call, job_record);
+	aio_timer_start(second, &t.timer, aio_loop_time(second) - 1, tick_record);
+	ck_assert_int_eq(aio_loop_run_once(first), AIO_LOOP_IDLE);
+	CHECK_LOG(1);
+	ck_assert_int_eq(aio_loop_state(second), AIO_LOOP_ALIVE);
+	ck_assert_int_eq(aio_loop_run_once(second), AIO_LOOP_IDLE);
+	CHECK_LOG(1, 2, 3);
+	aio_loop_free(first);
+	aio_loop_free(second);
+}
+END_TEST
+
+/* Freeing the default-driving loop first leaves the other one working, and
+ * the next loop made drives the default loop again. */
+START_TEST(test_loop_multi_free_first_then_second)
+{
+	struct aio_loop *first = loop_make();
+	struct aio_loop *second = loop_make();
+	aio_loop_free(first);
+	struct tick t = {.id = 1, .loop = second};
+	aio_timer_init(&t.timer);
+	double start = aio_loop_time(second);
+	aio_timer_start(second, &t.timer, start + 0.010, tick_record);
+	ck_assert_int_eq(aio_loop_run_once(second), AIO_LOOP_IDLE);
+	ck_assert_double_ge(aio_loop_time(second) - start, 0.005);
+	CHECK_LOG(1);
+	struct aio_loop *third = loop_make();
+	ck_assert(ev_is_default_loop(aio_loop_ev(third)));
+	aio_loop_free(second);
+	aio_loop_free(third);
+}
+END_TEST
+
+START_TEST(test_loop_multi_free_second_then_first)
+{
+	struct aio_loop *first = loop_make();
+	struct aio_loop *second = loop_make();
+	aio_loop_free(second);
+	struct job a = {.id = 1, .loop = first};
+	aio_call_soon(first, &a.call, job_record);
+	ck_assert_int_eq(aio_loop_run_once(first), AIO_LOOP_IDLE);
+	CHECK_LOG(1);
+	struct aio_loop *third = loop_make();
+	ck_assert(!ev_is_default_loop(aio_loop_ev(third)));
+	aio_loop_free(first);
+	aio_loop_free(third);
+}
+END_TEST
+
+static TCase *loop_tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+	tcase_add_checked_fixture(tc, log_reset, NULL);
+	tcase_set_timeout(tc, 5);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+Suite *loop_suite(void)
+{
+	Suite *s = suite_create("loop");
+	TCase *tc = loop_tcase(s, "core");
+	tcase_add_test(tc, test_loop_new_is_idle);
+	tcase_add_test(tc, test_loop_call_soon_fifo);
+	tcase_add_test(tc, test_loop_call_requeue_after_run);
+	tcase_add_test(tc, test_loop_free_drops_queued_calls);
+
+	tc = loop_tcase(s, "order");
+	tcase_add_test(tc, test_loop_order_queued_in_turn_waits);
+	tcase_add_test(tc, test_loop_order_self_requeue_once_per_turn);
+	tcase_add_test(tc, test_loop_order_new_calls_after_old);
+
+	tc = loop_tcase(s, "cancel");
+	tcase_add_test(tc, test_loop_cancel_queued);
+	tcase_add_test(tc, test_loop_cancel_then_free);
+	tcase_add_test(tc, test_loop_cancel_only_and_last);
+	tcase_add_test(tc, test_loop_cancel_unqueued);
+	tcase_add_test(tc, test_loop_cancel_same_turn);
+	tcase_add_test(tc, test_loop_cancel_same_turn_and_free);
+
+	tc = loop_tcase(s, "timer");
+	tcase_add_test(tc, test_loop_timer_deadline_order);
+	tcase_add_test(tc, test_loop_timer_same_deadline_start_order);
+	tcase_add_test(tc, test_loop_timer_after_ready_calls);
+	tcase_add_test(tc, test_loop_timer_future_not_run);
+	tcase_add_test(tc, test_loop_timer_stop_armed);
+	tcase_add_test(tc, test_loop_timer_stop_idle);
+	tcase_add_test(tc, test_loop_timer_stop_queued);
+	tcase_add_test(tc, test_loop_timer_restart_after_run);
+	tcase_add_test(tc, test_loop_timer_restart_in_callback);
+
+	tc = loop_tcase(s, "state");
+	tcase_add_test(tc, test_loop_state_queued_call);
+	tcase_add_test(tc, test_loop_state_armed_timer);
+	tcase_add_test(tc, test_loop_state_hold_release);
+
+	tc = loop_tcase(s, "time");
+	tcase_add_test(tc, test_loop_time_idle_does_not_block);
+	tcase_add_test(tc, test_loop_time_blocks_until_timer);
+	tcase_add_test(tc, test_loop_time_monotonic);
+
+	tc = loop_tcase(s, "multi");
+	tcase_add_test(tc, test_loop_multi_second_not_default);
+	tcase_add_test(tc, test_loop_multi_independent);
+	tcase_add_test(tc, test_loop_multi_free_first_then_second);
+	tcase_add_test(tc, test_loop_multi_free_second_then_first);
+	return s;
+}

@@ -1,0 +1,17 @@
+/* check_main.c -- runs every runtime unit suite and prints "N passed, M failed" */
+#include "check_runtime.h"
+
+#include <stdio.h>
+
+int main(void)
+{
+	SRunner *runner = srunner_create(heap_suite());
+	srunner_add_suite(runner, loop_suite());
+	srunner_add_suite(runner, signals_suite());
+	srunner_run_all(runner, CK_NORMAL);
+	int failed = srunner_ntests_failed(runner);
+	int passed = srunner_ntests_run(runner) - failed;
+	srunner_free(runner);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,11 @@
+/* check_runtime.h -- the Check suites of the runtime unit tests, one per module */
+#ifndef CHECK_RUNTIME_H
+#define CHECK_RUNTIME_H
+
+#include <check.h>
+
+Suite *heap_suite(void);
+Suite *loop_suite(void);
+Suite *signals_suite(void);
+
+#endif

@@ -1,0 +1,446 @@
+/* check_signals.c -- Check tests for runtime/signals.c: names, delivery, keep-alive, ownership */
+#include "check_runtime.h"
+#include "signals.h"
+
+/* Only to poll libev without running the queue; nothing else uses it. */
+#include <ev.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+/* What the signal callbacks saw; reset before every test. */
+static int calls;
+static struct aio_signal *last_sig;
+static void *last_udata;
+static int other_calls;
+
+static void counts_reset(void)
+{
+	calls = other_calls = 0;
+	last_sig = NULL;
+	last_udata = NULL;
+}
+
+static void on_signal(struct aio_signal *sig, void *udata)
+{
+	calls++;
+	last_sig = sig;
+	last_udata = udata;
+}
+
+static void on_other_signal(struct aio_signal *sig, void *udata)
+{
+	(void)sig;
+	(void)udata;
+	other_calls++;
+}
+
+/*
+ * Bound for a run_once that must not block. What it would otherwise wait
+ * for is 10 s away or never comes, so a loose bound keeps a loaded machine
+ * from failing the test without hiding a real wait.
+ */
+#define NO_BLOCK 0.5
+
+static struct aio_loop *loop_make(void)
+{
+	int err = 0;
+	struct aio_loop *loop = aio_loop_new(&err);
+	ck_assert_ptr_nonnull(loop);
+	return loop;
+}
+
+static struct aio_signal *signal_make(struct aio_loop *loop, int signum,
+				      aio_signal_fn fn, void *udata,
+				      int keeps_alive)
+{
+	int err = 0;
+	struct aio_signal *sig = aio_signal_new(loop, signum, fn, udata,
+						keeps_alive, &err);
+	ck_assert_msg(sig != NULL, "aio_signal_new(%d) failed: %d", signum, err);
+	ck_assert_int_eq(err, 0);
+	return sig;
+}
+
+/* Raises signum with it ignored, so a missing handler cannot kill us. */
+static void raise_ignored(int signum)
+{
+	struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+	sigemptyset(&ignore.sa_mask);
+	ck_assert_int_eq(sigaction(signum, &ignore, &old), 0);
+	ck_assert_int_eq(raise(signum), 0);
+	ck_assert_int_eq(sigaction(signum, &old, NULL), 0);
+}
+
+/* names */
+
+START_TEST(test_signals_number_names)
+{
+	ck_assert_int_eq(aio_signal_number("TERM"), SIGTERM);
+	ck_assert_int_eq(aio_signal_number("SIGTERM"), SIGTERM);
+	ck_assert_int_eq(aio_signal_number("sigterm"), SIGTERM);
+	ck_assert_int_eq(aio_signal_number("Term"), SIGTERM);
+	ck_assert_int_eq(aio_signal_number("15"), 15);
+	ck_assert_int_eq(aio_signal_number("HUP"), SIGHUP);
+	ck_assert_int_eq(aio_signal_number("SIGUSR1"), SIGUSR1);
+	ck_assert_int_eq(aio_signal_number("usr2"), SIGUSR2);
+	ck_assert_int_eq(aio_signal_number("CHLD"), SIGCHLD);
+	ck_assert_int_eq(aio_signal_number("1"), 1);
+	char text[16];
+	snprintf(text, sizeof text, "%d", NSIG - 1);
+	ck_assert_int_eq(aio_signal_number(text), NSIG - 1);
+}
+END_TEST
+
+START_TEST(test_signals_number_unknown)
+{
+	ck_assert_int_eq(aio_signal_number("BOGUS"), -1);
+	ck_assert_int_eq(aio_signal_number("SIGBOGUS"), -1);
+	ck_assert_int_eq(aio_signal_number("0"), -1);
+	ck_assert_int_eq(aio_signal_number("999"), -1);
+	ck_assert_int_eq(aio_signal_number("-15"), -1);
+	ck_assert_int_eq(aio_signal_number(""), -1);
+	ck_assert_int_eq(aio_signal_number("SIG"), -1);
+	ck_assert_int_eq(aio_signal_number("15x"), -1);
+	ck_assert_int_eq(aio_signal_number("TERMINATE"), -1);
+	ck_assert_int_eq(aio_signal_number("99999999999999999999"), -1);
+	char text[16];
+	snprintf(text, sizeof text, "%d", NSIG);
+	ck_assert_int_eq(aio_signal_number(text), -1);
+}
+END_TEST
+
+START_TEST(test_signals_backend_version)
+{
+	const char *version = aio_backend_version();
+	ck_assert_ptr_nonnull(version);
+	ck_assert_int_eq(strncmp(version, "libev ", 6), 0);
+	ck_assert_uint_gt(strlen(version), 6);
+	ck_assert_str_eq(aio_backend_version(), version);
+}
+END_TEST
+
+/* core */
+
+START_TEST(test_signals_new_bad_number)
+{
+	static const int bad[] = {0, -1, NSIG, 999};
+	struct aio_loop *loop = loop_make();
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int err = 0;
+		ck_assert_ptr_null(aio_signal_new(loop, bad[i], on_signal, NULL, 1, &err));
+		ck_assert_int_eq(err, -EINVAL);
+	}
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_signals_free_null)
+{
+	aio_signal_free(NULL);
+}
+END_TEST
+
+START_TEST(test_signals_raise_runs_later)
+{
+	int token;
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *sig = signal_make(loop, SIGUSR1, on_signal, &token, 0);
+	ck_assert_int_eq(aio_signal_signum(sig), SIGUSR1);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	ck_assert_int_eq(calls, 0);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 1);
+	ck_assert_ptr_eq(last_sig, sig);
+	ck_assert_ptr_eq(last_udata, &token);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 1);
+	/* And again, for a second arrival. */
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 2);
+	aio_signal_free(sig);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_signals_raise_twice_runs_once)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *sig = signal_make(loop, SIGUSR1, on_signal, NULL, 0);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	for (int turn = 0; turn < 3; turn++)
+		aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 1);
+	aio_signal_free(sig);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/*
+ * libev coalesces a signal raised twice before it polls, so to see the
+ * watcher reach signal_cb twice while its call waits, poll libev directly
+ * between the raises, then run the queue once.
+ */
+START_TEST(test_signals_delivered_twice_queued_once)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *sig = signal_make(loop, SIGUSR1, on_signal, NULL, 0);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	ev_run(aio_loop_ev(loop), EVRUN_NOWAIT);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	ev_run(aio_loop_ev(loop), EVRUN_NOWAIT);
+	ck_assert_int_eq(calls, 0);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	ck_assert_int_eq(calls, 1);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 1);
+	aio_signal_free(sig);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_signals_two_watchers_one_loop)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *first = signal_make(loop, SIGUSR1, on_signal, NULL, 0);
+	struct aio_signal *second = signal_make(loop, SIGUSR1, on_other_signal, NULL, 0);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 1);
+	ck_assert_int_eq(other_calls, 1);
+	aio_signal_free(first);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 1);
+	ck_assert_int_eq(other_calls, 2);
+	aio_signal_free(second);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_signals_second_loop_delivery)
+{
+	struct aio_loop *first = loop_make();
+	struct aio_loop *second = loop_make();
+	struct aio_signal *sig = signal_make(second, SIGUSR2, on_signal, NULL, 1);
+	ck_assert_int_eq(raise(SIGUSR2), 0);
+	ck_assert_int_eq(aio_loop_run_once(first), AIO_LOOP_IDLE);
+	ck_assert_int_eq(calls, 0);
+	ck_assert_int_eq(aio_loop_run_once(second), AIO_LOOP_ALIVE);
+	ck_assert_int_eq(calls, 1);
+	aio_signal_free(sig);
+	ck_assert_int_eq(aio_loop_state(second), AIO_LOOP_IDLE);
+	aio_loop_free(second);
+	aio_loop_free(first);
+}
+END_TEST
+
+/* cancel: after free, the signal no longer reaches fn */
+
+START_TEST(test_signals_free_stops_delivery)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *sig = signal_make(loop, SIGUSR1, on_signal, NULL, 0);
+	aio_signal_free(sig);
+	raise_ignored(SIGUSR1);
+	aio_loop_run_once(loop);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 0);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/*
+ * The freed watcher's call is already in the turn's batch when an earlier
+ * call of the same turn frees it: it must not run (nor touch freed memory).
+ * A second watcher of the signal proves the signal was taken in that turn.
+ */
+static struct aio_signal *doomed;
+
+static void free_doomed(struct aio_call *call)
+{
+	(void)call;
+	aio_signal_free(doomed);
+	doomed = NULL;
+}
+
+START_TEST(test_signals_free_drops_queued_call)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_call first = {0};
+	doomed = signal_make(loop, SIGUSR1, on_signal, NULL, 1);
+	struct aio_signal *witness = signal_make(loop, SIGUSR1, on_other_signal, NULL, 0);
+	aio_call_soon(loop, &first, free_doomed);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	ck_assert_ptr_null(doomed);
+	ck_assert_int_eq(other_calls, 1);
+	ck_assert_int_eq(calls, 0);
+	aio_signal_free(witness);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_signals_free_before_run)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *sig = signal_make(loop, SIGUSR1, on_signal, NULL, 0);
+	struct aio_signal *keeper = signal_make(loop, SIGUSR1, on_other_signal, NULL, 0);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	aio_signal_free(sig);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 0);
+	ck_assert_int_eq(other_calls, 1);
+	aio_signal_free(keeper);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* state */
+
+START_TEST(test_signals_keeps_alive)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *sig = signal_make(loop, SIGUSR1, on_signal, NULL, 1);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
+	aio_signal_free(sig);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_signals_not_keeps_alive)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *sig = signal_make(loop, SIGUSR1, on_signal, NULL, 0);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	double start = aio_loop_time(loop);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	ck_assert_double_lt(aio_loop_time(loop) - start, NO_BLOCK);
+	aio_signal_free(sig);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* With only a keep-alive watcher, run_once blocks until the signal comes;
+ * one already raised wakes it at once. */
+START_TEST(test_signals_keeps_alive_wakes_poll)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *sig = signal_make(loop, SIGUSR1, on_signal, NULL, 1);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	double start = aio_loop_time(loop);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_ALIVE);
+	ck_assert_double_lt(aio_loop_time(loop) - start, NO_BLOCK);
+	ck_assert_int_eq(calls, 1);
+	aio_signal_free(sig);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* busy: one loop per signal */
+
+START_TEST(test_signals_busy_second_loop)
+{
+	struct aio_loop *first = loop_make();
+	struct aio_loop *second = loop_make();
+	struct aio_signal *sig = signal_make(first, SIGUSR1, on_signal, NULL, 1);
+	int err = 0;
+	ck_assert_ptr_null(aio_signal_new(second, SIGUSR1, on_signal, NULL, 1, &err));
+	ck_assert_int_eq(err, -EBUSY);
+	ck_assert_int_eq(aio_loop_state(second), AIO_LOOP_IDLE);
+	/* The refusal left the owner's watcher working. */
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	aio_loop_run_once(first);
+	ck_assert_int_eq(calls, 1);
+	aio_signal_free(sig);
+	aio_loop_free(second);
+	aio_loop_free(first);
+}
+END_TEST
+
+START_TEST(test_signals_busy_released_after_free)
+{
+	struct aio_loop *first = loop_make();
+	struct aio_loop *second = loop_make();
+	struct aio_signal *sig = signal_make(second, SIGUSR2, on_other_signal, NULL, 0);
+	aio_signal_free(sig);
+	sig = signal_make(first, SIGUSR2, on_signal, NULL, 0);
+	ck_assert_int_eq(raise(SIGUSR2), 0);
+	aio_loop_run_once(second);
+	aio_loop_run_once(first);
+	ck_assert_int_eq(calls, 1);
+	ck_assert_int_eq(other_calls, 0);
+	aio_signal_free(sig);
+	aio_loop_free(second);
+	aio_loop_free(first);
+}
+END_TEST
+
+/*
+ * libev's default loop watches SIGCHLD itself (to reap children), so the
+ * first loop owns SIGCHLD from the start; a second loop asking for it must
+ * be refused like any other signal another loop watches.
+ */
+START_TEST(test_signals_busy_chld_second_loop)
+{
+	struct aio_loop *first = loop_make();
+	struct aio_loop *second = loop_make();
+	int err = 0;
+	struct aio_signal *sig = aio_signal_new(second, SIGCHLD, on_signal, NULL,
+						0, &err);
+	ck_assert_ptr_null(sig);
+	ck_assert_int_eq(err, -EBUSY);
+	aio_loop_free(second);
+	aio_loop_free(first);
+}
+END_TEST
+
+static TCase *signals_tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+	tcase_add_checked_fixture(tc, counts_reset, NULL);
+	tcase_set_timeout(tc, 5);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+Suite *signals_suite(void)
+{
+	Suite *s = suite_create("signals");
+	TCase *tc = signals_tcase(s, "names");
+	tcase_add_test(tc, test_signals_number_names);
+	tcase_add_test(tc, test_signals_number_unknown);
+	tcase_add_test(tc, test_signals_backend_version);
+
+	tc = signals_tcase(s, "core");
+	tcase_add_test(tc, test_signals_new_bad_number);
+	tcase_add_test(tc, test_signals_free_null);
+	tcase_add_test(tc, test_signals_raise_runs_later);
+	tcase_add_test(tc, test_signals_raise_twice_runs_once);
+	tcase_add_test(tc, test_signals_delivered_twice_queued_once);
+	tcase_add_test(tc, test_signals_two_watchers_one_loop);
+	tcase_add_test(tc, test_signals_second_loop_delivery);
+
+	tc = signals_tcase(s, "cancel");
+	tcase_add_test(tc, test_signals_free_stops_delivery);
+	tcase_add_test(tc, test_signals_free_drops_queued_call);
+	tcase_add_test(tc, test_signals_free_before_run);
+
+	tc = signals_tcase(s, "state");
+	tcase_add_test(tc, test_signals_keeps_alive);
+	tcase_add_test(tc, test_signals_not_keeps_alive);
+	tcase_add_test(tc, test_signals_keeps_alive_wakes_poll);
+
+	tc = signals_tcase(s, "busy");
+	tcase_add_test(tc, test_signals_busy_second_loop);
+	tcase_add_test(tc, test_signals_busy_released_after_free);
+	tcase_add_test(tc, test_signals_busy_chld_second_loop);
+	return s;
+}
