@@ -1,6 +1,7 @@
 /* l_task.c -- asyncio.Task: a coroutine stepped by the loop; sleep, await, cancellation */
 #include "laio.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -169,6 +170,47 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 	lua_settop(L, tidx - 1);
 }
 
+/* A step longer than this is reported in debug mode, as Python does. */
+#define SLOW_STEP 0.1
+
+static void warn_slow_step(lua_State *L, struct l_task *t, double took)
+{
+	push_task(L, t);
+	fprintf(stderr, "Executing %s took %.3f seconds\n",
+		luaL_tolstring(L, -1, NULL), took);
+	if (t->fut.state == FUT_PENDING) {
+		luaL_traceback(L, t->co, "suspended at:", 0);
+		fprintf(stderr, "%s\n", lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 2);
+}
+
+void laio_dump_tasks(lua_State *L, struct l_loop *loop)
+{
+	int n = 0;
+	for (struct l_link *k = loop->tasks.next; k != &loop->tasks; k = k->next)
+		n++;
+	fprintf(stderr, "aiod: %d unfinished task%s\n", n, n == 1 ? "" : "s");
+	for (struct l_link *k = loop->tasks.next; k != &loop->tasks; k = k->next) {
+		struct l_task *t = aio_container_of(k, struct l_task, link);
+		push_task(L, t);
+		const char *what = t == loop->current ? "running"
+			: !t->started ? "not started"
+			: t->wait == WAIT_SLEEP ? "sleeping"
+			: t->wait == WAIT_FUTURE ? "awaiting"
+			: "ready";
+		fprintf(stderr, "%s %s\n", luaL_tolstring(L, -1, NULL), what);
+		if (t->started && t != loop->current) {
+			luaL_traceback(L, t->co, NULL, 0);
+			fprintf(stderr, "%s\n", lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 2);
+	}
+	fflush(stderr);
+}
+
 static void task_step(struct aio_call *call)
 {
 	struct l_task *t = aio_container_of(call, struct l_task, step);
@@ -194,8 +236,14 @@ static void task_step(struct aio_call *call)
 		nargs = 0;
 	}
 	loop->current = t;
+	double began = loop->debug ? aio_loop_time(loop->rt) : 0;
 	int status = lua_resume(t->co, L, nargs, &nres);
 	loop->current = NULL;
+	if (loop->debug && aio_loop_time(loop->rt) - began > SLOW_STEP) {
+		if (status != LUA_YIELD)
+			lua_checkstack(L, 4);
+		warn_slow_step(L, t, aio_loop_time(loop->rt) - began);
+	}
 	if (status != LUA_YIELD) {
 		task_finished(L, t, status, nres);
 		return;

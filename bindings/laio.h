@@ -127,6 +127,7 @@ void laio_task_wakeup(struct l_task *t);
 int laio_ensure_future(lua_State *L, int idx, int loop_idx);
 int laio_loop_all_tasks(lua_State *L);
 void laio_open_task(lua_State *L, int state);
+void laio_dump_tasks(lua_State *L, struct l_loop *loop);	/* to stderr */
 
 /* l_coro.c */
 int laio_coro_unpack(lua_State *L, int idx);	/* pushes fn, args; count */

@@ -1,5 +1,6 @@
 /* aiod.c -- the aiod program: runs a Lua script's main chunk as the main task of an event loop */
 #include "laio.h"
+#include "notify.h"
 #include "pool.h"
 #include "signals.h"
 
@@ -18,12 +19,14 @@ static const char usage_text[] =
 	"  -e CODE         run CODE before the script (as lua -e)\n"
 	"  -c, --check     compile the script and exit (0 if it compiles, 2 if not)\n"
 	"  --pidfile FILE  write the pid there while running\n"
+	"  --debug         warn when a task runs over 100 ms without suspending\n"
 	"  -v, --version   print the version and exit\n"
 	"  -h, --help      print this help and exit\n";
 
 struct options {
 	int script;		/* index of the script in argv, 0 if none */
 	int check;
+	int debug;
 	const char *pidfile;
 };
 
@@ -52,6 +55,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			exit(0);
 		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--check") == 0) {
 			o->check = 1;
+		} else if (strcmp(a, "--debug") == 0) {
+			o->debug = 1;
 		} else if (strcmp(a, "-e") == 0 || strcmp(a, "--pidfile") == 0) {
 			if (++i >= argc)
 				usage_error("option '%s' needs an argument", a);
@@ -116,18 +121,34 @@ static void exit_now(int signum)
 	_exit(128 + signum);
 }
 
-struct stop_signals {
+static struct {
 	struct aio_signal *intr;
 	struct aio_signal *term;
-};
-
-static struct stop_signals stop;
+	struct aio_signal *dump;
+} watched;
 
 static void stop_watching(void)
 {
-	aio_signal_free(stop.intr);
-	aio_signal_free(stop.term);
-	stop.intr = stop.term = NULL;
+	aio_signal_free(watched.intr);
+	aio_signal_free(watched.term);
+	watched.intr = watched.term = NULL;
+}
+
+/* SIGUSR1: every unfinished task, its state and where it is suspended. */
+static void on_dump_signal(struct aio_signal *sig, void *udata)
+{
+	struct l_loop *loop = udata;
+	(void)sig;
+	laio_dump_tasks(loop->L, loop);
+}
+
+/* Done callback of the main task: returning without error is readiness. */
+static int on_main_done(lua_State *L)
+{
+	struct l_task *t = lua_touserdata(L, 1);
+	if (t->fut.state == FUT_FINISHED && !t->fut.failed)
+		aiod_notify("READY=1");
+	return 0;
 }
 
 /* First SIGINT/SIGTERM: cancel every task and let cleanup run; the next exits. */
@@ -135,6 +156,7 @@ static void on_stop_signal(struct aio_signal *sig, void *udata)
 {
 	struct l_loop *loop = udata;
 	stop_status = aio_signal_signum(sig) == SIGINT ? 130 : 0;
+	aiod_notify("STOPPING=1");
 	stop_watching();
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -179,9 +201,11 @@ static int main_status(lua_State *L, int task)
 	return 0;
 }
 
-/* Protected: [chunk, args...] -> exit status. */
+/* Protected: [debug, chunk, args...] -> exit status. */
 static int run_main(lua_State *L)
 {
+	int debug = lua_toboolean(L, 1);
+	lua_remove(L, 1);
 	int nargs = lua_gettop(L) - 1;
 	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
 	int module = lua_gettop(L);
@@ -189,6 +213,7 @@ static int run_main(lua_State *L)
 	lua_call(L, 0, 1);
 	int loop_idx = lua_gettop(L);
 	struct l_loop *loop = laio_check_loop(L, loop_idx);
+	loop->debug = (unsigned char)debug;
 	lua_getfield(L, module, "set_event_loop");
 	lua_pushvalue(L, loop_idx);
 	lua_call(L, 1, 0);
@@ -202,10 +227,14 @@ static int run_main(lua_State *L)
 	laio_set_extra(L, task, "name");
 	/* The main task is not numbered: the script's first task is Task-1. */
 	laio_state(L)->task_counter = 0;
+	lua_pushcfunction(L, on_main_done);
+	laio_future_add_callback(L, task, -1);
+	lua_pop(L, 1);
 
 	int err;
-	stop.intr = aio_signal_new(loop->rt, SIGINT, on_stop_signal, loop, 0, &err);
-	stop.term = aio_signal_new(loop->rt, SIGTERM, on_stop_signal, loop, 0, &err);
+	watched.intr = aio_signal_new(loop->rt, SIGINT, on_stop_signal, loop, 0, &err);
+	watched.term = aio_signal_new(loop->rt, SIGTERM, on_stop_signal, loop, 0, &err);
+	watched.dump = aio_signal_new(loop->rt, SIGUSR1, on_dump_signal, loop, 0, &err);
 
 	/* Run while anything can happen; then cancel what is stuck, so its
 	 * cleanup runs, and run that out too. */
@@ -220,6 +249,8 @@ static int run_main(lua_State *L)
 	}
 	int status = main_status(L, task);
 	stop_watching();
+	aio_signal_free(watched.dump);
+	watched.dump = NULL;
 	lua_getfield(L, loop_idx, "close");
 	lua_pushvalue(L, loop_idx);
 	lua_call(L, 1, 0);
@@ -251,27 +282,38 @@ static void warnf(void *ud, const char *msg, int tocont)
 	midline = tocont;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+/* Under AddressSanitizer plain malloc is kept, so it sees every block. */
+static void *plain_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	(void)ud;
+	(void)osize;
+	if (nsize == 0) {
+		free(ptr);
+		return NULL;
+	}
+	return realloc(ptr, nsize);
+}
+#define STATE_ALLOC plain_alloc
+#define NEW_POOL() NULL
+#else
+#define STATE_ALLOC aio_pool_alloc
+#define NEW_POOL() aio_pool_new()
+#endif
+
 /*
  * The Lua state, on the pool allocator: tasks come and go by the thousand
  * and the pool serves them without malloc's headers or page-fault storms.
- * Under AddressSanitizer plain malloc is kept, so it sees every block.
  */
 static lua_State *new_state(struct aio_pool **pool)
 {
-#if defined(__SANITIZE_ADDRESS__)
-	*pool = NULL;
-	return luaL_newstate();
-#else
-	*pool = aio_pool_new();
-	if (!*pool)
-		return NULL;
-	lua_State *L = lua_newstate(aio_pool_alloc, *pool);
+	*pool = NEW_POOL();
+	lua_State *L = lua_newstate(STATE_ALLOC, *pool);
 	if (L) {
 		lua_atpanic(L, panic);
 		lua_setwarnf(L, warnf, NULL);
 	}
 	return L;
-#endif
 }
 
 static int write_pidfile(const char *path)
@@ -329,10 +371,12 @@ int main(int argc, char **argv)
 	int status;
 	lua_pushcfunction(L, run_main);
 	lua_insert(L, 1);
+	lua_pushboolean(L, o.debug);
+	lua_insert(L, 2);
 	luaL_checkstack(L, argc, "too many arguments");
 	for (int i = o.script + 1; i < argc; i++)
 		lua_pushstring(L, argv[i]);
-	if (lua_pcall(L, argc - o.script, 1, 0) != LUA_OK) {
+	if (lua_pcall(L, argc - o.script + 1, 1, 0) != LUA_OK) {
 		fprintf(stderr, "aiod: %s\n", luaL_tolstring(L, -1, NULL));
 		status = 1;
 	} else {

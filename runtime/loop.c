@@ -73,10 +73,11 @@ void aio_loop_free(struct aio_loop *loop)
 	for (size_t i = 0; i < loop->timers.len; i++)
 		loop->timers.items[i]->heap_index = AIO_TIMER_IDLE;
 	ev_timer_stop(loop->ev, &loop->wakeup);
+	/* The default loop too: libev makes it anew on the next request, and
+	 * a module unloaded with libev would otherwise leak its arrays. */
+	ev_loop_destroy(loop->ev);
 	if (loop->owns_default)
 		default_taken = 0;
-	else
-		ev_loop_destroy(loop->ev);
 	aio_heap_destroy(&loop->timers);
 	free(loop);
 }

@@ -14,11 +14,15 @@ if [ "${SANITIZE:-}" = 1 ]; then
   done
 fi
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
 suite() {
   local name=$1; shift
   echo "== $name"
+  "$@" 2>&1 | tee "$log"
   local out
-  out=$("$@" 2>&1 | tee /dev/stderr | tail -n 1)
+  out=$(tail -n 1 "$log")
   if [[ $out =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
     passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
   else

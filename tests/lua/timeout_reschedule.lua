@@ -1,0 +1,25 @@
+-- reschedule(): a block without deadline can get one; a deadline can be pushed back or removed (nil)
+local asyncio = require "asyncio"
+
+local loop = asyncio.get_running_loop()
+local ok, e = pcall(function()
+  local t <close> = asyncio.timeout(nil)
+  t:reschedule(loop:time() + 0.01)
+  asyncio.sleep(1)
+end)
+print("given a deadline:", ok, e.name)
+ok, e = pcall(function()
+  local t <close> = asyncio.timeout(0.01)
+  t:reschedule(loop:time() + 0.5)
+  asyncio.sleep(0.03)
+  return "in time"
+end)
+print("pushed back:", ok, e)
+ok, e = pcall(function()
+  local t <close> = asyncio.timeout(0.01)
+  t:reschedule(nil)
+  print("when is nil", t:when() == nil)
+  asyncio.sleep(0.03)
+  return "no deadline"
+end)
+print("removed:", ok, e)
