@@ -423,12 +423,13 @@ static int l_await(lua_State *L)
 static int l_create_task(lua_State *L)
 {
 	int nargs;
+	int coro = luaL_testudata(L, 1, LAIO_COROUTINE) != NULL;
+	if (!coro && !is_callable(L, 1))
+		luaL_typeerror(L, 1, "function or coroutine");
 	struct l_loop *loop = laio_push_running_loop(L);
-	if (luaL_testudata(L, 1, LAIO_COROUTINE)) {
+	if (coro) {
 		nargs = laio_coro_unpack(L, 1);
 	} else {
-		if (!is_callable(L, 1))
-			luaL_typeerror(L, 1, "function or coroutine");
 		nargs = lua_gettop(L) - 2;
 		lua_insert(L, 1);	/* loop, fn, args... */
 	}
