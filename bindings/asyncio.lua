@@ -151,102 +151,10 @@ local function current_task_or_error()
   return task
 end
 
-local function first_result(f)
-  return (f:result())
-end
-
 --------------------------------------------------------------------------
--- gather
+-- gather is in C (l_gather.c); asyncio.run's shutdown uses its future.
 
--- Builds gather's outer future over children (Python's _GatheringFuture).
-local function gather_future(fname, return_exceptions, n, args)
-  local children, nfinished, outer, cancel_requested = {}, 0, nil, false
-  local seen = {}
-  local nfuts = 0
-  local loop
-  local function done_callback(fut)
-    nfinished = nfinished + 1
-    if outer == nil or outer:done() then
-      if not fut:cancelled() then fut:exception() end
-      return
-    end
-    if not return_exceptions then
-      if fut:cancelled() then
-        local ok, exc = pcall(fut.result, fut)
-        outer:set_exception(exc)
-        return
-      end
-      local exc = fut:exception()
-      if exc ~= nil then
-        outer:set_exception(exc)
-        return
-      end
-    end
-    if nfinished == nfuts then
-      local results = {n = #children}
-      for i, child in ipairs(children) do
-        if child:cancelled() then
-          local _, exc = pcall(child.result, child)
-          results[i] = exc
-        else
-          local exc = child:exception()
-          if exc ~= nil then results[i] = exc else results[i] = first_result(child) end
-        end
-      end
-      if cancel_requested then
-        local _, exc = pcall(fut.result, fut)
-        if not CancelledError:is(exc) then exc = CancelledError() end
-        outer:set_exception(exc)
-      else
-        outer:set_result(results)
-      end
-    end
-  end
-  local done_futs = {}
-  for i = 1, n do
-    local arg = args[i]
-    local fut = seen[arg]
-    if fut == nil then
-      fut = check_awaitable(fname, i, arg, true)
-      loop = loop or fut:get_loop()
-      nfuts = nfuts + 1
-      if arg ~= nil then seen[arg] = fut end
-      if fut:done() then
-        done_futs[#done_futs + 1] = fut
-      else
-        fut:add_done_callback(done_callback)
-      end
-    end
-    children[i] = fut
-  end
-  loop = loop or M.get_event_loop()
-  outer = loop:create_future()
-  if n == 0 then
-    outer:set_result({n = 0})
-    return outer
-  end
-  C.set_cancel_handler(outer, function(_, msg)
-    if outer:done() then return false end
-    local ret = false
-    for _, child in ipairs(children) do
-      if child:cancel(msg) then ret = true end
-    end
-    if ret then cancel_requested = true end
-    return ret
-  end)
-  for _, fut in ipairs(done_futs) do done_callback(fut) end
-  return outer
-end
-
-function M.gather(...)
-  local n, opts = split_options(...)
-  local return_exceptions = false
-  if opts then
-    return_exceptions = opt_field("gather", n + 1, opts, "return_exceptions", "boolean", false)
-  end
-  current_task_or_error()
-  return gather_future("gather", return_exceptions, n, {...}):await()
-end
+local gather_future = C.gather_future
 
 --------------------------------------------------------------------------
 -- timeout, timeout_at: a scope whose deadline cancels the task, and whose
@@ -616,7 +524,7 @@ local function cancel_all_tasks(loop)
   local tasks = C.all_tasks(loop)
   if tasks.n == 0 then return end
   for i = 1, tasks.n do tasks[i]:cancel() end
-  loop:run_until_complete(gather_future("run", true, tasks.n, tasks))
+  loop:run_until_complete(gather_future(true, table.unpack(tasks, 1, tasks.n)))
   for i = 1, tasks.n do
     local t = tasks[i]
     if not t:cancelled() and t:exception() ~= nil then

@@ -150,10 +150,16 @@ int laio_future_cancel(lua_State *L, int fut_idx, int msg_idx)
 	return 1;
 }
 
-static int raise_cancelled(lua_State *L, int fut_idx)
+void laio_push_cancelled_error(lua_State *L, int fut_idx)
 {
 	laio_get_extra(L, fut_idx, "cancel_msg");
 	laio_push_error(L, "CancelledError", lua_tostring(L, -1));
+	lua_remove(L, -2);
+}
+
+static int raise_cancelled(lua_State *L, int fut_idx)
+{
+	laio_push_cancelled_error(L, fut_idx);
 	return lua_error(L);
 }
 
@@ -207,23 +213,41 @@ static void check_pending(lua_State *L, struct l_future *f)
 	}
 }
 
+void laio_future_set_result(lua_State *L, int fut_idx, int first, int n)
+{
+	fut_idx = lua_absindex(L, fut_idx);
+	first = lua_absindex(L, first);
+	struct l_future *f = lua_touserdata(L, fut_idx);
+	if (n == 1) {
+		lua_pushvalue(L, first);
+	} else {
+		lua_createtable(L, n, 0);
+		for (int i = 0; i < n; i++) {
+			lua_pushvalue(L, first + i);
+			lua_rawseti(L, -2, i + 1);
+		}
+	}
+	lua_setiuservalue(L, fut_idx, UV_RESULT);
+	f->nresults = n;
+	laio_future_finish(L, fut_idx, FUT_FINISHED);
+}
+
+void laio_future_set_exception(lua_State *L, int fut_idx, int err_idx)
+{
+	fut_idx = lua_absindex(L, fut_idx);
+	struct l_future *f = lua_touserdata(L, fut_idx);
+	lua_pushvalue(L, err_idx);
+	lua_setiuservalue(L, fut_idx, UV_RESULT);
+	f->failed = 1;
+	f->unretrieved = 1;
+	laio_future_finish(L, fut_idx, FUT_FINISHED);
+}
+
 static int l_future_set_result(lua_State *L)
 {
 	struct l_future *f = check_plain_future(L);
-	int n = lua_gettop(L) - 1;
 	check_pending(L, f);
-	if (n == 1) {
-		lua_pushvalue(L, 2);
-	} else {
-		lua_createtable(L, n, 0);
-		for (int i = 1; i <= n; i++) {
-			lua_pushvalue(L, i + 1);
-			lua_rawseti(L, -2, i);
-		}
-	}
-	lua_setiuservalue(L, 1, UV_RESULT);
-	f->nresults = n;
-	laio_future_finish(L, 1, FUT_FINISHED);
+	laio_future_set_result(L, 1, 2, lua_gettop(L) - 1);
 	return 0;
 }
 
@@ -234,11 +258,7 @@ static int l_future_set_exception(lua_State *L)
 	if (lua_isnil(L, 2))
 		luaL_argerror(L, 2, "error value expected, got nil");
 	check_pending(L, f);
-	lua_pushvalue(L, 2);
-	lua_setiuservalue(L, 1, UV_RESULT);
-	f->failed = 1;
-	f->unretrieved = 1;
-	laio_future_finish(L, 1, FUT_FINISHED);
+	laio_future_set_exception(L, 1, 2);
 	return 0;
 }
 

@@ -64,6 +64,7 @@ static const luaL_Reg internals[] = {
 	{"kind", l_kind},
 	{"running_loop", l_running_loop},
 	{"all_tasks", laio_loop_all_tasks},
+	{"gather_future", laio_gather_future},
 	{NULL, NULL}
 };
 
@@ -81,6 +82,7 @@ int luaopen_asyncio(lua_State *L)
 	laio_open_future(L, 1);
 	laio_open_task(L, 1);
 	laio_open_coro(L, 1);
+	laio_open_gather(L, 1);
 	laio_open_loop(L, 1);
 	if (luaL_loadbufferx(L, laio_asyncio_lua, laio_asyncio_lua_size,
 			     "=asyncio.lua", "b") != LUA_OK)

@@ -393,7 +393,7 @@ static int coro_k(lua_State *L, int status, lua_KContext base)
 	return lua_gettop(L) - (int)base;
 }
 
-static int l_await(lua_State *L)
+int laio_await(lua_State *L)
 {
 	luaL_argexpected(L, !lua_isnone(L, 1), 1, "awaitable");
 	lua_settop(L, 1);
@@ -538,13 +538,13 @@ static const luaL_Reg task_methods[] = {
 	{"cancelling", l_task_cancelling},
 	{"uncancel", l_task_uncancel},
 	{"traceback", l_task_traceback},
-	{"await", l_await},
+	{"await", laio_await},
 	{NULL, NULL}
 };
 
 static const luaL_Reg task_functions[] = {
 	{"sleep", l_sleep},
-	{"await", l_await},
+	{"await", laio_await},
 	{"create_task", l_create_task},
 	{"ensure_future", l_ensure_future},
 	{"current_task", l_current_task},
@@ -569,7 +569,7 @@ void laio_open_task(lua_State *L, int state)
 	luaL_getmetatable(L, LAIO_FUTURE);
 	lua_getfield(L, -1, "__index");
 	lua_pushvalue(L, state);
-	lua_pushcclosure(L, l_await, 1);
+	lua_pushcclosure(L, laio_await, 1);
 	lua_setfield(L, -2, "await");
 	lua_pop(L, 2);
 	lua_pushvalue(L, state);

@@ -62,6 +62,7 @@ struct l_future {
 	unsigned char is_task;
 	unsigned char failed;	/* finished by an error */
 	unsigned char unretrieved;	/* failed and nobody looked yet */
+	unsigned gather_mark;	/* the last gather that counted it */
 };
 
 /* What a suspended task waits for. */
@@ -107,6 +108,11 @@ struct l_future *laio_test_future(lua_State *L, int idx);	/* Task or Future */
 struct l_future *laio_check_future(lua_State *L, int idx);
 struct l_future *laio_new_future(lua_State *L, struct l_loop *loop);	/* +1 */
 void laio_future_add_callback(lua_State *L, int fut_idx, int cb_idx);
+/* Finish a pending future with the n values from first on, or an error. */
+void laio_future_set_result(lua_State *L, int fut_idx, int first, int n);
+void laio_future_set_exception(lua_State *L, int fut_idx, int err_idx);
+/* [-0, +1]: the CancelledError a cancelled future raises. */
+void laio_push_cancelled_error(lua_State *L, int fut_idx);
 void laio_future_finish(lua_State *L, int fut_idx, int state);
 int laio_future_cancel(lua_State *L, int fut_idx, int msg_idx);
 int laio_push_results(lua_State *L, int fut_idx);	/* raises its error */
@@ -128,6 +134,12 @@ int laio_ensure_future(lua_State *L, int idx, int loop_idx);
 int laio_loop_all_tasks(lua_State *L);
 void laio_open_task(lua_State *L, int state);
 void laio_dump_tasks(lua_State *L, struct l_loop *loop);	/* to stderr */
+
+int laio_await(lua_State *L);	/* asyncio.await: the awaitable at 1 */
+
+/* l_gather.c */
+void laio_open_gather(lua_State *L, int state);
+int laio_gather_future(lua_State *L);	/* internal: gather without awaiting */
 
 /* l_coro.c */
 int laio_coro_unpack(lua_State *L, int idx);	/* pushes fn, args; count */

@@ -1,0 +1,212 @@
+/* l_gather.c -- asyncio.gather: one future over many, as CPython's _GatheringFuture */
+#include "laio.h"
+
+#define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
+
+/* User values: the children (a sequence, repeats kept), the outer future. */
+struct l_gather {
+	int nchildren;
+	int nfuts;		/* distinct children */
+	int nfinished;
+	unsigned mark;		/* stamps children already counted */
+	unsigned char return_exceptions;
+	unsigned char cancel_requested;
+};
+
+enum { GV_CHILDREN = 1, GV_OUTER, GV_COUNT = GV_OUTER };
+
+/* [-0, +1]: a child's place in the result list. */
+static void push_outcome(lua_State *L, int child)
+{
+	struct l_future *f = lua_touserdata(L, child);
+	if (f->state == FUT_CANCELLED) {
+		laio_push_cancelled_error(L, child);
+	} else if (f->failed) {
+		f->unretrieved = 0;
+		lua_getiuservalue(L, child, UV_RESULT);
+	} else {
+		int top = lua_gettop(L);
+		int n = laio_push_results(L, child);
+		lua_settop(L, top + (n > 0));
+		if (n == 0)
+			lua_pushnil(L);
+	}
+}
+
+/* Done callback shared by every child: gather.upvalue(1), fut. */
+static int child_done(lua_State *L)
+{
+	struct l_gather *g = lua_touserdata(L, lua_upvalueindex(1));
+	struct l_future *f = lua_touserdata(L, 1);
+	g->nfinished++;
+	lua_getiuservalue(L, lua_upvalueindex(1), GV_OUTER);
+	int outer = lua_gettop(L);
+	if (((struct l_future *)lua_touserdata(L, outer))->state != FUT_PENDING) {
+		if (f->state == FUT_FINISHED)
+			f->unretrieved = 0;
+		return 0;
+	}
+	if (!g->return_exceptions && (f->state == FUT_CANCELLED || f->failed)) {
+		push_outcome(L, 1);
+		laio_future_set_exception(L, outer, -1);
+		return 0;
+	}
+	if (g->nfinished < g->nfuts)
+		return 0;
+	if (g->cancel_requested) {
+		/* Cancelling gather cancelled its children: raise for the gather. */
+		laio_push_cancelled_error(L, 1);
+		if (!laio_is_error(L, -1, "CancelledError")) {
+			lua_pop(L, 1);
+			laio_push_error(L, "CancelledError", NULL);
+		}
+		laio_future_set_exception(L, outer, -1);
+		return 0;
+	}
+	lua_getiuservalue(L, lua_upvalueindex(1), GV_CHILDREN);
+	int children = lua_gettop(L);
+	lua_createtable(L, g->nchildren, 1);
+	for (int i = 1; i <= g->nchildren; i++) {
+		lua_rawgeti(L, children, i);
+		push_outcome(L, -1);
+		lua_rawseti(L, -3, i);
+		lua_pop(L, 1);
+	}
+	lua_pushinteger(L, g->nchildren);
+	lua_setfield(L, -2, "n");
+	laio_future_set_result(L, outer, -1, 1);
+	return 0;
+}
+
+/* Cancel handler of the outer future: cancel the children instead. */
+static int cancel_children(lua_State *L)
+{
+	struct l_gather *g = lua_touserdata(L, lua_upvalueindex(1));
+	if (((struct l_future *)lua_touserdata(L, 1))->state != FUT_PENDING) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
+	int any = 0;
+	lua_getiuservalue(L, lua_upvalueindex(1), GV_CHILDREN);
+	for (int i = 1; i <= g->nchildren; i++) {
+		lua_rawgeti(L, -1, i);
+		any |= laio_future_cancel(L, -1, 2);
+		lua_pop(L, 1);
+	}
+	if (any)
+		g->cancel_requested = 1;
+	lua_pushboolean(L, any);
+	return 1;
+}
+
+/* [args 1..n are awaitables] -> pushes the outer future. */
+static void gather_future(lua_State *L, int n, int return_exceptions)
+{
+	static unsigned next_mark;
+	for (int i = 1; i <= n; i++)
+		laio_ensure_future(L, i, 0);
+	struct l_gather *g = lua_newuserdatauv(L, sizeof *g, GV_COUNT);
+	int gidx = lua_gettop(L);
+	g->nchildren = n;
+	g->nfuts = 0;
+	g->nfinished = 0;
+	g->mark = ++next_mark ? next_mark : ++next_mark;
+	g->return_exceptions = (unsigned char)return_exceptions;
+	g->cancel_requested = 0;
+	lua_createtable(L, n, 0);
+	for (int i = 1; i <= n; i++) {
+		lua_pushvalue(L, i);
+		lua_rawseti(L, -2, i);
+	}
+	lua_setiuservalue(L, gidx, GV_CHILDREN);
+
+	if (n > 0)
+		lua_getiuservalue(L, 1, UV_LOOP);
+	else
+		laio_push_running_loop(L);
+	struct l_loop *loop = lua_touserdata(L, -1);
+	laio_new_future(L, loop);
+	lua_remove(L, -2);
+	int outer = lua_gettop(L);
+	lua_pushvalue(L, outer);
+	lua_setiuservalue(L, gidx, GV_OUTER);
+	if (n == 0) {
+		lua_createtable(L, 0, 1);
+		lua_pushinteger(L, 0);
+		lua_setfield(L, -2, "n");
+		laio_future_set_result(L, outer, -1, 1);
+		lua_pop(L, 1);
+		lua_replace(L, gidx);
+		return;
+	}
+	lua_pushvalue(L, gidx);
+	lua_pushcclosure(L, cancel_children, 1);
+	laio_set_extra(L, outer, "cancel_handler");
+	lua_pushvalue(L, gidx);
+	lua_pushcclosure(L, child_done, 1);
+	int done = lua_gettop(L);
+	/* Children done already are counted at once, after the others were
+	 * hooked, as Python does; the rest call back when they finish. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 1; i <= n; i++) {
+			struct l_future *f = lua_touserdata(L, i);
+			if (pass == 0 && f->gather_mark != g->mark) {
+				f->gather_mark = g->mark;
+				g->nfuts++;
+				if (f->state == FUT_PENDING)
+					laio_future_add_callback(L, i, done);
+			} else if (pass == 1 && f->state != FUT_PENDING &&
+				   f->gather_mark == g->mark) {
+				f->gather_mark = 0;	/* once per distinct child */
+				lua_pushvalue(L, done);
+				lua_pushvalue(L, i);
+				lua_call(L, 1, 0);
+			}
+		}
+	}
+	lua_settop(L, outer);
+	lua_replace(L, gidx);
+}
+
+static int check_options(lua_State *L, int *n)
+{
+	int return_exceptions = 0;
+	if (*n > 0 && lua_type(L, *n) == LUA_TTABLE && !lua_getmetatable(L, *n)) {
+		int t = lua_getfield(L, *n, "return_exceptions");
+		if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+			luaL_argerror(L, *n, lua_pushfstring(L,
+				"field 'return_exceptions': boolean expected, got %s",
+				lua_typename(L, t)));
+		return_exceptions = lua_toboolean(L, -1);
+		lua_settop(L, --*n);
+	}
+	return return_exceptions;
+}
+
+/* asyncio.gather(aw, ... [, {return_exceptions = bool}]) */
+static int l_gather(lua_State *L)
+{
+	int n = lua_gettop(L);
+	int return_exceptions = check_options(L, &n);
+	laio_current_task(L, STATE(L));
+	gather_future(L, n, return_exceptions);
+	lua_insert(L, 1);
+	lua_settop(L, 1);
+	return laio_await(L);
+}
+
+/* Internal: gather_future(return_exceptions, children...), not awaited. */
+int laio_gather_future(lua_State *L)
+{
+	int return_exceptions = lua_toboolean(L, 1);
+	lua_remove(L, 1);
+	gather_future(L, lua_gettop(L), return_exceptions);
+	return 1;
+}
+
+void laio_open_gather(lua_State *L, int state)
+{
+	lua_pushvalue(L, state);
+	lua_pushcclosure(L, l_gather, 1);
+	lua_setfield(L, -2, "gather");
+}
