@@ -56,14 +56,13 @@ static int l_coro_tostring(lua_State *L)
 
 void laio_open_coro(lua_State *L, int state)
 {
-	luaL_newmetatable(L, LAIO_COROUTINE);
-	lua_createtable(L, 0, 1);
-	lua_getfield(L, state + 1, "await");	/* the module's, set before */
-	lua_setfield(L, -2, "await");
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, l_coro_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
+	static const luaL_Reg coro_methods[] = {{"await", laio_await}, {NULL, NULL}};
+	static const luaL_Reg *const methods[] = {coro_methods, NULL};
+	static const luaL_Reg metamethods[] = {
+		{"__tostring", l_coro_tostring},
+		{NULL, NULL}
+	};
+	laio_new_class(L, LAIO_COROUTINE, state, methods, metamethods);
 	lua_pushcfunction(L, l_async);
 	lua_setfield(L, -2, "async");
 }

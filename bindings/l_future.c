@@ -395,7 +395,7 @@ static const luaL_Reg future_only_methods[] = {
 	{NULL, NULL}
 };
 
-static const luaL_Reg future_methods[] = {
+const luaL_Reg laio_future_common[] = {
 	{"result", l_future_result},
 	{"exception", l_future_exception},
 	{"done", l_future_done},
@@ -404,27 +404,19 @@ static const luaL_Reg future_methods[] = {
 	{"add_done_callback", l_future_add_done_callback},
 	{"remove_done_callback", l_future_remove_done_callback},
 	{"get_loop", l_future_get_loop},
+	{"await", laio_await},
 	{NULL, NULL}
 };
 
-/* Fills the methods table on top with the methods Future and Task share. */
-void laio_future_methods(lua_State *L, int state)
-{
-	lua_pushvalue(L, state);
-	luaL_setfuncs(L, future_methods, 1);
-}
-
 void laio_open_future(lua_State *L, int state)
 {
-	luaL_newmetatable(L, LAIO_FUTURE);
-	lua_createtable(L, 0, 12);
-	laio_future_methods(L, state);
-	lua_pushvalue(L, state);
-	luaL_setfuncs(L, future_only_methods, 1);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, l_future_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pushcfunction(L, laio_future_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
+	static const luaL_Reg *const methods[] = {
+		laio_future_common, future_only_methods, NULL
+	};
+	static const luaL_Reg metamethods[] = {
+		{"__tostring", l_future_tostring},
+		{"__gc", laio_future_gc},
+		{NULL, NULL}
+	};
+	laio_new_class(L, LAIO_FUTURE, state, methods, metamethods);
 }

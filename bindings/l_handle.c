@@ -161,12 +161,12 @@ static const luaL_Reg handle_methods[] = {
 	{NULL, NULL}
 };
 
-void laio_open_handle(lua_State *L)
+void laio_open_handle(lua_State *L, int state)
 {
-	luaL_newmetatable(L, LAIO_HANDLE);
-	luaL_newlib(L, handle_methods);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, l_handle_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
+	static const luaL_Reg *const methods[] = {handle_methods, NULL};
+	static const luaL_Reg metamethods[] = {
+		{"__tostring", l_handle_tostring},
+		{NULL, NULL}
+	};
+	laio_new_class(L, LAIO_HANDLE, state, methods, metamethods);
 }

@@ -390,16 +390,13 @@ static const luaL_Reg loop_functions[] = {
 
 void laio_open_loop(lua_State *L, int state)
 {
-	luaL_newmetatable(L, LAIO_LOOP);
-	lua_createtable(L, 0, 20);
-	lua_pushvalue(L, state);
-	luaL_setfuncs(L, loop_methods, 1);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, l_loop_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pushcfunction(L, l_loop_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
+	static const luaL_Reg *const methods[] = {loop_methods, NULL};
+	static const luaL_Reg metamethods[] = {
+		{"__gc", l_loop_gc},
+		{"__tostring", l_loop_tostring},
+		{NULL, NULL}
+	};
+	laio_new_class(L, LAIO_LOOP, state, methods, metamethods);
 	lua_pushvalue(L, state);
 	luaL_setfuncs(L, loop_functions, 1);
 }

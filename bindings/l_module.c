@@ -17,6 +17,20 @@ struct l_state *laio_state(lua_State *L)
 	return S;
 }
 
+void laio_new_class(lua_State *L, const char *tname, int state,
+		    const luaL_Reg *const methods[], const luaL_Reg *metamethods)
+{
+	luaL_newmetatable(L, tname);
+	lua_newtable(L);
+	for (; *methods; methods++) {
+		lua_pushvalue(L, state);
+		luaL_setfuncs(L, *methods, 1);
+	}
+	lua_setfield(L, -2, "__index");
+	luaL_setfuncs(L, metamethods, 0);
+	lua_pop(L, 1);
+}
+
 /* Private functions handed to asyncio.lua, never exported. */
 static int l_register_errors(lua_State *L)
 {
@@ -78,7 +92,7 @@ int luaopen_asyncio(lua_State *L)
 	lua_pushvalue(L, 1);
 	lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
 	lua_newtable(L);	/* 2: the module */
-	laio_open_handle(L);
+	laio_open_handle(L, 1);
 	laio_open_future(L, 1);
 	laio_open_task(L, 1);
 	laio_open_coro(L, 1);

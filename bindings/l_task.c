@@ -447,9 +447,10 @@ static int l_ensure_future(lua_State *L)
 static int l_current_task(lua_State *L)
 {
 	struct l_loop *loop = STATE(L)->running;
-	if (!loop || !loop->current)
-		return 0;
-	push_task(L, loop->current);
+	if (loop && loop->current)
+		push_task(L, loop->current);
+	else
+		lua_pushnil(L);
 	return 1;
 }
 
@@ -538,7 +539,6 @@ static const luaL_Reg task_methods[] = {
 	{"cancelling", l_task_cancelling},
 	{"uncancel", l_task_uncancel},
 	{"traceback", l_task_traceback},
-	{"await", laio_await},
 	{NULL, NULL}
 };
 
@@ -554,24 +554,15 @@ static const luaL_Reg task_functions[] = {
 
 void laio_open_task(lua_State *L, int state)
 {
-	luaL_newmetatable(L, LAIO_TASK);
-	lua_createtable(L, 0, 16);
-	laio_future_methods(L, state);
-	lua_pushvalue(L, state);
-	luaL_setfuncs(L, task_methods, 1);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, l_task_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pushcfunction(L, laio_future_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
-	/* Futures are awaited the same way. */
-	luaL_getmetatable(L, LAIO_FUTURE);
-	lua_getfield(L, -1, "__index");
-	lua_pushvalue(L, state);
-	lua_pushcclosure(L, laio_await, 1);
-	lua_setfield(L, -2, "await");
-	lua_pop(L, 2);
+	static const luaL_Reg *const methods[] = {
+		laio_future_common, task_methods, NULL
+	};
+	static const luaL_Reg metamethods[] = {
+		{"__tostring", l_task_tostring},
+		{"__gc", laio_future_gc},
+		{NULL, NULL}
+	};
+	laio_new_class(L, LAIO_TASK, state, methods, metamethods);
 	lua_pushvalue(L, state);
 	luaL_setfuncs(L, task_functions, 1);
 }

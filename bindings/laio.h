@@ -84,6 +84,13 @@ struct l_task {
 
 /* l_module.c */
 struct l_state *laio_state(lua_State *L);
+/*
+ * [-0, +0] Makes the metatable tname: its __index table holds the methods
+ * of each list in the NULL-ended array (each sharing the module state at
+ * index state as upvalue 1); metamethods go in the metatable itself.
+ */
+void laio_new_class(lua_State *L, const char *tname, int state,
+		    const luaL_Reg *const methods[], const luaL_Reg *metamethods);
 int luaopen_asyncio(lua_State *L);
 
 /* l_errors.c: asyncio's error objects */
@@ -101,7 +108,7 @@ void laio_open_loop(lua_State *L, int state);
 
 /* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args */
 void laio_call_soon(lua_State *L, int loop_idx, int nargs);
-void laio_open_handle(lua_State *L);
+void laio_open_handle(lua_State *L, int state);
 
 /* l_future.c */
 struct l_future *laio_test_future(lua_State *L, int idx);	/* Task or Future */
@@ -118,7 +125,7 @@ int laio_future_cancel(lua_State *L, int fut_idx, int msg_idx);
 int laio_push_results(lua_State *L, int fut_idx);	/* raises its error */
 void laio_get_extra(lua_State *L, int idx, const char *field);	/* +1 */
 void laio_set_extra(lua_State *L, int idx, const char *field);	/* pops 1 */
-void laio_future_methods(lua_State *L, int state);	/* into table on top */
+extern const luaL_Reg laio_future_common[];	/* Future's and Task's */
 int laio_future_gc(lua_State *L);
 void laio_open_future(lua_State *L, int state);
 
