@@ -5,8 +5,8 @@
 # re-enter make to build, so pkg-config is only asked once they are there.
 
 CC ?= cc
-PKGS := libev-dev liblua5.4-dev check pkg-config
-BENCH_PKGS := lua5.4 lua-luv lua-cqueues python3-uvloop nodejs hyperfine
+PKGS := libev-dev liblua5.4-dev check pkg-config lua5.4
+BENCH_PKGS := lua-luv lua-cqueues python3-uvloop nodejs hyperfine
 
 ifeq ($(SANITIZE),1)
 BUILD := build/san
