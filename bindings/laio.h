@@ -12,8 +12,7 @@
 #define LAIO_TASK "asyncio.Task"
 #define LAIO_HANDLE "asyncio.Handle"
 #define LAIO_COROUTINE "asyncio.Coroutine"
-/* Registry fields: the module's C internals, the error classes by name. */
-#define LAIO_INTERNALS "asyncio.internals"
+/* Registry field: the error classes by name. */
 #define LAIO_ERRORS "asyncio.errors"
 
 /* A node of the loop's list of unfinished tasks. */

@@ -7,5 +7,6 @@
 Suite *heap_suite(void);
 Suite *loop_suite(void);
 Suite *signals_suite(void);
+Suite *pool_suite(void);
 
 #endif
