@@ -78,23 +78,23 @@ $(BUILD)/bindings/%.o: bindings/%.c
 	@echo "  CC $<"
 	$(Q)$(CC) $(BASE_CFLAGS) $(LUA_CFLAGS) -Iruntime -c $< -o $@
 
-# The Lua part is compiled to bytecode by a host tool and embedded with
+# The Lua parts are compiled to bytecode by a host tool and embedded with
 # .incbin, which -MMD cannot see.
 LUADUMP := $(BUILD)/tools/luadump
-BYTECODE := $(BUILD)/bindings/asyncio.luac
+BYTECODE := $(patsubst bindings/%.lua,$(BUILD)/bindings/%.luac,$(wildcard bindings/*.lua))
 
 $(LUADUMP): tools/luadump.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_CFLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS)
 
-$(BYTECODE): bindings/asyncio.lua $(LUADUMP)
+$(BUILD)/bindings/%.luac: bindings/%.lua $(LUADUMP)
 	@mkdir -p $(@D)
-	$(Q)$(LUADUMP) =asyncio.lua $< $@
+	$(Q)$(LUADUMP) =$(notdir $<) $< $@
 
 $(BUILD)/bindings/l_embed.o: bindings/l_embed.c $(BYTECODE)
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(BASE_CFLAGS) -DLAIO_BYTECODE='"$(BYTECODE)"' -c $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) -DLAIO_BYTECODE_DIR='"$(BUILD)/bindings"' -c $< -o $@
 
 $(BUILD)/cmd/%.o: cmd/%.c
 	@mkdir -p $(@D)

@@ -609,4 +609,7 @@ function M.iscoroutine(v)
   return kind(v) == "coroutine"
 end
 
+-- For the other Lua parts (locks.lua, queues.lua).
+C.argerror, C.typename, C.current_task_or_error = argerror, typename, current_task_or_error
+
 return M

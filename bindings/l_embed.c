@@ -1,19 +1,24 @@
-/* l_embed.c -- bindings/asyncio.lua, precompiled by tools/luadump, embedded in the binary */
+/* l_embed.c -- the module's Lua parts (bindings/NAME.lua), precompiled by tools/luadump, in the binary */
 
-/* The Makefile passes the bytecode's path; .incbin reads it relative to the
+/* The Makefile passes the bytecode's folder; .incbin reads it relative to the
  * directory make runs in, the project root. */
-#ifndef LAIO_BYTECODE
-#error "build through the Makefile: LAIO_BYTECODE names the compiled asyncio.lua"
+#ifndef LAIO_BYTECODE_DIR
+#error "build through the Makefile: LAIO_BYTECODE_DIR names the compiled Lua parts"
 #endif
 
-__asm__(".section .rodata\n"
-	".global laio_asyncio_lua\n"
-	".global laio_asyncio_lua_size\n"
-	".balign 16\n"
-	"laio_asyncio_lua:\n"
-	".incbin \"" LAIO_BYTECODE "\"\n"
-	"laio_asyncio_lua_end:\n"
-	".balign 4\n"
-	"laio_asyncio_lua_size:\n"
-	".int laio_asyncio_lua_end - laio_asyncio_lua\n"
-	".previous\n");
+#define EMBED(name)							\
+	__asm__(".section .rodata\n"					\
+		".global laio_" #name "_lua\n"				\
+		".global laio_" #name "_lua_size\n"			\
+		".balign 16\n"						\
+		"laio_" #name "_lua:\n"					\
+		".incbin \"" LAIO_BYTECODE_DIR "/" #name ".luac\"\n"	\
+		"laio_" #name "_lua_end:\n"				\
+		".balign 4\n"						\
+		"laio_" #name "_lua_size:\n"				\
+		".int laio_" #name "_lua_end - laio_" #name "_lua\n"	\
+		".previous\n")
+
+EMBED(asyncio);
+EMBED(locks);
+EMBED(queues);

@@ -5,9 +5,20 @@
 
 #define STATE_KEY "asyncio.state"
 
-/* The Lua part, bindings/asyncio.lua, as bytecode embedded by l_embed.c. */
-extern const char laio_asyncio_lua[];
-extern const unsigned laio_asyncio_lua_size;
+/* The Lua parts, as bytecode embedded by l_embed.c, in loading order:
+ * asyncio.lua first (error classes, helpers the others use). */
+extern const char laio_asyncio_lua[], laio_locks_lua[], laio_queues_lua[];
+extern const unsigned laio_asyncio_lua_size, laio_locks_lua_size, laio_queues_lua_size;
+
+static const struct {
+	const char *name;
+	const char *code;
+	const unsigned *size;
+} lua_parts[] = {
+	{"=asyncio.lua", laio_asyncio_lua, &laio_asyncio_lua_size},
+	{"=locks.lua", laio_locks_lua, &laio_locks_lua_size},
+	{"=queues.lua", laio_queues_lua, &laio_queues_lua_size},
+};
 
 struct l_state *laio_state(lua_State *L)
 {
@@ -98,12 +109,16 @@ int luaopen_asyncio(lua_State *L)
 	laio_open_coro(L, 1);
 	laio_open_gather(L, 1);
 	laio_open_loop(L, 1);
-	if (luaL_loadbufferx(L, laio_asyncio_lua, laio_asyncio_lua_size,
-			     "=asyncio.lua", "b") != LUA_OK)
-		return lua_error(L);
-	lua_pushvalue(L, 2);
-	luaL_newlib(L, internals);
-	lua_call(L, 2, 0);
+	luaL_newlib(L, internals);	/* 3: handed to every Lua part */
+	for (size_t i = 0; i < sizeof lua_parts / sizeof *lua_parts; i++) {
+		if (luaL_loadbufferx(L, lua_parts[i].code, *lua_parts[i].size,
+				     lua_parts[i].name, "b") != LUA_OK)
+			return lua_error(L);
+		lua_pushvalue(L, 2);
+		lua_pushvalue(L, 3);
+		lua_call(L, 2, 0);
+	}
+	lua_settop(L, 2);
 	lua_pushvalue(L, 2);
 	lua_setfield(L, LUA_REGISTRYINDEX, "asyncio.module");
 	return 1;
