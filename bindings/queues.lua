@@ -130,10 +130,9 @@ function Queue:qsize() return self._size end
 function Queue:empty() return self._size == 0 end
 function Queue:full() return full(self) end
 
-local function check_item(method, ...)
-  if (...) == nil then
-    argerror(1, method, "value expected, got " .. typename(nil, select("#", ...) > 0))
-  end
+-- put's argument error: which nil it got depends on how many arguments came.
+local function nil_item(...)
+  return "value expected, got " .. typename(nil, select("#", ...) > 0)
 end
 
 local function put_nowait(self, item)
@@ -142,7 +141,7 @@ local function put_nowait(self, item)
   self:_put(item)
   self._size = self._size + 1
   self._unfinished = self._unfinished + 1
-  self._finished:clear()
+  self._finished._value = false	-- Event:clear(), inlined: put is hot
   if self._getters.n > 0 then wakeup_next(self._getters) end
 end
 
@@ -158,9 +157,10 @@ local function get_nowait(self)
 end
 
 function Queue:put_nowait(...)
+  local item = ...
   check_queue(self, "put_nowait")
-  check_item("put_nowait", ...)
-  put_nowait(self, (...))
+  if item == nil then argerror(1, "put_nowait", nil_item(...)) end
+  put_nowait(self, item)
 end
 
 function Queue:get_nowait()
@@ -170,6 +170,7 @@ end
 
 -- Waits in list until woken; on failure, passes a wake-up it cannot use on.
 local function wait_turn(self, list, still_blocked)
+  C.current_task_or_error()
   local fut = M.get_running_loop():create_future()
   list:push(fut)
   local ok, err = pcall(fut.await, fut)
@@ -183,19 +184,18 @@ end
 local function is_empty(self) return self._size == 0 end
 
 function Queue:put(...)
+  local item = ...
   check_queue(self, "put")
-  check_item("put", ...)
-  C.current_task_or_error()
+  if item == nil then argerror(1, "put", nil_item(...)) end
   while full(self) do
     if self._shutdown then error(QueueShutDown(), 2) end
     wait_turn(self, self._putters, full)
   end
-  put_nowait(self, (...))
+  put_nowait(self, item)
 end
 
 function Queue:get()
   check_queue(self, "get")
-  C.current_task_or_error()
   while self._size == 0 do
     if self._shutdown then error(QueueShutDown(), 2) end
     wait_turn(self, self._getters, is_empty)
