@@ -58,6 +58,50 @@ function M.gather(tasks)
   return res
 end
 
+-- A bounded FIFO queue: a ring of maxsize slots in the queue table itself (head, n); put parks while
+-- full, get while empty, and each wakes the first waiter of the other side, which then checks again.
+local Queue = {}
+Queue.__index = Queue
+
+local function fifo() return {first = 1, last = 0} end
+
+local function park(f)
+  f.last = f.last + 1
+  f[f.last] = coroutine.running()
+  coroutine.yield()
+end
+
+local function wake(f)
+  local i = f.first
+  schedule(f[i])
+  f[i], f.first = nil, i + 1
+end
+
+function M.queue(maxsize)
+  return setmetatable({head = 1, n = 0, maxsize = maxsize, getters = fifo(), putters = fifo()}, Queue)
+end
+
+function Queue:put(v)
+  while self.n >= self.maxsize do park(self.putters) end
+  local n, max = self.n, self.maxsize
+  local t = self.head + n
+  if t > max then t = t - max end
+  self[t], self.n = v, n + 1
+  local g = self.getters
+  if g.first <= g.last then wake(g) end
+end
+
+function Queue:get()
+  while self.n == 0 do park(self.getters) end
+  local h = self.head
+  local v = self[h]
+  self[h], self.n = nil, self.n - 1
+  self.head = h == self.maxsize and 1 or h + 1
+  local p = self.putters
+  if p.first <= p.last then wake(p) end
+  return v
+end
+
 M.run = uv.run
 
 return M

@@ -183,8 +183,21 @@ end
 
 local function is_empty(self) return self._size == 0 end
 
+-- put and get are the hot paths: the common case (room, or an item, and
+-- nobody to wake) is done inline; everything else goes the long way.
 function Queue:put(...)
   local item = ...
+  if item ~= nil and getmetatable(self) == Queue and not self._shutdown then
+    local size, maxsize = self._size, self.maxsize
+    if maxsize <= 0 or size < maxsize then
+      self:_put(item)
+      self._size = size + 1
+      self._unfinished = self._unfinished + 1
+      self._finished._value = false
+      if self._getters.n > 0 then wakeup_next(self._getters) end
+      return
+    end
+  end
   check_queue(self, "put")
   if item == nil then argerror(1, "put", nil_item(...)) end
   while full(self) do
@@ -195,6 +208,15 @@ function Queue:put(...)
 end
 
 function Queue:get()
+  if getmetatable(self) == Queue then
+    local size = self._size
+    if size > 0 then
+      local item = self:_get()
+      self._size = size - 1
+      if self._putters.n > 0 then wakeup_next(self._putters) end
+      return item
+    end
+  end
   check_queue(self, "get")
   while self._size == 0 do
     if self._shutdown then error(QueueShutDown(), 2) end
