@@ -1,0 +1,21 @@
+-- abort() breaks the barrier: current waiters and every later wait() get BrokenBarrierError until reset() makes it usable again
+local asyncio = require "asyncio"
+
+local b = asyncio.Barrier(2)
+local t = asyncio.create_task(function()
+  local ok, e = pcall(b.wait, b)
+  print("waiter", ok, e.name)
+end)
+asyncio.sleep(0.01)
+print("n_waiting", b.n_waiting)
+b:abort()
+t:await()
+print("broken", b.broken, "n_waiting", b.n_waiting)
+local ok, e = pcall(b.wait, b)
+print("later wait", ok, e.name, asyncio.BrokenBarrierError:is(e))
+b:abort()
+print("abort twice", b.broken)
+b:reset()
+print("after reset", b.broken)
+local r = asyncio.gather(function() return b:wait() end, function() return b:wait() end)
+print(r[1], r[2])

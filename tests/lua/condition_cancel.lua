@@ -1,0 +1,20 @@
+-- a task cancelled in wait() takes the lock back before CancelledError reaches it, waiting for the lock if another task holds it
+local asyncio = require "asyncio"
+
+local cond = asyncio.Condition()
+local t = asyncio.create_task(function()
+  cond:acquire()
+  local ok, e = pcall(cond.wait, cond)
+  print("waiter:", ok, e.name, "holds the lock", cond:locked())
+  cond:release()
+  error(e)
+end)
+asyncio.sleep(0.01)
+cond:acquire()
+t:cancel()
+print("main cancelled the waiter while holding the lock")
+asyncio.sleep(0.01)
+print("waiter not done yet", not t:done())
+cond:release()
+local ok, e = pcall(t.await, t)
+print("main:", ok, e.name, t:cancelled(), cond:locked())

@@ -1,0 +1,21 @@
+-- Lock: acquire() returns true and locks, release() unlocks; acquiring a free lock does not suspend; a second acquirer waits for the release
+local asyncio = require "asyncio"
+
+local lock = asyncio.Lock()
+print(lock:locked())
+print(lock:acquire(), lock:locked())
+lock:release()
+print(lock:locked())
+local t = asyncio.create_task(function()
+  print("t asks")
+  print("t acquired", lock:acquire(), lock:locked())
+  lock:release()
+  print("t released")
+end)
+print("main acquired", lock:acquire())
+asyncio.sleep(0.01)
+print("main releases, t done", t:done())
+lock:release()
+print("released")
+t:await()
+print(lock:locked())

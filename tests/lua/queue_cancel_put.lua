@@ -1,0 +1,21 @@
+-- a task cancelled while blocked in put() puts nothing; a putter woken by get and cancelled before it ran passes the free slot to the next putter
+local asyncio = require "asyncio"
+
+local q = asyncio.Queue(1)
+q:put_nowait("a")
+local p = asyncio.create_task(function() q:put("p") print("p put") end)
+asyncio.sleep(0)
+p:cancel()
+local ok, e = pcall(p.await, p)
+print("p", ok, e.name, "qsize", q:qsize())
+print(q:get_nowait(), q:qsize())
+q:put_nowait("b")
+local p1 = asyncio.create_task(function() q:put("p1") print("p1 put") end)
+local p2 = asyncio.create_task(function() q:put("p2") print("p2 put") end)
+asyncio.sleep(0)
+print("got", q:get_nowait())
+p1:cancel()
+ok, e = pcall(p1.await, p1)
+print("p1", ok, e.name)
+p2:await()
+print("qsize", q:qsize(), q:get_nowait(), q:qsize())

@@ -1,0 +1,21 @@
+-- get() under wait_for or a timeout() scope raises TimeoutError on an empty queue and leaves no waiter: later items go to later gets
+local asyncio = require "asyncio"
+
+local q = asyncio.Queue()
+local ok, e = pcall(asyncio.wait_for, function() return q:get() end, 0.01)
+print(ok, e.name)
+q:put_nowait("one")
+print(q:get())
+ok, e = pcall(function()
+  local _ <close> = asyncio.timeout(0.01)
+  return q:get()
+end)
+print(ok, e.name)
+local g = asyncio.create_task(function() return q:get() end)
+asyncio.sleep(0)
+q:put_nowait("two")
+print(g:await(), q:qsize())
+local full = asyncio.Queue(1)
+full:put_nowait("kept")
+ok, e = pcall(asyncio.wait_for, function() full:put("lost") end, 0.01)
+print(ok, e.name, full:qsize(), full:get_nowait(), full:empty())
