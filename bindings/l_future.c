@@ -117,6 +117,8 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 			schedule_one(L, fut_idx);
 		}
 		lua_pop(L, 1);
+	} else if (t == LUA_TFUNCTION && f->is_task) {
+		laio_task_own_callback(L, fut_idx);
 	} else if (t != LUA_TNIL) {
 		schedule_one(L, fut_idx);
 	} else {

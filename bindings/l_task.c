@@ -164,10 +164,43 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 		t->fut.nresults = nres;
 	}
 	unlink_task(t);
+	laio_future_finish(L, tidx, state);
+	/* The anchor goes now, or once the task's own callback has run. */
+	if (!aio_call_queued(&t->step)) {
+		luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
+		t->fut.ref = LUA_NOREF;
+	}
+	lua_settop(L, tidx - 1);
+}
+
+static void run_own_callback(struct aio_call *call)
+{
+	struct l_task *t = aio_container_of(call, struct l_task, step);
+	lua_State *L = t->fut.loop->L;
+	int top = lua_gettop(L);
+	lua_pushcfunction(L, laio_traceback_handler);
+	push_task(L, t);
 	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
 	t->fut.ref = LUA_NOREF;
-	laio_future_finish(L, tidx, state);
-	lua_settop(L, tidx - 1);
+	lua_getiuservalue(L, -1, UV_WAITER);
+	lua_pushnil(L);
+	lua_setiuservalue(L, -3, UV_WAITER);
+	lua_insert(L, -2);
+	if (lua_pcall(L, 1, 0, top + 1) != LUA_OK)
+		laio_report(L, "Exception in callback:", -1);
+	lua_settop(L, top);
+}
+
+/*
+ * A finished task's step node is idle, so the one done callback a task
+ * usually has (gather's, run_until_complete's) rides on it instead of a new
+ * Handle; the callback waits in the waiter slot, the task stays anchored.
+ */
+void laio_task_own_callback(lua_State *L, int task_idx)
+{
+	struct l_task *t = lua_touserdata(L, task_idx);
+	lua_setiuservalue(L, task_idx, UV_WAITER);
+	aio_call_soon(t->fut.loop->rt, &t->step, run_own_callback);
 }
 
 /* A step longer than this is reported in debug mode, as Python does. */

@@ -134,6 +134,8 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs);
 int laio_task_cancel(lua_State *L, int task_idx, int msg_idx);
 int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k);
 void laio_task_wakeup(struct l_task *t);
+/* [-1, +0] Schedules the function on top as the finished task's callback. */
+void laio_task_own_callback(lua_State *L, int task_idx);
 /* Replaces the awaitable at idx with a Future or Task (new tasks go on the
  * loop at loop_idx, or the running loop when 0); raises if not awaitable. */
 int laio_ensure_future(lua_State *L, int idx, int loop_idx);
