@@ -109,9 +109,11 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 $(LIBAIORT): $(RUNTIME_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# aiod links libev statically: loading one more shared library is a tenth of
+# a hello world's start-up. asyncio.so keeps it dynamic (libev.a is not PIC).
 $(AIOD): $(CMD_OBJ) $(BINDINGS_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(SANFLAGS) -rdynamic $^ -o $@ $(LUA_LIBS) -lev -lm -lpthread
+	$(Q)$(CC) $(SANFLAGS) -rdynamic $^ -o $@ $(LUA_LIBS) -Wl,-Bstatic -lev -Wl,-Bdynamic -lm -lpthread
 
 $(MODULE): $(BINDINGS_OBJ) $(LIBAIORT)
 	@echo "  LD $@"

@@ -120,15 +120,6 @@ local function opt_field(fname, n, opts, field, kind, default)
   return v
 end
 
--- Splits a trailing options table off varargs: returns count, opts.
-local function split_options(...)
-  local n = select("#", ...)
-  if n > 0 and is_plain_table((select(n, ...))) then
-    return n - 1, (select(n, ...))
-  end
-  return n, nil
-end
-
 local ensure_future, kind = M.ensure_future, C.kind
 
 local function check_awaitable(fname, n, v, present)

@@ -10,15 +10,61 @@
 extern const char laio_asyncio_lua[], laio_locks_lua[], laio_queues_lua[];
 extern const unsigned laio_asyncio_lua_size, laio_locks_lua_size, laio_queues_lua_size;
 
+/*
+ * asyncio.lua loads with the module; the other parts load the first time a
+ * name they define is looked up, so a script that never makes a Queue or a
+ * Lock does not pay for compiling them in its start-up.
+ */
 static const struct {
-	const char *name;
+	const char *chunkname;
 	const char *code;
 	const unsigned *size;
+	const char *defines;	/* space-separated, for the lazy parts */
 } lua_parts[] = {
-	{"=asyncio.lua", laio_asyncio_lua, &laio_asyncio_lua_size},
-	{"=locks.lua", laio_locks_lua, &laio_locks_lua_size},
-	{"=queues.lua", laio_queues_lua, &laio_queues_lua_size},
+	{"=asyncio.lua", laio_asyncio_lua, &laio_asyncio_lua_size, NULL},
+	{"=locks.lua", laio_locks_lua, &laio_locks_lua_size,
+	 " Lock Event Condition Semaphore BoundedSemaphore Barrier "},
+	{"=queues.lua", laio_queues_lua, &laio_queues_lua_size,
+	 " Queue PriorityQueue LifoQueue "},
 };
+
+#define NPARTS (sizeof lua_parts / sizeof *lua_parts)
+
+/* Runs part i with the module and the internals table as its arguments. */
+static void load_part(lua_State *L, size_t i, int module, int internals)
+{
+	if (luaL_loadbufferx(L, lua_parts[i].code, *lua_parts[i].size,
+			     lua_parts[i].chunkname, "b") != LUA_OK)
+		lua_error(L);
+	lua_pushvalue(L, module);
+	lua_pushvalue(L, internals);
+	lua_call(L, 2, 0);
+}
+
+/* The module's __index: upvalue 1 the internals, upvalue 2 the parts loaded. */
+static int lazy_index(lua_State *L)
+{
+	const char *key = lua_tostring(L, 2);
+	if (!key || lua_type(L, 2) != LUA_TSTRING)
+		return 0;
+	for (size_t i = 1; i < NPARTS; i++) {
+		const char *at = strstr(lua_parts[i].defines, key);
+		size_t len = strlen(key);
+		if (!at || at[-1] != ' ' || at[len] != ' ')
+			continue;
+		lua_rawgeti(L, lua_upvalueindex(2), (lua_Integer)i);
+		int loaded = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		if (!loaded) {
+			lua_pushboolean(L, 1);
+			lua_rawseti(L, lua_upvalueindex(2), (lua_Integer)i);
+			load_part(L, i, 1, lua_upvalueindex(1));
+		}
+		lua_rawget(L, 1);
+		return 1;
+	}
+	return 0;
+}
 
 struct l_state *laio_state(lua_State *L)
 {
@@ -110,14 +156,13 @@ int luaopen_asyncio(lua_State *L)
 	laio_open_gather(L, 1);
 	laio_open_loop(L, 1);
 	luaL_newlib(L, internals);	/* 3: handed to every Lua part */
-	for (size_t i = 0; i < sizeof lua_parts / sizeof *lua_parts; i++) {
-		if (luaL_loadbufferx(L, lua_parts[i].code, *lua_parts[i].size,
-				     lua_parts[i].name, "b") != LUA_OK)
-			return lua_error(L);
-		lua_pushvalue(L, 2);
-		lua_pushvalue(L, 3);
-		lua_call(L, 2, 0);
-	}
+	load_part(L, 0, 2, 3);
+	lua_createtable(L, 0, 1);	/* the module's metatable */
+	lua_pushvalue(L, 3);
+	lua_newtable(L);
+	lua_pushcclosure(L, lazy_index, 2);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, 2);
 	lua_settop(L, 2);
 	lua_pushvalue(L, 2);
 	lua_setfield(L, LUA_REGISTRYINDEX, "asyncio.module");

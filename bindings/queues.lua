@@ -3,6 +3,7 @@ local M, C = ...
 
 local setmetatable, getmetatable, type, select, error = setmetatable, getmetatable, type, select, error
 local argerror, typename = C.argerror, C.typename
+local _ = M.Event	-- loads locks.lua, whose waiter lists this part shares
 local new_waiters = C.new_waiters
 local QueueFull, QueueEmpty, QueueShutDown = M.QueueFull, M.QueueEmpty, M.QueueShutDown
 
