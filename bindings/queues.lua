@@ -9,7 +9,8 @@ local QueueFull, QueueEmpty, QueueShutDown = M.QueueFull, M.QueueEmpty, M.QueueS
 
 -- Storage strategies: each gives _put, _get and a size count in self._size.
 
-local function fifo_put(self, item)
+-- Queue and LifoQueue both add at the tail; they differ in which end gets.
+local function append(self, item)
   local tail = self._tail + 1
   self._tail = tail
   self._items[tail] = item
@@ -21,12 +22,6 @@ local function fifo_get(self)
   self._items[head] = nil
   self._head = head + 1
   return item
-end
-
-local function lifo_put(self, item)
-  local tail = self._tail + 1
-  self._tail = tail
-  self._items[tail] = item
 end
 
 local function lifo_get(self)
@@ -101,8 +96,8 @@ local function new_queue(fname, put, get, ...)
                        _unfinished = 0, _finished = finished, _shutdown = false}, Queue)
 end
 
-function M.Queue(...) return new_queue("Queue", fifo_put, fifo_get, ...) end
-function M.LifoQueue(...) return new_queue("LifoQueue", lifo_put, lifo_get, ...) end
+function M.Queue(...) return new_queue("Queue", append, fifo_get, ...) end
+function M.LifoQueue(...) return new_queue("LifoQueue", append, lifo_get, ...) end
 function M.PriorityQueue(...) return new_queue("PriorityQueue", heap_put, heap_get, ...) end
 
 local function check_queue(self, method)
