@@ -272,11 +272,8 @@ static void task_step(struct aio_call *call)
 	double began = loop->debug ? aio_loop_time(loop->rt) : 0;
 	int status = lua_resume(t->co, L, nargs, &nres);
 	loop->current = NULL;
-	if (loop->debug && aio_loop_time(loop->rt) - began > SLOW_STEP) {
-		if (status != LUA_YIELD)
-			lua_checkstack(L, 4);
+	if (loop->debug && aio_loop_time(loop->rt) - began > SLOW_STEP)
 		warn_slow_step(L, t, aio_loop_time(loop->rt) - began);
-	}
 	if (status != LUA_YIELD) {
 		task_finished(L, t, status, nres);
 		return;
