@@ -57,6 +57,15 @@ static struct l_handle *new_handle(lua_State *L, int loop_idx, int nargs)
 	return h;
 }
 
+int laio_handle_drop(lua_State *L, struct aio_call *call)
+{
+	if (call->fn != handle_run)
+		return 0;
+	struct l_handle *h = aio_container_of(call, struct l_handle, timer.call);
+	drop(L, h);
+	return 1;
+}
+
 void laio_call_soon(lua_State *L, int loop_idx, int nargs)
 {
 	struct l_handle *h = new_handle(L, loop_idx, nargs);

@@ -170,6 +170,14 @@ static int l_loop_stop(lua_State *L)
 	return 0;
 }
 
+/* What a closing loop still had queued or armed: release its owners. */
+static void drop_pending(struct aio_call *call, void *ud)
+{
+	lua_State *L = ud;
+	if (!laio_handle_drop(L, call))
+		laio_task_drop(L, call);
+}
+
 static void close_loop(lua_State *L, struct l_loop *loop)
 {
 	/* Tasks still pending can never run again: let them be collected. */
@@ -184,6 +192,7 @@ static void close_loop(lua_State *L, struct l_loop *loop)
 		luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
 		t->fut.ref = LUA_NOREF;
 	}
+	aio_loop_drain(loop->rt, drop_pending, L);
 	aio_loop_free(loop->rt);
 	loop->rt = NULL;
 }

@@ -191,6 +191,16 @@ static void run_own_callback(struct aio_call *call)
 	lua_settop(L, top);
 }
 
+int laio_task_drop(lua_State *L, struct aio_call *call)
+{
+	if (call->fn != run_own_callback)
+		return 0;
+	struct l_task *t = aio_container_of(call, struct l_task, step);
+	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
+	t->fut.ref = LUA_NOREF;
+	return 1;
+}
+
 /*
  * A finished task's step node is idle, so the one done callback a task
  * usually has (gather's, run_until_complete's) rides on it instead of a new

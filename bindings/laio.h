@@ -107,6 +107,8 @@ void laio_open_loop(lua_State *L, int state);
 
 /* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args */
 void laio_call_soon(lua_State *L, int loop_idx, int nargs);
+/* For a closing loop: releases the Handle whose call this is; 0 if none. */
+int laio_handle_drop(lua_State *L, struct aio_call *call);
 void laio_open_handle(lua_State *L, int state);
 
 /* l_future.c */
@@ -136,6 +138,8 @@ int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k);
 void laio_task_wakeup(struct l_task *t);
 /* [-1, +0] Schedules the function on top as the finished task's callback. */
 void laio_task_own_callback(lua_State *L, int task_idx);
+/* For a closing loop: releases a task whose own callback is this; 0 if not. */
+int laio_task_drop(lua_State *L, struct aio_call *call);
 /* Replaces the awaitable at idx with a Future or Task (new tasks go on the
  * loop at loop_idx, or the running loop when 0); raises if not awaitable. */
 int laio_ensure_future(lua_State *L, int idx, int loop_idx);

@@ -57,10 +57,30 @@ struct aio_loop *aio_loop_new(int *err)
 	return loop;
 }
 
-static void unlink_all(struct aio_call *sentinel)
+static int list_empty(const struct aio_call *sentinel)
 {
-	while (sentinel->next != sentinel)
-		aio_call_cancel(sentinel->next);
+	return sentinel->next == sentinel;
+}
+
+void aio_loop_drain(struct aio_loop *loop,
+		    void (*drop)(struct aio_call *call, void *ud), void *ud)
+{
+	struct aio_call *lists[] = {&loop->ready, &loop->batch};
+	for (size_t i = 0; i < 2; i++) {
+		while (!list_empty(lists[i])) {
+			struct aio_call *call = lists[i]->next;
+			aio_call_cancel(call);
+			if (drop)
+				drop(call, ud);
+		}
+	}
+	/* The last timer leaves the heap without reordering it. */
+	while (loop->timers.len > 0) {
+		struct aio_timer *timer = loop->timers.items[loop->timers.len - 1];
+		aio_heap_remove(&loop->timers, timer);
+		if (drop)
+			drop(&timer->call, ud);
+	}
 }
 
 void aio_loop_free(struct aio_loop *loop)
@@ -68,10 +88,7 @@ void aio_loop_free(struct aio_loop *loop)
 	if (!loop)
 		return;
 	/* Leave every call and timer idle, so owners may cancel or reuse them. */
-	unlink_all(&loop->ready);
-	unlink_all(&loop->batch);
-	for (size_t i = 0; i < loop->timers.len; i++)
-		loop->timers.items[i]->heap_index = AIO_TIMER_IDLE;
+	aio_loop_drain(loop, NULL, NULL);
 	ev_timer_stop(loop->ev, &loop->wakeup);
 	/* The default loop too: libev makes it anew on the next request, and
 	 * a module unloaded with libev would otherwise leak its arrays. */
@@ -93,11 +110,6 @@ double aio_loop_time(struct aio_loop *loop)
 	(void)loop;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int list_empty(const struct aio_call *sentinel)
-{
-	return sentinel->next == sentinel;
 }
 
 void aio_call_soon(struct aio_loop *loop, struct aio_call *call, aio_call_fn fn)

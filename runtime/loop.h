@@ -60,6 +60,14 @@ enum aio_loop_state {
 struct aio_loop *aio_loop_new(int *err);
 
 /*
+ * Makes every queued call and armed timer idle, then hands each to drop
+ * (with ud), so owners can release what they hold for it; drop may free
+ * the call's memory. For closing a loop whose work will never run.
+ */
+void aio_loop_drain(struct aio_loop *loop,
+		    void (*drop)(struct aio_call *call, void *ud), void *ud);
+
+/*
  * Frees a loop made by aio_loop_new. Queued calls are dropped, not run, and
  * calls and timers are left idle (unqueued, unarmed) for their owners.
  */

@@ -215,6 +215,42 @@ START_TEST(test_loop_free_drops_queued_calls)
 }
 END_TEST
 
+/* aio_loop_drain hands every queued call and armed timer to drop, idle, so
+ * a closing loop's owners can release what they hold for them. */
+static int drained;
+
+static void count_drop(struct aio_call *call, void *ud)
+{
+	ck_assert_ptr_eq(ud, &drained);
+	ck_assert(!aio_call_queued(call));
+	drained++;
+}
+
+START_TEST(test_loop_drain_hands_back_calls_and_timers)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[2];
+	struct tick ticks[3];
+	job_prepare(jobs, 2, loop);
+	tick_prepare(ticks, 3, loop);
+	aio_call_soon(loop, &jobs[0].call, job_record);
+	aio_call_soon(loop, &jobs[1].call, job_record);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(aio_timer_start(loop, &ticks[i].timer,
+						 aio_loop_time(loop) + 10 + i, tick_record), 0);
+	drained = 0;
+	aio_loop_drain(loop, count_drop, &drained);
+	ck_assert_int_eq(drained, 5);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(ticks[i].timer.heap_index, AIO_TIMER_IDLE);
+	ck_assert_uint_eq(aio_loop_timer_count(loop), 0);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	ck_assert_uint_eq(ran_len, 0);
+	aio_loop_free(loop);
+}
+END_TEST
+
 /* order: the turn semantics of aio_loop_run_once */
 
 START_TEST(test_loop_order_queued_in_turn_waits)
@@ -696,6 +732,7 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_loop_call_soon_fifo);
 	tcase_add_test(tc, test_loop_call_requeue_after_run);
 	tcase_add_test(tc, test_loop_free_drops_queued_calls);
+	tcase_add_test(tc, test_loop_drain_hands_back_calls_and_timers);
 
 	tc = loop_tcase(s, "order");
 	tcase_add_test(tc, test_loop_order_queued_in_turn_waits);
