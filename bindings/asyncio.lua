@@ -107,6 +107,13 @@ local function typename(v, present)
   return type(v)
 end
 
+-- Methods called on something else say so, as luaL_checkudata does.
+local function check_self(self, class, method)
+  if getmetatable(self) ~= class then
+    error(("calling '%s' on bad self"):format(method), 3)
+  end
+end
+
 local function is_plain_table(v)
   return type(v) == "table" and getmetatable(v) == nil
 end
@@ -460,7 +467,7 @@ end
 
 function TaskGroup:create_task(...)
   local fn = ...
-  if getmetatable(self) ~= TaskGroup then error("calling 'create_task' on bad self", 2) end
+  check_self(self, TaskGroup, "create_task")
   if not kind(fn) or type(fn) == "userdata" and not M.iscoroutine(fn) then
     argerror(1, "create_task", "function or coroutine expected, got " .. typename(fn, select("#", ...) >= 1))
   end
@@ -552,7 +559,7 @@ end
 
 function Runner:run(...)
   local fn = ...
-  if getmetatable(self) ~= Runner then error("calling 'run' on bad self", 2) end
+  check_self(self, Runner, "run")
   if not kind(fn) or (type(fn) == "userdata" and not M.iscoroutine(fn)) then
     argerror(1, "run", "function or coroutine expected, got " .. typename(fn, select("#", ...) >= 1))
   end
@@ -601,6 +608,7 @@ function M.iscoroutine(v)
 end
 
 -- For the other Lua parts (locks.lua, queues.lua).
-C.argerror, C.typename, C.current_task_or_error = argerror, typename, current_task_or_error
+C.argerror, C.typename, C.check_self = argerror, typename, check_self
+C.current_task_or_error = current_task_or_error
 
 return M

@@ -2,7 +2,7 @@
 local M, C = ...
 
 local setmetatable, getmetatable, type, select, error = setmetatable, getmetatable, type, select, error
-local argerror, typename = C.argerror, C.typename
+local argerror, typename, check_self = C.argerror, C.typename, C.check_self
 local CancelledError = M.CancelledError
 
 --------------------------------------------------------------------------
@@ -84,12 +84,6 @@ local function guard(self)
     rawset(self, "_guard", g)
   end
   return g
-end
-
-local function check_self(self, class, method)
-  if getmetatable(self) ~= class then
-    error(("calling '%s' on bad self"):format(method), 3)
-  end
 end
 
 --------------------------------------------------------------------------

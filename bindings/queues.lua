@@ -2,7 +2,7 @@
 local M, C = ...
 
 local setmetatable, getmetatable, type, select, error = setmetatable, getmetatable, type, select, error
-local argerror, typename = C.argerror, C.typename
+local argerror, typename, check_self = C.argerror, C.typename, C.check_self
 local _ = M.Event	-- loads locks.lua, whose waiter lists this part shares
 local new_waiters = C.new_waiters
 local QueueFull, QueueEmpty, QueueShutDown = M.QueueFull, M.QueueEmpty, M.QueueShutDown
@@ -100,12 +100,6 @@ function M.Queue(...) return new_queue("Queue", append, fifo_get, ...) end
 function M.LifoQueue(...) return new_queue("LifoQueue", append, lifo_get, ...) end
 function M.PriorityQueue(...) return new_queue("PriorityQueue", heap_put, heap_get, ...) end
 
-local function check_queue(self, method)
-  if getmetatable(self) ~= Queue then
-    error(("calling '%s' on bad self"):format(method), 3)
-  end
-end
-
 local function full(self)
   return self.maxsize > 0 and self._size >= self.maxsize
 end
@@ -154,13 +148,13 @@ end
 
 function Queue:put_nowait(...)
   local item = ...
-  check_queue(self, "put_nowait")
+  check_self(self, Queue, "put_nowait")
   if item == nil then argerror(1, "put_nowait", nil_item(...)) end
   put_nowait(self, item)
 end
 
 function Queue:get_nowait()
-  check_queue(self, "get_nowait")
+  check_self(self, Queue, "get_nowait")
   return get_nowait(self)
 end
 
@@ -194,7 +188,7 @@ function Queue:put(...)
       return
     end
   end
-  check_queue(self, "put")
+  check_self(self, Queue, "put")
   if item == nil then argerror(1, "put", nil_item(...)) end
   while full(self) do
     if self._shutdown then error(QueueShutDown(), 2) end
@@ -213,7 +207,7 @@ function Queue:get()
       return item
     end
   end
-  check_queue(self, "get")
+  check_self(self, Queue, "get")
   while self._size == 0 do
     if self._shutdown then error(QueueShutDown(), 2) end
     wait_turn(self, self._getters, is_empty)
@@ -222,19 +216,19 @@ function Queue:get()
 end
 
 function Queue:task_done()
-  check_queue(self, "task_done")
+  check_self(self, Queue, "task_done")
   if self._unfinished <= 0 then error("task_done() called too many times", 2) end
   self._unfinished = self._unfinished - 1
   if self._unfinished == 0 then self._finished:set() end
 end
 
 function Queue:join()
-  check_queue(self, "join")
+  check_self(self, Queue, "join")
   if self._unfinished > 0 then self._finished:wait() end
 end
 
 function Queue:shutdown(immediate)
-  check_queue(self, "shutdown")
+  check_self(self, Queue, "shutdown")
   self._shutdown = true
   if immediate then
     while self._size > 0 do
