@@ -214,6 +214,9 @@ static int l_loop_close(lua_State *L)
 		lua_pop(L, 1);
 	}
 	close_loop(L, loop);
+	/* A failed task nobody looked at is reported when collected; collect
+	 * now, so the report comes no later than the loop's close. */
+	lua_gc(L, LUA_GCCOLLECT);
 	return 0;
 }
 
