@@ -609,6 +609,6 @@ end
 
 -- For the other Lua parts (locks.lua, queues.lua).
 C.argerror, C.typename, C.check_self = argerror, typename, check_self
-C.current_task_or_error = current_task_or_error
+C.current_task_or_error, C.opt_field = current_task_or_error, opt_field
 
 return M

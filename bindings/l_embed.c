@@ -22,3 +22,4 @@
 EMBED(asyncio);
 EMBED(locks);
 EMBED(queues);
+EMBED(streams);

@@ -1,7 +1,9 @@
 /* l_errors.c -- asyncio's error objects as seen from C; the classes are in asyncio.lua */
 #include "laio.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 void laio_push_error(lua_State *L, const char *cls, const char *msg)
 {
@@ -10,6 +12,46 @@ void laio_push_error(lua_State *L, const char *cls, const char *msg)
 	lua_remove(L, -2);
 	lua_pushstring(L, msg ? msg : "");
 	lua_call(L, 1, 1);
+}
+
+/* The class Python's OSError constructor picks for an errno. */
+static const char *oserror_class(int err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return "ConnectionRefusedError";
+	case ECONNRESET:
+		return "ConnectionResetError";
+	case EPIPE:
+	case ESHUTDOWN:
+		return "BrokenPipeError";
+	case ECONNABORTED:
+		return "ConnectionError";
+	case ENOENT:
+		return "FileNotFoundError";
+	case EACCES:
+	case EPERM:
+		return "PermissionError";
+	case ETIMEDOUT:
+		return "TimeoutError";
+	default:
+		return "OSError";
+	}
+}
+
+void laio_push_oserror(lua_State *L, int err, const char *context)
+{
+	const char *text = strerror(err);
+	if (context)
+		lua_pushfstring(L, "[Errno %d] %s (%s)", err, text, context);
+	else
+		lua_pushfstring(L, "[Errno %d] %s", err, text);
+	laio_push_error(L, oserror_class(err), lua_tostring(L, -1));
+	lua_remove(L, -2);
+	lua_pushinteger(L, err);
+	lua_setfield(L, -2, "errno");
+	lua_pushstring(L, text);
+	lua_setfield(L, -2, "strerror");
 }
 
 int laio_raise(lua_State *L, const char *cls, const char *msg)

@@ -1,6 +1,7 @@
 /* l_loop.c -- asyncio's event loop object: running it, stopping it, time, signals */
 #include "laio.h"
 #include "signals.h"
+#include "workers.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -36,6 +37,17 @@ struct l_loop *laio_push_running_loop(lua_State *L)
 	if (lua_getfield(L, LUA_REGISTRYINDEX, RUNNING_KEY) != LUA_TUSERDATA)
 		luaL_error(L, "no running event loop");
 	return lua_touserdata(L, -1);
+}
+
+struct aio_workers *laio_loop_workers(lua_State *L, struct l_loop *loop)
+{
+	int err;
+	if (!loop->workers) {
+		loop->workers = aio_workers_new(loop->rt, aio_workers_default_threads(), &err);
+		if (!loop->workers)
+			luaL_error(L, "cannot make the thread pool: %s", strerror(-err));
+	}
+	return loop->workers;
 }
 
 static int l_new_event_loop(lua_State *L)
@@ -183,15 +195,10 @@ static void close_loop(lua_State *L, struct l_loop *loop)
 	/* Tasks still pending can never run again: let them be collected. */
 	while (loop->tasks.next != &loop->tasks) {
 		struct l_link *k = loop->tasks.next;
-		struct l_task *t = aio_container_of(k, struct l_task, link);
-		k->prev->next = k->next;
-		k->next->prev = k->prev;
-		k->next = k->prev = k;
-		aio_call_cancel(&t->step);
-		aio_timer_stop(loop->rt, &t->timer);
-		luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
-		t->fut.ref = LUA_NOREF;
+		laio_task_abandon(L, aio_container_of(k, struct l_task, link));
 	}
+	aio_workers_free(loop->workers);
+	loop->workers = NULL;
 	aio_loop_drain(loop->rt, drop_pending, L);
 	aio_loop_free(loop->rt);
 	loop->rt = NULL;

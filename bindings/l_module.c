@@ -7,8 +7,10 @@
 
 /* The Lua parts, as bytecode embedded by l_embed.c, in loading order:
  * asyncio.lua first (error classes, helpers the others use). */
-extern const char laio_asyncio_lua[], laio_locks_lua[], laio_queues_lua[];
-extern const unsigned laio_asyncio_lua_size, laio_locks_lua_size, laio_queues_lua_size;
+extern const char laio_asyncio_lua[], laio_locks_lua[], laio_queues_lua[],
+	laio_streams_lua[];
+extern const unsigned laio_asyncio_lua_size, laio_locks_lua_size, laio_queues_lua_size,
+	laio_streams_lua_size;
 
 /*
  * asyncio.lua loads with the module; the other parts load the first time a
@@ -26,6 +28,8 @@ static const struct {
 	 " Lock Event Condition Semaphore BoundedSemaphore Barrier "},
 	{"=queues.lua", laio_queues_lua, &laio_queues_lua_size,
 	 " Queue PriorityQueue LifoQueue "},
+	{"=streams.lua", laio_streams_lua, &laio_streams_lua_size,
+	 " open_connection open_unix_connection start_server start_unix_server Server "},
 };
 
 #define NPARTS (sizeof lua_parts / sizeof *lua_parts)
@@ -136,6 +140,7 @@ static const luaL_Reg internals[] = {
 	{"running_loop", l_running_loop},
 	{"all_tasks", laio_loop_all_tasks},
 	{"gather_future", laio_gather_future},
+	{"open_net", laio_open_net},
 	{NULL, NULL}
 };
 
@@ -155,7 +160,9 @@ int luaopen_asyncio(lua_State *L)
 	laio_open_coro(L, 1);
 	laio_open_gather(L, 1);
 	laio_open_loop(L, 1);
-	luaL_newlib(L, internals);	/* 3: handed to every Lua part */
+	luaL_newlibtable(L, internals);	/* 3: handed to every Lua part */
+	lua_pushvalue(L, 1);
+	luaL_setfuncs(L, internals, 1);
 	load_part(L, 0, 2, 3);
 	lua_createtable(L, 0, 1);	/* the module's metatable */
 	lua_pushvalue(L, 3);

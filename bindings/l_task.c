@@ -49,6 +49,40 @@ static void resume_check(lua_State *L, struct l_task *t)
 	}
 }
 
+static void unlink_park(struct l_task *t)
+{
+	t->park.prev->next = t->park.next;
+	t->park.next->prev = t->park.prev;
+	laio_list_init(&t->park);
+}
+
+int laio_park(lua_State *L, struct l_task *t, struct l_link *list,
+	      lua_KFunction k, lua_KContext ctx)
+{
+	t->park.next = list;
+	t->park.prev = list->prev;
+	list->prev->next = &t->park;
+	list->prev = &t->park;
+	t->wait = WAIT_PARKED;
+	return lua_yieldk(L, 0, ctx, k);
+}
+
+void laio_unpark_all(struct l_link *list)
+{
+	while (!laio_list_empty(list)) {
+		struct l_task *t = aio_container_of(list->next, struct l_task, park);
+		unlink_park(t);
+		laio_task_wakeup(t);
+	}
+}
+
+struct l_task *laio_resume_check(lua_State *L)
+{
+	struct l_task *t = laio_state(L)->running->current;
+	resume_check(L, t);
+	return t;
+}
+
 int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k)
 {
 	t->wait = (unsigned char)wait;
@@ -63,8 +97,9 @@ int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k)
 static int cancel_wait(lua_State *L, struct l_task *t, int msg_idx)
 {
 	msg_idx = lua_absindex(L, msg_idx);
-	if (t->wait == WAIT_SLEEP) {
+	if (t->wait == WAIT_SLEEP || t->wait == WAIT_PARKED) {
 		aio_timer_stop(t->fut.loop->rt, &t->timer);
+		unlink_park(t);
 		laio_task_wakeup(t);
 		return 0;
 	}
@@ -137,6 +172,16 @@ static void unlink_task(struct l_task *t)
 	t->link.prev->next = t->link.next;
 	t->link.next->prev = t->link.prev;
 	t->link.prev = t->link.next = &t->link;
+}
+
+void laio_task_abandon(lua_State *L, struct l_task *t)
+{
+	unlink_task(t);
+	unlink_park(t);
+	aio_call_cancel(&t->step);
+	aio_timer_stop(t->fut.loop->rt, &t->timer);
+	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
+	t->fut.ref = LUA_NOREF;
 }
 
 static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
@@ -242,6 +287,7 @@ void laio_dump_tasks(lua_State *L, struct l_loop *loop)
 			: !t->started ? "not started"
 			: t->wait == WAIT_SLEEP ? "sleeping"
 			: t->wait == WAIT_FUTURE ? "awaiting"
+			: t->wait == WAIT_PARKED ? "waiting for I/O"
 			: "ready";
 		fprintf(stderr, "%s %s\n", luaL_tolstring(L, -1, NULL), what);
 		if (t->started && t != loop->current) {
@@ -315,6 +361,7 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->id = ++S->task_counter;
 	t->nargs = nargs + 2;
 	aio_timer_init(&t->timer);
+	laio_list_init(&t->park);
 	luaL_setmetatable(L, LAIO_TASK);
 	lua_pushvalue(L, loop_idx);
 	lua_setiuservalue(L, -2, UV_LOOP);

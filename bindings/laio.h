@@ -3,6 +3,7 @@
 #define LAIO_H
 
 #include "loop.h"
+#include "stream.h"
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -12,6 +13,9 @@
 #define LAIO_TASK "asyncio.Task"
 #define LAIO_HANDLE "asyncio.Handle"
 #define LAIO_COROUTINE "asyncio.Coroutine"
+#define LAIO_READER "asyncio.StreamReader"
+#define LAIO_WRITER "asyncio.StreamWriter"
+#define LAIO_LISTENER "asyncio.Listener"
 /* Registry field: the error classes by name. */
 #define LAIO_ERRORS "asyncio.errors"
 
@@ -33,6 +37,7 @@ struct l_loop {
 	lua_State *L;		/* the thread running the loop, while it runs */
 	struct l_task *current;	/* the task being stepped, or NULL */
 	struct l_link tasks;	/* unfinished tasks */
+	struct aio_workers *workers;	/* made on first use */
 	unsigned char running;
 	unsigned char stopping;
 	unsigned char debug;
@@ -65,13 +70,14 @@ struct l_future {
 };
 
 /* What a suspended task waits for. */
-enum { WAIT_NONE, WAIT_SLEEP, WAIT_FUTURE, WAIT_YIELD };
+enum { WAIT_NONE, WAIT_SLEEP, WAIT_FUTURE, WAIT_YIELD, WAIT_PARKED };
 
 struct l_task {
 	struct l_future fut;
 	struct aio_call step;	/* queued to run the coroutine */
 	struct aio_timer timer;	/* sleep's deadline */
 	struct l_link link;	/* in loop->tasks while unfinished */
+	struct l_link park;	/* in a C object's list while WAIT_PARKED */
 	lua_State *co;
 	unsigned long id;
 	int cancel_requests;	/* Python's cancelling() */
@@ -79,6 +85,25 @@ struct l_task {
 	unsigned char must_cancel;
 	unsigned char wait;
 	unsigned char started;
+};
+
+/*
+ * A connection: the StreamReader userdata is this; the StreamWriter points
+ * at it and keeps it alive through its user value.
+ */
+struct l_conn {
+	struct aio_stream *s;	/* NULL once closed */
+	struct l_link readers;	/* the task in a read, or connecting */
+	struct l_link drainers;
+	struct l_link closers;	/* tasks in wait_closed */
+	struct aio_buf rest;	/* input still unread when the stream closed */
+	size_t limit;
+	int error;		/* the errno that broke the connection */
+	unsigned char closing;	/* writer:close() was called */
+};
+
+struct l_writer {
+	struct l_conn *conn;
 };
 
 /* l_module.c */
@@ -95,6 +120,9 @@ int luaopen_asyncio(lua_State *L);
 /* l_errors.c: asyncio's error objects */
 void laio_push_error(lua_State *L, const char *cls, const char *msg);	/* [-0,+1,e] */
 int laio_raise(lua_State *L, const char *cls, const char *msg);	/* never returns */
+/* [-0, +1] OSError, or the subclass Python picks for err (a positive errno),
+ * with fields errno and strerror; context (may be NULL) joins the message. */
+void laio_push_oserror(lua_State *L, int err, const char *context);
 int laio_is_error(lua_State *L, int idx, const char *cls);	/* [-0, +0, e] */
 int laio_traceback_handler(lua_State *L);
 void laio_report(lua_State *L, const char *what, int idx);	/* to stderr */
@@ -104,6 +132,8 @@ struct l_loop *laio_check_loop(lua_State *L, int idx);
 struct l_loop *laio_check_open_loop(lua_State *L, int idx);	/* not closed */
 struct l_loop *laio_push_running_loop(lua_State *L);	/* +1; raises if none */
 void laio_open_loop(lua_State *L, int state);
+/* The loop's thread pool, made on first use; raises when it cannot be. */
+struct aio_workers *laio_loop_workers(lua_State *L, struct l_loop *loop);
 
 /* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args */
 void laio_call_soon(lua_State *L, int loop_idx, int nargs);
@@ -136,8 +166,30 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs);
 int laio_task_cancel(lua_State *L, int task_idx, int msg_idx);
 int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k);
 void laio_task_wakeup(struct l_task *t);
+/*
+ * Parking: the task waits in list, a list head kept by a C object (a
+ * stream's readers), until the object wakes it with laio_unpark_all or it
+ * is cancelled, which takes it off the list. k(L, LUA_YIELD, ctx) runs on
+ * resumption and must start with laio_resume_check.
+ */
+int laio_park(lua_State *L, struct l_task *t, struct l_link *list,
+	      lua_KFunction k, lua_KContext ctx);
+void laio_unpark_all(struct l_link *list);
+/* The running task, after raising CancelledError if it was cancelled. */
+struct l_task *laio_resume_check(lua_State *L);
+static inline void laio_list_init(struct l_link *head)
+{
+	head->next = head->prev = head;
+}
+static inline int laio_list_empty(const struct l_link *head)
+{
+	return head->next == head;
+}
 /* [-1, +0] Schedules the function on top as the finished task's callback. */
 void laio_task_own_callback(lua_State *L, int task_idx);
+/* For a closing loop: takes an unfinished task off every list and lets it
+ * be collected; it never runs again. */
+void laio_task_abandon(lua_State *L, struct l_task *t);
 /* For a closing loop: releases a task whose own callback is this; 0 if not. */
 int laio_task_drop(lua_State *L, struct aio_call *call);
 /* Replaces the awaitable at idx with a Future or Task (new tasks go on the
@@ -152,6 +204,21 @@ int laio_await(lua_State *L);	/* asyncio.await: the awaitable at 1 */
 /* l_gather.c */
 void laio_open_gather(lua_State *L, int state);
 int laio_gather_future(lua_State *L);	/* internal: gather without awaiting */
+
+/* l_stream.c */
+struct l_conn *laio_push_conn(lua_State *L, size_t limit);	/* +1, no stream yet */
+/* Give the connection a stream on fd, or on a socket connecting to addr
+ * (from local when given); 0 or -errno (fd stays the caller's then). */
+int laio_conn_open(struct l_conn *c, struct aio_loop *rt, int fd, unsigned flags);
+int laio_conn_connect(struct l_conn *c, struct aio_loop *rt,
+		      const struct sockaddr *addr, socklen_t len,
+		      const struct sockaddr *local, socklen_t local_len);
+void laio_conn_release(struct l_conn *c);	/* closes gracefully, lets go */
+void laio_push_writer(lua_State *L, int reader_idx);	/* +1 */
+void laio_open_stream(lua_State *L, int state);
+
+/* l_net.c: internals.open_net, the primitives of streams.lua */
+int laio_open_net(lua_State *L);
 
 /* l_coro.c */
 int laio_coro_unpack(lua_State *L, int idx);	/* pushes fn, args; count */

@@ -19,6 +19,7 @@ struct aio_loop {
 	struct aio_call ready;
 	struct aio_call batch;
 	struct aio_heap timers;
+	struct aio_resource resources;	/* sentinel of a circular list */
 	unsigned holds;
 	int in_turn;
 };
@@ -54,6 +55,7 @@ struct aio_loop *aio_loop_new(int *err)
 	ev_init(&loop->wakeup, wakeup_cb);
 	loop->ready.next = loop->ready.prev = &loop->ready;
 	loop->batch.next = loop->batch.prev = &loop->batch;
+	loop->resources.next = loop->resources.prev = &loop->resources;
 	return loop;
 }
 
@@ -89,6 +91,11 @@ void aio_loop_free(struct aio_loop *loop)
 		return;
 	/* Leave every call and timer idle, so owners may cancel or reuse them. */
 	aio_loop_drain(loop, NULL, NULL);
+	while (loop->resources.next != &loop->resources) {
+		struct aio_resource *res = loop->resources.next;
+		aio_loop_untrack(res);
+		res->close(res);
+	}
 	ev_timer_stop(loop->ev, &loop->wakeup);
 	/* The default loop too: libev makes it anew on the next request, and
 	 * a module unloaded with libev would otherwise leak its arrays. */
@@ -146,6 +153,25 @@ void aio_timer_stop(struct aio_loop *loop, struct aio_timer *timer)
 		aio_heap_remove(&loop->timers, timer);
 	else
 		aio_call_cancel(&timer->call);
+}
+
+void aio_loop_track(struct aio_loop *loop, struct aio_resource *res,
+		    void (*close)(struct aio_resource *res))
+{
+	res->close = close;
+	res->next = &loop->resources;
+	res->prev = loop->resources.prev;
+	loop->resources.prev->next = res;
+	loop->resources.prev = res;
+}
+
+void aio_loop_untrack(struct aio_resource *res)
+{
+	if (!res->next)
+		return;
+	res->prev->next = res->next;
+	res->next->prev = res->prev;
+	res->next = res->prev = NULL;
 }
 
 void aio_loop_hold(struct aio_loop *loop)

@@ -108,6 +108,24 @@ void aio_timer_stop(struct aio_loop *loop, struct aio_timer *timer);
 void aio_loop_hold(struct aio_loop *loop);
 void aio_loop_release(struct aio_loop *loop);
 
+/*
+ * Something of another runtime unit that has watchers on the loop (a
+ * stream, a listener). aio_loop_free calls close on each one still tracked,
+ * after untracking it, so it can stop its watchers and close its descriptors
+ * while libev's loop still exists; the owner's object then stays usable as
+ * a closed one. Caller-owned storage.
+ */
+struct aio_resource {
+	struct aio_resource *next;
+	struct aio_resource *prev;
+	void (*close)(struct aio_resource *res);
+};
+
+void aio_loop_track(struct aio_loop *loop, struct aio_resource *res,
+		    void (*close)(struct aio_resource *res));
+/* Harmless on a resource not tracked. */
+void aio_loop_untrack(struct aio_resource *res);
+
 /* Number of armed timers. */
 size_t aio_loop_timer_count(struct aio_loop *loop);
 

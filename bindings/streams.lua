@@ -1,0 +1,281 @@
+-- streams.lua -- open_connection, start_server and Server: asyncio's streams over l_net.c's primitives
+local M, C = ...
+
+local type, select, error, pairs, ipairs, tostring, tonumber, pcall, xpcall =
+  type, select, error, pairs, ipairs, tostring, tonumber, pcall, xpcall
+local setmetatable, getmetatable, tointeger = setmetatable, getmetatable, math.tointeger
+local argerror, typename, check_self, opt_field = C.argerror, C.typename, C.check_self, C.opt_field
+local N = C.open_net()
+local OSError, CancelledError = M.OSError, M.CancelledError
+
+local DEFAULT_LIMIT = 65536
+local DEFAULT_BACKLOG = 511
+
+local function check_opts(fname, n, opts, present)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" or getmetatable(opts) ~= nil then
+    argerror(n, fname, "options table expected, got " .. typename(opts, present))
+  end
+  return opts
+end
+
+local function check_limit(fname, n, opts)
+  local limit = opt_field(fname, n, opts, "limit", "number", DEFAULT_LIMIT)
+  if not tointeger(limit) or limit <= 0 then
+    argerror(n, fname, "field 'limit': positive integer expected")
+  end
+  return tointeger(limit)
+end
+
+local function check_port(fname, n, port, present)
+  local p = tointeger(type(port) == "string" and tonumber(port) or port)
+  if type(port) ~= "number" and type(port) ~= "string" then
+    argerror(n, fname, "number expected, got " .. typename(port, present))
+  end
+  if not p or p < 0 or p > 65535 then
+    argerror(n, fname, "port must be an integer from 0 to 65535")
+  end
+  return p
+end
+
+-- The error of a failed connect to several addresses, as Python makes it.
+local function connect_error(errs)
+  local first = tostring(errs[1])
+  for i = 2, #errs do
+    if tostring(errs[i]) ~= first then
+      local texts = {}
+      for j, e in ipairs(errs) do texts[j] = tostring(e) end
+      local e = OSError("Multiple exceptions: " .. table.concat(texts, ", "))
+      e.exceptions = errs
+      return e
+    end
+  end
+  return errs[1]
+end
+
+-- A local address of the family of addr, from the resolved list.
+local function same_family(addr, locals)
+  if not locals then return nil end
+  local family = addr:sub(1, 2)
+  for _, l in ipairs(locals) do
+    if l:sub(1, 2) == family then return l end
+  end
+  return nil
+end
+
+function M.open_connection(...)
+  local host, port, opts = ...
+  local n = select("#", ...)
+  if type(host) ~= "string" then
+    argerror(1, "open_connection", "string expected, got " .. typename(host, n >= 1))
+  end
+  port = check_port("open_connection", 2, port, n >= 2)
+  opts = check_opts("open_connection", 3, opts, n >= 3)
+  local limit = check_limit("open_connection", 3, opts)
+  local local_addr = opt_field("open_connection", 3, opts, "local_addr", "table", nil)
+  local locals
+  if local_addr then
+    if local_addr[1] ~= nil and type(local_addr[1]) ~= "string" then
+      argerror(3, "open_connection", "field 'local_addr': {host, port} expected")
+    end
+    locals = N.resolve(local_addr[1], check_port("open_connection", 3, local_addr[2] or 0, true), true)
+  end
+  local errs = {}
+  for _, addr in ipairs(N.resolve(host, port, false)) do
+    local ok, reader, writer = pcall(N.connect, addr, same_family(addr, locals), limit)
+    if ok then return reader, writer end
+    if not OSError:is(reader) then error(reader, 0) end
+    errs[#errs + 1] = reader
+  end
+  error(connect_error(errs), 0)
+end
+
+function M.open_unix_connection(...)
+  local path, opts = ...
+  local n = select("#", ...)
+  if type(path) ~= "string" then
+    argerror(1, "open_unix_connection", "string expected, got " .. typename(path, n >= 1))
+  end
+  opts = check_opts("open_unix_connection", 2, opts, n >= 2)
+  local limit = check_limit("open_unix_connection", 2, opts)
+  return N.connect(N.unix_address(path), nil, limit)
+end
+
+--------------------------------------------------------------------------
+-- Server: listeners plus the connections their handlers serve.
+
+local Server = {}
+Server.__index = Server
+M.Server = Server
+
+local function handler_msgh(e)
+  if type(e) ~= "table" then return debug.traceback(tostring(e), 2) end
+  if e.traceback == nil and not CancelledError:is(e) then e.traceback = debug.traceback(nil, 2) end
+  return e
+end
+
+local function wake_closers(self)
+  if self._listeners or self._active > 0 then return end
+  local waiters = self._closers
+  self._closers = nil
+  for _, fut in ipairs(waiters or {}) do
+    if not fut:done() then fut:set_result(nil) end
+  end
+end
+
+-- The task of one connection: the handler, then the close that flushes.
+local function serve(self, reader, writer)
+  local ok, err = xpcall(self._cb, handler_msgh, reader, writer)
+  writer:close()
+  self._clients[writer] = nil
+  self._active = self._active - 1
+  wake_closers(self)
+  if not ok then
+    if CancelledError:is(err) then error(err, 0) end
+    local text = tostring(err)
+    if type(err) == "table" and err.traceback then text = text .. "\n" .. err.traceback end
+    io.stderr:write("Unhandled error in a connection handler of start_server:\n", text, "\n")
+    io.stderr:flush()
+  end
+end
+
+local function new_server(cb)
+  local self = setmetatable({_cb = cb, _clients = {}, _active = 0, _listeners = {},
+                             _closers = {}, sockets = {}}, Server)
+  self._on_conn = function(reader, writer)
+    self._clients[writer] = true
+    self._active = self._active + 1
+    M.create_task(serve, self, reader, writer)
+  end
+  return self
+end
+
+local function add_listener(self, listener)
+  local list = self._listeners
+  list[#list + 1] = listener
+  local host, port = listener:address()
+  self.sockets[#self.sockets + 1] = port and {host = host, port = port} or {path = host}
+end
+
+function Server:close()
+  check_self(self, Server, "close")
+  local list = self._listeners
+  if not list then return end
+  self._listeners = nil
+  for _, listener in ipairs(list) do listener:close() end
+  if self._forever and not self._forever:done() then self._forever:cancel() end
+  wake_closers(self)
+end
+Server.__close = Server.close
+
+function Server:is_serving()
+  check_self(self, Server, "is_serving")
+  return self._listeners ~= nil
+end
+
+function Server:close_clients()
+  check_self(self, Server, "close_clients")
+  for writer in pairs(self._clients) do writer:close() end
+end
+
+-- Returns once the server is closed and every connection's handler ended.
+function Server:wait_closed()
+  check_self(self, Server, "wait_closed")
+  if not self._closers then return end
+  local fut = M.get_running_loop():create_future()
+  self._closers[#self._closers + 1] = fut
+  fut:await()
+end
+
+function Server:serve_forever()
+  check_self(self, Server, "serve_forever")
+  if self._forever then error("the server is already being awaited on serve_forever()", 2) end
+  if not self._listeners then error("the server is closed", 2) end
+  self._forever = M.get_running_loop():create_future()
+  local ok, err = pcall(self._forever.await, self._forever)
+  self._forever = nil
+  if not ok and CancelledError:is(err) then
+    self:close()
+    self:wait_closed()
+  end
+  error(err, 0)
+end
+
+function Server:__tostring()
+  local s = self.sockets[1]
+  local where = s and (s.path or (s.host .. ":" .. s.port)) or "nothing"
+  return ("Server on %s (%s)"):format(where, self._listeners and "serving" or "closed")
+end
+
+local function check_cb(fname, cb, present)
+  if C.kind(cb) ~= "function" then
+    argerror(1, fname, "function expected, got " .. typename(cb, present))
+  end
+end
+
+local function server_opts(fname, n, opts, present)
+  opts = check_opts(fname, n, opts, present)
+  local backlog = opt_field(fname, n, opts, "backlog", "number", DEFAULT_BACKLOG)
+  if not tointeger(backlog) or backlog < 0 then
+    argerror(n, fname, "field 'backlog': non-negative integer expected")
+  end
+  return opts, tointeger(backlog), check_limit(fname, n, opts)
+end
+
+-- Binds every address host resolves to; with port 0 the first one picks
+-- the port and the others share it.
+local function listen_all(self, host, port, backlog, flags, limit)
+  local addrs
+  if host == nil then
+    -- All interfaces: one socket for IPv6 and IPv4 both, else IPv4 only.
+    local ok, l = pcall(N.listen, N.resolve("::", port, true)[1], backlog,
+                        flags | N.DUAL_STACK, self._on_conn, limit)
+    if ok then return add_listener(self, l) end
+    if not OSError:is(l) or l.errno ~= N.EAFNOSUPPORT then error(l, 0) end
+    addrs = N.resolve("0.0.0.0", port, true)
+  else
+    addrs = N.resolve(host, port, true)
+  end
+  local ok, err = pcall(function()
+    for i, addr in ipairs(addrs) do
+      if i > 1 and port == 0 then
+        addr = N.resolve(N.format_address(addr), self.sockets[1].port, true)[1]
+      end
+      add_listener(self, N.listen(addr, backlog, flags, self._on_conn, limit))
+    end
+  end)
+  if not ok then
+    self:close()
+    error(err, 0)
+  end
+end
+
+function M.start_server(...)
+  local cb, host, port, opts = ...
+  local n = select("#", ...)
+  check_cb("start_server", cb, n >= 1)
+  if host ~= nil and type(host) ~= "string" then
+    argerror(2, "start_server", "string or nil expected, got " .. typename(host, true))
+  end
+  port = check_port("start_server", 3, port, n >= 3)
+  local backlog, limit
+  opts, backlog, limit = server_opts("start_server", 4, opts, n >= 4)
+  local flags = opt_field("start_server", 4, opts, "reuse_port", "boolean", false) and N.REUSE_PORT or 0
+  local self = new_server(cb)
+  listen_all(self, host, port, backlog, flags, limit)
+  return self
+end
+
+function M.start_unix_server(...)
+  local cb, path, opts = ...
+  local n = select("#", ...)
+  check_cb("start_unix_server", cb, n >= 1)
+  if type(path) ~= "string" then
+    argerror(2, "start_unix_server", "string expected, got " .. typename(path, n >= 2))
+  end
+  local backlog, limit
+  opts, backlog, limit = server_opts("start_unix_server", 3, opts, n >= 3)
+  local self = new_server(cb)
+  add_listener(self, N.listen_unix(path, backlog, self._on_conn, limit))
+  return self
+end

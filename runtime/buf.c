@@ -1,0 +1,83 @@
+/* buf.c -- growable byte buffer: append at the tail, consume from the head, search */
+#define _GNU_SOURCE /* memmem */
+#include "buf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void aio_buf_destroy(struct aio_buf *b)
+{
+	free(b->data);
+	aio_buf_init(b);
+}
+
+int aio_buf_append(struct aio_buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (b->head + b->len + n > b->cap) {
+		if (b->len + n <= b->cap / 2 + b->cap / 4) {
+			/* Mostly consumed: sliding down is cheaper than growing. */
+			memmove(b->data, b->data + b->head, b->len);
+		} else {
+			size_t cap = b->cap ? b->cap : 64;
+			while (cap < b->len + n)
+				cap *= 2;
+			char *data = malloc(cap);
+			if (!data)
+				return -ENOMEM;
+			if (b->len)
+				memcpy(data, b->data + b->head, b->len);
+			free(b->data);
+			b->data = data;
+			b->cap = cap;
+		}
+		b->head = 0;
+	}
+	memcpy(b->data + b->head + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+void aio_buf_consume(struct aio_buf *b, size_t n)
+{
+	if (n >= b->len) {
+		aio_buf_destroy(b);
+		return;
+	}
+	b->head += n;
+	b->len -= n;
+}
+
+ssize_t aio_buf_find(const struct aio_buf *b, const char *sep, size_t seplen,
+		     size_t from)
+{
+	if (seplen == 0 || from + seplen > b->len)
+		return -1;
+	const char *base = b->data + b->head;
+	const char *at = memmem(base + from, b->len - from, sep, seplen);
+	return at ? at - base : -1;
+}
+
+ssize_t aio_buf_write_fd(struct aio_buf *b, int fd, int is_socket)
+{
+	size_t done = 0;
+	while (done < b->len) {
+		const char *p = b->data + b->head + done;
+		size_t n = b->len - done;
+		ssize_t r = is_socket ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return -errno;
+		}
+		done += (size_t)r;
+	}
+	aio_buf_consume(b, done);
+	return (ssize_t)done;
+}

@@ -1,0 +1,447 @@
+/* stream.c -- a non-blocking byte stream on a socket or pipe: read-ahead, write buffering, connect */
+#include "stream.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+enum {
+	CONNECTING = 1,
+	READING = 2,	/* the read watcher runs */
+	WRITING = 4,	/* the write watcher runs */
+	SHUT_PENDING = 8,	/* write_eof once the output is sent */
+	SHUT_DONE = 16,
+	CLOSING = 32,	/* close or abort was called */
+	ABORTED = 64,
+	EOF_SEEN = 128,
+};
+
+struct aio_stream {
+	ev_io rio;
+	ev_io wio;
+	struct aio_resource res;
+	struct aio_call call;	/* delivers what API calls caused */
+	struct aio_loop *loop;	/* NULL once the loop went away */
+	aio_stream_fn fn;
+	void *udata;
+	struct aio_buf in;
+	struct aio_buf out;
+	size_t read_high;
+	size_t write_low;
+	unsigned flags;		/* AIO_STREAM_SOCKET, _NO_READ, _NO_WRITE */
+	unsigned state;
+	unsigned posted;	/* events waiting in call */
+	int fd;
+	int error;
+};
+
+/* One read lands here first; only what arrived is copied to the stream, so
+ * an idle stream holds no buffer. Per thread: each runs its own loops. */
+static _Thread_local char scratch[64 * 1024];
+
+static void stream_free(struct aio_stream *s)
+{
+	aio_call_cancel(&s->call);
+	aio_loop_untrack(&s->res);
+	aio_buf_destroy(&s->in);
+	aio_buf_destroy(&s->out);
+	free(s);
+}
+
+/* A running watcher is something that can still happen: it holds the loop. */
+static void watch(struct aio_stream *s, ev_io *w, unsigned bit, int on)
+{
+	if (!s->loop || !!(s->state & bit) == !!on)
+		return;
+	if (on) {
+		ev_io_start(aio_loop_ev(s->loop), w);
+		aio_loop_hold(s->loop);
+		s->state |= bit;
+	} else {
+		ev_io_stop(aio_loop_ev(s->loop), w);
+		aio_loop_release(s->loop);
+		s->state &= ~bit;
+	}
+}
+
+static void deliver(struct aio_stream *s, unsigned events)
+{
+	if (s->fn)
+		s->fn(s, events);
+}
+
+static void posted_cb(struct aio_call *call)
+{
+	struct aio_stream *s = aio_container_of(call, struct aio_stream, call);
+	unsigned events = s->posted;
+	s->posted = 0;
+	deliver(s, events);
+	if (events & AIO_STREAM_CLOSED)
+		stream_free(s);
+}
+
+static void post(struct aio_stream *s, unsigned events)
+{
+	s->posted |= events;
+	if (s->loop && !aio_call_queued(&s->call))
+		aio_call_soon(s->loop, &s->call, posted_cb);
+}
+
+static void close_fd(struct aio_stream *s)
+{
+	watch(s, &s->rio, READING, 0);
+	watch(s, &s->wio, WRITING, 0);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	aio_buf_destroy(&s->out);
+}
+
+/* The flush of a closing stream ended (or failed): close and report. */
+static void finish_close(struct aio_stream *s)
+{
+	close_fd(s);
+	aio_loop_untrack(&s->res);
+	deliver(s, AIO_STREAM_CLOSED);
+	stream_free(s);
+}
+
+static void fail(struct aio_stream *s, int err)
+{
+	if (!s->error)
+		s->error = err;
+	watch(s, &s->rio, READING, 0);
+	watch(s, &s->wio, WRITING, 0);
+	aio_buf_destroy(&s->out);
+}
+
+static void update_reading(struct aio_stream *s)
+{
+	int want = !(s->flags & AIO_STREAM_NO_READ) && !(s->state & (CONNECTING | CLOSING | EOF_SEEN))
+		   && !s->error && s->fd >= 0 && aio_buf_len(&s->in) < s->read_high;
+	watch(s, &s->rio, READING, want);
+}
+
+static void do_shutdown(struct aio_stream *s)
+{
+	s->state = (s->state & ~SHUT_PENDING) | SHUT_DONE;
+	if ((s->flags & AIO_STREAM_SOCKET) && shutdown(s->fd, SHUT_WR) < 0 && errno != ENOTCONN)
+		fail(s, errno);
+	else if (!(s->flags & AIO_STREAM_SOCKET)) {
+		/* A pipe ends by closing its only end. */
+		close_fd(s);
+	}
+}
+
+static void read_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct aio_stream *s = aio_container_of(w, struct aio_stream, rio);
+	(void)ev;
+	(void)revents;
+	ssize_t n = read(s->fd, scratch, sizeof scratch);
+	if (n > 0) {
+		if (aio_buf_append(&s->in, scratch, (size_t)n) < 0)
+			fail(s, ENOMEM);
+	} else if (n == 0) {
+		s->state |= EOF_SEEN;
+	} else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+		return;
+	} else {
+		fail(s, errno);
+		deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+		return;
+	}
+	update_reading(s);
+	deliver(s, AIO_STREAM_READ);
+}
+
+static void flush(struct aio_stream *s)
+{
+	ssize_t r = aio_buf_write_fd(&s->out, s->fd, s->flags & AIO_STREAM_SOCKET);
+	if (r < 0) {
+		fail(s, (int)-r);
+		if (s->state & CLOSING)
+			finish_close(s);
+		else
+			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+		return;
+	}
+	size_t left = aio_buf_len(&s->out);
+	if (left == 0) {
+		watch(s, &s->wio, WRITING, 0);
+		if (s->state & CLOSING) {
+			finish_close(s);
+			return;
+		}
+		if (s->state & SHUT_PENDING)
+			do_shutdown(s);
+	}
+	if (r > 0 && left <= s->write_low)
+		deliver(s, AIO_STREAM_WRITE);
+}
+
+static void connected(struct aio_stream *s)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	s->state &= ~CONNECTING;
+	watch(s, &s->wio, WRITING, 0);
+	if (err) {
+		fail(s, err);
+	} else {
+		update_reading(s);
+		if (aio_buf_len(&s->out))
+			watch(s, &s->wio, WRITING, 1);
+		else if (s->state & SHUT_PENDING)
+			do_shutdown(s);
+	}
+	deliver(s, AIO_STREAM_CONNECT);
+}
+
+static void write_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct aio_stream *s = aio_container_of(w, struct aio_stream, wio);
+	(void)ev;
+	(void)revents;
+	if (s->state & CONNECTING) {
+		connected(s);
+		return;
+	}
+	flush(s);
+}
+
+/* The loop is going away: end at once, quietly; a detached stream frees. */
+static void loop_gone(struct aio_resource *res)
+{
+	struct aio_stream *s = aio_container_of(res, struct aio_stream, res);
+	aio_call_cancel(&s->call);
+	close_fd(s);
+	s->loop = NULL;
+	s->state |= CLOSING;
+	if (!s->fn)
+		stream_free(s);
+}
+
+static struct aio_stream *stream_make(struct aio_loop *loop, int fd, unsigned flags,
+				      aio_stream_fn fn, void *udata, int *err)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
+		*err = -errno;
+		return NULL;
+	}
+	struct aio_stream *s = calloc(1, sizeof *s);
+	if (!s) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	ev_io_init(&s->rio, read_cb, fd, EV_READ);
+	ev_io_init(&s->wio, write_cb, fd, EV_WRITE);
+	s->loop = loop;
+	s->fn = fn;
+	s->udata = udata;
+	s->fd = fd;
+	s->flags = flags;
+	s->read_high = 128 * 1024;
+	s->write_low = 16 * 1024;
+	aio_buf_init(&s->in);
+	aio_buf_init(&s->out);
+	aio_loop_track(loop, &s->res, loop_gone);
+	return s;
+}
+
+struct aio_stream *aio_stream_new(struct aio_loop *loop, int fd, unsigned flags,
+				  aio_stream_fn fn, void *udata, int *err)
+{
+	struct aio_stream *s = stream_make(loop, fd, flags, fn, udata, err);
+	if (s)
+		update_reading(s);
+	return s;
+}
+
+struct aio_stream *aio_stream_connect(struct aio_loop *loop,
+				      const struct sockaddr *addr, socklen_t len,
+				      const struct sockaddr *local, socklen_t local_len,
+				      aio_stream_fn fn, void *udata, int *err)
+{
+	int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	int one = 1;
+	if (addr->sa_family == AF_INET || addr->sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	int r = 0;
+	if (local && bind(fd, local, local_len) < 0)
+		r = -errno;
+	if (r == 0) {
+		while ((r = connect(fd, addr, len)) < 0 && errno == EINTR)
+			;
+		if (r < 0)
+			r = errno == EINPROGRESS ? 1 : -errno;
+	}
+	if (r < 0) {
+		close(fd);
+		*err = r;
+		return NULL;
+	}
+	struct aio_stream *s = stream_make(loop, fd, AIO_STREAM_SOCKET, fn, udata, err);
+	if (!s) {
+		close(fd);
+		return NULL;
+	}
+	if (r == 1) {
+		s->state |= CONNECTING;
+		watch(s, &s->wio, WRITING, 1);
+	} else {
+		update_reading(s);
+	}
+	return s;
+}
+
+void *aio_stream_udata(const struct aio_stream *s)
+{
+	return s->udata;
+}
+
+int aio_stream_fd(const struct aio_stream *s)
+{
+	return s->fd;
+}
+
+int aio_stream_connecting(const struct aio_stream *s)
+{
+	return !!(s->state & CONNECTING);
+}
+
+struct aio_buf *aio_stream_input(struct aio_stream *s)
+{
+	return &s->in;
+}
+
+void aio_stream_consumed(struct aio_stream *s)
+{
+	update_reading(s);
+}
+
+void aio_stream_set_read_high(struct aio_stream *s, size_t high)
+{
+	s->read_high = high ? high : 1;
+	update_reading(s);
+}
+
+int aio_stream_eof(const struct aio_stream *s)
+{
+	return !!(s->state & EOF_SEEN);
+}
+
+int aio_stream_error(const struct aio_stream *s)
+{
+	return s->error;
+}
+
+int aio_stream_write(struct aio_stream *s, const void *p, size_t n)
+{
+	if (s->error)
+		return -s->error;
+	if ((s->state & (CLOSING | SHUT_PENDING | SHUT_DONE)) || s->fd < 0 ||
+	    (s->flags & AIO_STREAM_NO_WRITE))
+		return -EPIPE;
+	if (n == 0)
+		return 0;
+	size_t done = 0;
+	if (!aio_buf_len(&s->out) && !(s->state & CONNECTING)) {
+		while (done < n) {
+			ssize_t r = s->flags & AIO_STREAM_SOCKET
+				? send(s->fd, (const char *)p + done, n - done, MSG_NOSIGNAL)
+				: write(s->fd, (const char *)p + done, n - done);
+			if (r >= 0) {
+				done += (size_t)r;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			int err = errno;
+			fail(s, err);
+			post(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+			return -err;
+		}
+	}
+	if (done < n) {
+		if (aio_buf_append(&s->out, (const char *)p + done, n - done) < 0)
+			return -ENOMEM;
+		if (!(s->state & CONNECTING))
+			watch(s, &s->wio, WRITING, 1);
+	}
+	return 0;
+}
+
+size_t aio_stream_write_pending(const struct aio_stream *s)
+{
+	return aio_buf_len(&s->out);
+}
+
+void aio_stream_set_write_low(struct aio_stream *s, size_t low)
+{
+	s->write_low = low;
+}
+
+int aio_stream_shutdown(struct aio_stream *s)
+{
+	if (s->error)
+		return -s->error;
+	if (s->state & (CLOSING | SHUT_PENDING | SHUT_DONE))
+		return 0;
+	if (aio_buf_len(&s->out) || (s->state & CONNECTING))
+		s->state |= SHUT_PENDING;
+	else
+		do_shutdown(s);
+	return s->error ? -s->error : 0;
+}
+
+void aio_stream_close(struct aio_stream *s)
+{
+	if (!s->loop || (s->state & CLOSING))
+		return;
+	s->state |= CLOSING;
+	watch(s, &s->rio, READING, 0);
+	if (aio_buf_len(&s->out) && s->fd >= 0 && !s->error) {
+		watch(s, &s->wio, WRITING, 1);
+		return;
+	}
+	close_fd(s);
+	post(s, AIO_STREAM_CLOSED);
+}
+
+void aio_stream_abort(struct aio_stream *s)
+{
+	if (!s->loop || (s->state & ABORTED))
+		return;
+	s->state |= CLOSING | ABORTED;
+	close_fd(s);
+	post(s, AIO_STREAM_CLOSED);
+}
+
+void aio_stream_release(struct aio_stream *s)
+{
+	s->fn = NULL;
+	s->udata = NULL;
+	if (!s->loop)
+		stream_free(s);
+	else
+		aio_stream_close(s);
+}
+
+int aio_stream_closing(const struct aio_stream *s)
+{
+	return !!(s->state & CLOSING);
+}
