@@ -1,0 +1,14 @@
+-- echo server for aiod on 127.0.0.1:PORT (arg 1): asyncio.start_server; each handler reads up to 64 KiB, writes it back, drains.
+local asyncio = require "asyncio"
+
+local function handle(reader, writer)
+  while true do
+    local data = reader:read(65536)
+    if data == "" then break end
+    writer:write(data)
+    writer:drain()
+  end
+end
+
+local server = asyncio.start_server(handle, "127.0.0.1", assert(tonumber(arg[1])))
+server:serve_forever()
