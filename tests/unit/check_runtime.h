@@ -8,5 +8,7 @@ Suite *heap_suite(void);
 Suite *loop_suite(void);
 Suite *signals_suite(void);
 Suite *pool_suite(void);
+Suite *workers_suite(void);
+Suite *resolve_suite(void);
 
 #endif
