@@ -11,6 +11,7 @@
  *
  *   requests=N seconds=S server_cpu=C      (C in seconds, -1 without a pid)
  *
+ * Then each connection finishes its request and closes cleanly (up to 5 s).
  * Exits 1 (with a message on stderr) if a connection fails, closes, or
  * echoes wrong bytes. Single thread, level-triggered epoll, TCP_NODELAY.
  */
@@ -151,30 +152,39 @@ int main(int argc, char **argv) {
     double t = now(), start = t + warmup, stop = start + seconds, t0 = 0, t1 = 0;
     double cpu0 = -1, cpu1 = -1;
     long long requests = 0;
-    int counting = 0;
+    enum { WARMING, COUNTING, DRAINING } phase = WARMING;
+    int open = nconn;
     struct epoll_event events[64];
-    for (;;) {
+    /* Draining: each connection finishes its request and closes with nothing unread, so the
+     * servers see a clean EOF rather than a reset (which some of them log, after the window). */
+    while (open > 0 && !(phase == DRAINING && t > stop + 5)) {
         int n = epoll_wait(ep, events, 64, 100);
         if (n < 0 && errno != EINTR) die("epoll_wait");
         for (int i = 0; i < n; i++) {
             struct conn *c = events[i].data.ptr;
             if ((events[i].events & EPOLLOUT) && c->sent < size) send_more(ep, c);
             if ((events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && receive(c)) {
-                requests += counting;
-                start_request(ep, c);
+                requests += phase == COUNTING;
+                if (phase == DRAINING) {
+                    close(c->fd);
+                    open--;
+                } else {
+                    start_request(ep, c);
+                }
             }
         }
         t = now();
-        if (!counting && t >= start) {
+        if (phase == WARMING && t >= start) {
             if (pid) cpu0 = cpu_of(pid);
             t0 = now();
-            counting = 1;
-        } else if (counting && t >= stop) {
+            phase = COUNTING;
+        } else if (phase == COUNTING && t >= stop) {
             t1 = now();
             if (pid) cpu1 = cpu_of(pid);
-            break;
+            phase = DRAINING;
+            printf("requests=%lld seconds=%.6f server_cpu=%.3f\n", requests, t1 - t0, pid ? cpu1 - cpu0 : -1.0);
+            fflush(stdout);
         }
     }
-    printf("requests=%lld seconds=%.6f server_cpu=%.3f\n", requests, t1 - t0, pid ? cpu1 - cpu0 : -1.0);
     return 0;
 }
