@@ -6,7 +6,7 @@
 
 CC ?= cc
 PKGS := libev-dev liblua5.4-dev check pkg-config lua5.4
-BENCH_PKGS := lua-luv lua-cqueues python3-uvloop nodejs hyperfine
+BENCH_PKGS := lua-luv lua-cqueues python3-uvloop nodejs hyperfine wrk
 
 ifeq ($(SANITIZE),1)
 BUILD := build/san
