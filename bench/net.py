@@ -1,0 +1,494 @@
+# bench/net.py: bench/run's network workloads (echo, http, conns): servers pinned to CPU 0, load on CPU 1.
+"""The network workloads of bench/run; see bench/README.md.
+
+Every server is a script (or, for the plain C floor, a program built at the
+start of the run) that listens on 127.0.0.1 on the port given as its first
+argument; the runner picks a free port, starts the server pinned to CPU 0,
+waits until the port accepts, loads it from CPU 1, and stops it with SIGTERM.
+
+- echo: bench/echo/load.c, 50 connections of request/response ping-pong at
+  100 B and 16 KiB; it reads the server's CPU time at both ends of its
+  counted window.
+- http: wrk -t1 -c50 against a keep-alive hello server; the runner reads the
+  server's CPU time around the measured wrk run (after a 1 s warm-up run).
+- conns: 10,000 connections each echo one message, then stay open idle;
+  (server's peak RSS - its RSS before) / 10,000.
+"""
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+WORKLOADS = ("echo", "http", "conns")
+HOST = "127.0.0.1"
+ECHO_CONNS, ECHO_SIZES = 50, (100, 16384)
+HTTP_CONNS = 50
+WARMUP = 1.0  # seconds of load before each measured window
+SERVER_CPU, LOAD_CPU = 0, 1
+# The fixed MALLOC_MMAP_THRESHOLD_ of the other workloads (128 KiB) would turn each of asyncio's 256 KiB
+# recv() buffers into an mmap/mremap/munmap triple per request (126 us instead of 13 per echo). Servers
+# keep a fixed, non-adaptive malloc, with the threshold above what any peer allocates per read; the
+# trim threshold is twice it, as glibc's adaptive rule would set it.
+SERVER_MALLOC_ENV = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": "1048576",
+                     "MALLOC_TRIM_THRESHOLD_": "2097152"}
+HTTP_RESPONSE_BODY = b"Hello, world!"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def fmt_x(r):
+    if r >= 10:
+        return f"{r:.0f}x"
+    if r >= 1.5:
+        return f"{r:.1f}x"
+    return f"{r:.2f}x"
+
+
+def table(rows, head=("peer", "figure", "aiod vs peer")):
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    """utime + stime of pid (all its threads), from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15, counted from 3 after ')'
+
+
+def status_kib(pid, key):
+    """A 'kB' line of /proc/PID/status (VmRSS, VmHWM), in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise ValueError(f"no {key} in /proc/{pid}/status")
+
+
+class Pinning:
+    """Prefixes a command with taskset to pin it to one CPU, when there are two CPUs to pin to."""
+
+    def __init__(self):
+        self.taskset = shutil.which("taskset")
+        cpus = os.sched_getaffinity(0)
+        self.ok = bool(self.taskset) and {SERVER_CPU, LOAD_CPU} <= cpus
+        self.why = None if self.ok else ("taskset not installed" if not self.taskset
+                                         else f"CPUs {SERVER_CPU} and {LOAD_CPU} not both available")
+
+    def __call__(self, cpu, argv):
+        return [self.taskset, "-c", str(cpu)] + argv if self.ok else argv
+
+
+class Server:
+    """One running server process, pinned to SERVER_CPU."""
+
+    def __init__(self, entry, pin, tmp):
+        self.port = free_port()
+        argv = entry.cmd + [str(self.port)] + entry.flags
+        self.errfile = tempfile.TemporaryFile(dir=tmp)
+        env = dict(os.environ, **SERVER_MALLOC_ENV)
+        # taskset execs the server, so the pid is the server's own.
+        self.proc = subprocess.Popen(pin(SERVER_CPU, argv), stdin=subprocess.DEVNULL,
+                                     stdout=self.errfile, stderr=self.errfile, env=env, start_new_session=True)
+        self.pid = self.proc.pid
+
+    def wait_ready(self, timeout=15):
+        """Until the port accepts a connection; returns None, or why it did not."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return f"exit {self.proc.returncode}"
+            try:
+                socket.create_connection((HOST, self.port), timeout=1).close()
+                return None
+            except OSError:
+                time.sleep(0.05)
+        return f"not listening after {timeout}s"
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.pid, signal.SIGTERM)
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.pid, signal.SIGKILL)
+                self.proc.wait()
+            except ProcessLookupError:
+                self.proc.wait()
+        else:
+            # The server's children, if any, go with it.
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.errfile.close()
+
+    def stderr_tail(self, n=3):
+        self.errfile.seek(0)
+        return self.errfile.read().decode(errors="replace").strip().splitlines()[-n:]
+
+
+class Entry:
+    """A server of a network workload: label, command (the port is appended to it, then flags), why it
+    cannot run (or None)."""
+
+    def __init__(self, label, cmd, flags=(), missing=None, aiod=False, floor=False):
+        self.label, self.cmd, self.flags, self.missing = label, cmd, list(flags), missing
+        self.aiod, self.floor = aiod, floor
+
+
+def build_c(tmp, name, src, libs=()):
+    """Compile bench/<src> into tmp; returns (path, None) or (None, why)."""
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        return None, "no C compiler"
+    exe = os.path.join(tmp, name)
+    r = subprocess.run([cc, "-O2", "-o", exe, os.path.join(BENCH, src)] + list(libs), capture_output=True, text=True)
+    if r.returncode != 0:
+        log(f"bench: cannot build bench/{src}:", r.stderr.strip()[-500:])
+        return None, "does not build" + (" (is libev-dev installed?)" if "ev.h" in r.stderr else "")
+    return exe, None
+
+
+def entries(workload, peers, tmp):
+    """The servers of a workload from bench/run's peers (aiod first), plus the plain C floor last.
+    conns runs the echo servers."""
+    kind = {}
+    for p in peers:
+        kind.setdefault(p.kind, []).append(p)
+    d = os.path.join(BENCH, "http" if workload == "http" else "echo")
+    aiod, (asyncio_p, uvloop_p), luv, cq, node = kind["aiod"][0], kind["python"], kind["luv"][0], \
+        kind["cqueues"][0], kind["node"][0]
+    out = [Entry(aiod.label if workload == "http" else f"{aiod.label} streams",
+                 [aiod.interp, os.path.join(d, "aiod.lua")], missing=aiod.missing, aiod=True)]
+    for p, flags in ((asyncio_p, ()), (uvloop_p, ("--uvloop",))):
+        out.append(Entry(f"{p.label} streams", [p.interp, os.path.join(d, "python.py")], flags, p.missing))
+        if workload == "echo":
+            out.append(Entry(f"{p.label} Protocol", [p.interp, os.path.join(d, "python.py")],
+                             flags + ("--protocol",), p.missing))
+    for p in (luv, cq):
+        out.append(Entry(p.label, [p.interp, os.path.join(d, p.kind + ".lua")], missing=p.missing))
+    out.append(Entry(f"{node.label} {'http' if workload == 'http' else 'net'}",
+                     [node.interp, os.path.join(d, "node.js")], missing=node.missing))
+    exe, why = build_c(tmp, f"{os.path.basename(d)}-libev", os.path.join(os.path.basename(d), "libev.c"), ["-lev"])
+    out.append(Entry("plain C on libev", [exe], missing=why, floor=True))
+    return out
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def failed_cell(entry, why):
+    return f"n/a ({entry.missing or why})"
+
+
+def cpu_target(fig, entries, what):
+    """The target line under a CPU-per-request table: aiod below every peer and within 1.2x of plain C."""
+    aiod = next(e for e in entries if e.aiod)
+    floor = next((e for e in entries if e.floor), None)
+    peers = {e.label: fig[e.label][1] for e in entries if not e.aiod and not e.floor and e.label in fig}
+    note = f"target ({what}): aiod's CPU per request below every peer's and within 1.2x of plain C's"
+    parts = []
+    c = fig.get(floor.label, (None, None))[1] if floor else None
+    if c:
+        parts.append(f"plain C {c:.1f} µs")
+    if peers:
+        best = min(peers, key=peers.get)
+        parts.append(f"lowest peer {best} {peers[best]:.1f} µs")
+    if parts:
+        note += " (" + ", ".join(parts) + ")"
+    a = fig.get(aiod.label, (None, None))[1]
+    if a is None:
+        return note + " — aiod n/a: not measured"
+    ok = all(a < v for v in peers.values()) and (c is None or a <= 1.2 * c)
+    note += f" — now {a:.1f} µs" + (f", {fmt_x(a / c)} plain C's" if c else "") + f": {'met' if ok else 'not met'}"
+    if c is None:
+        note += " (no plain C figure to compare with)"
+    return note
+
+
+def cpu_table(fig, fails, entries):
+    """Rows of a requests/s + CPU-per-request table; fig[label] = (requests/s, µs of CPU per request)."""
+    aiod = next(e for e in entries if e.aiod)
+    a = fig.get(aiod.label)
+    rows = []
+    for e in entries:
+        if e.label not in fig:
+            rows.append((e.label, failed_cell(e, fails.get(e.label, "failed")), "—" if e.aiod else "n/a"))
+            continue
+        rps, us = fig[e.label]
+        cell = f"{rps:,.0f} req/s, {us:.1f} µs CPU/req"
+        if e.aiod:
+            ratio = "—"
+        elif a:
+            ratio = f"{fmt_x(a[1] / us)} the CPU/req, {fmt_x(a[0] / rps)} the req/s"
+        else:
+            ratio = "n/a"
+        rows.append((e.label, cell, ratio))
+    return table(rows)
+
+
+def median_fig(samples):
+    return {label: (statistics.median(r for r, _ in s), statistics.median(u for _, u in s))
+            for label, s in samples.items() if s}
+
+
+def run_servers(entries, pin, tmp, rounds, what, measure):
+    """Start each server in turn (round after round), call measure(entry, server), stop it.
+    measure returns a dict key -> (req/s, µs) or raises RuntimeError(why). Returns
+    ({key: {label: [samples]}}, {label: why})."""
+    samples, fails = {}, {}
+    for r in range(rounds):
+        for e in entries:
+            if e.missing or e.label in fails:
+                continue
+            log(f"bench: {what}: {e.label}" + (f" (round {r + 1}/{rounds})" if rounds > 1 else ""))
+            srv = Server(e, pin, tmp)
+            try:
+                why = srv.wait_ready()
+                if why:
+                    raise RuntimeError(why)
+                for key, value in measure(e, srv).items():
+                    samples.setdefault(key, {}).setdefault(e.label, []).append(value)
+                if not srv.alive():
+                    raise RuntimeError(f"server exit {srv.proc.returncode}")
+            except RuntimeError as err:
+                fails[e.label] = str(err)
+                log(f"bench: {e.label} failed ({err}):", *("\n    " + ln for ln in srv.stderr_tail()))
+            finally:
+                srv.stop()
+    for key in samples:  # a server that failed in a later round has no figure
+        for label in fails:
+            samples[key].pop(label, None)
+    return samples, fails
+
+
+def bench_echo(entries, pin, tmp, secs, rounds):
+    load, why = build_c(tmp, "load", "echo/load.c")
+    if not load:
+        return f"### echo\n\n_n/a: the load client bench/echo/load.c {why}_\n"
+
+    def measure(e, srv):
+        out = {}
+        for size in ECHO_SIZES:
+            cmd = pin(LOAD_CPU, [load, HOST, str(srv.port), str(ECHO_CONNS), str(size), str(WARMUP), str(secs),
+                                 str(srv.pid)])
+            try:
+                r = subprocess.run(cmd, capture_output=True, text=True, timeout=WARMUP + secs + 60)
+            except subprocess.TimeoutExpired:
+                raise RuntimeError(f"load timed out at {size} B")
+            if r.returncode != 0:
+                raise RuntimeError(f"{size} B: " + (r.stderr.strip().splitlines() or [f"load exit {r.returncode}"])[-1])
+            f = dict(kv.split("=") for kv in r.stdout.split())
+            n, t, cpu = int(f["requests"]), float(f["seconds"]), float(f["server_cpu"])
+            if n == 0:
+                raise RuntimeError(f"no request answered at {size} B")
+            out[size] = (n / t, cpu * 1e6 / n)
+        return out
+
+    samples, fails = run_servers(entries, pin, tmp, rounds, "echo", measure)
+    text = []
+    for size in ECHO_SIZES:
+        fig = median_fig(samples.get(size, {}))
+        name = f"{size // 1024} KiB" if size >= 1024 else f"{size} B"
+        text.append(f"### echo, {name} messages: {ECHO_CONNS} connections of request/response ping-pong, "
+                    f"{secs:g} s after {WARMUP:g} s warm-up; server CPU (user+sys) per request"
+                    + (f" (median of {rounds} rounds)" if rounds > 1 else "") + "\n\n"
+                    + cpu_table(fig, fails, entries) + f"\n\n_{cpu_target(fig, entries, f'echo {name}')}_\n")
+    return "\n".join(text)
+
+
+def http_check(port):
+    """Two requests on one connection; returns None when both answers are right, else what is wrong."""
+    req = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    try:
+        with socket.create_connection((HOST, port), timeout=5) as s:
+            for _ in range(2):
+                s.sendall(req)
+                data = b""
+                while b"\r\n\r\n" not in data or not data.endswith(HTTP_RESPONSE_BODY):
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                if not (data.startswith(b"HTTP/1.1 200") and data.endswith(HTTP_RESPONSE_BODY)):
+                    return f"wrong answer {data[:60]!r}"
+    except OSError as err:
+        return f"check request: {err}"
+    return None
+
+
+def wrk(pin, port, secs):
+    """Runs wrk; returns (requests, requests/s) or raises RuntimeError."""
+    cmd = pin(LOAD_CPU, ["wrk", "-t1", f"-c{HTTP_CONNS}", f"-d{secs}s", f"http://{HOST}:{port}/"])
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=secs + 60)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("wrk timed out")
+    total = re.search(r"(\d+) requests in", r.stdout)
+    rate = re.search(r"Requests/sec:\s*([\d.]+)", r.stdout)
+    if r.returncode != 0 or not total or not rate:
+        raise RuntimeError("wrk: " + (r.stderr.strip() or r.stdout.strip())[-200:])
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", r.stdout)
+    if bad:
+        raise RuntimeError(f"{bad.group(1)} non-2xx answers")
+    errors = re.search(r"Socket errors: (.*)", r.stdout)
+    if errors:
+        log(f"bench: wrk socket errors: {errors.group(1)}")
+    return int(total.group(1)), float(rate.group(1))
+
+
+def bench_http(entries, pin, tmp, secs, rounds):
+    if not shutil.which("wrk"):
+        return "### http\n\n_n/a: wrk is not installed (Debian package `wrk`)_\n"
+
+    def measure(e, srv):
+        why = http_check(srv.port)
+        if why:
+            raise RuntimeError(why)
+        wrk(pin, srv.port, int(WARMUP))
+        cpu0 = cpu_seconds(srv.pid)
+        n, rps = wrk(pin, srv.port, secs)
+        cpu1 = cpu_seconds(srv.pid)
+        if n == 0:
+            raise RuntimeError("no request answered")
+        return {"http": (rps, (cpu1 - cpu0) * 1e6 / n)}
+
+    samples, fails = run_servers(entries, pin, tmp, rounds, "http", measure)
+    fig = median_fig(samples.get("http", {}))
+    return (f"### http: keep-alive HTTP/1.1 hello world, `wrk -t1 -c{HTTP_CONNS} -d{secs}s` after a "
+            f"{WARMUP:g} s warm-up run; server CPU (user+sys) per request"
+            + (f" (median of {rounds} rounds)" if rounds > 1 else "") + "\n\n"
+            + cpu_table(fig, fails, entries) + f"\n\n_{cpu_target(fig, entries, 'http')}_\n")
+
+
+def hold_connections(port, n, batch=100):
+    """Opens n connections that each echo one message; returns the open sockets, or raises RuntimeError."""
+    socks = []
+    msg = b"hello\n"
+    try:
+        while len(socks) < n:
+            group = []
+            for _ in range(min(batch, n - len(socks))):
+                s = socket.create_connection((HOST, port), timeout=10)
+                group.append(s)
+                socks.append(s)
+            for s in group:
+                s.sendall(msg)
+            for s in group:
+                got = b""
+                while len(got) < len(msg):
+                    chunk = s.recv(len(msg) - len(got))
+                    if not chunk:
+                        raise RuntimeError(f"connection {len(socks)} closed by the server")
+                    got += chunk
+                if got != msg:
+                    raise RuntimeError(f"wrong echo {got!r}")
+    except OSError as err:
+        for s in socks:
+            s.close()
+        raise RuntimeError(f"after {len(socks)} connections: {err}")
+    except RuntimeError:
+        for s in socks:
+            s.close()
+        raise
+    return socks
+
+
+def bench_conns(entries, pin, tmp, n):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    note = ""
+    if limit < n + 100:
+        n = max(100, limit - 100)
+        note = f" (lowered to fit RLIMIT_NOFILE's hard limit {limit})"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))  # the servers inherit it
+    affinity = os.sched_getaffinity(0)
+    fig, fails = {}, {}
+    try:
+        for e in entries:
+            if e.missing:
+                continue
+            log(f"bench: conns: {e.label}")
+            srv = Server(e, pin, tmp)
+            socks = []
+            try:
+                why = srv.wait_ready()
+                if why:
+                    raise RuntimeError(why)
+                time.sleep(0.3)
+                before = status_kib(srv.pid, "VmRSS")
+                if pin.ok:
+                    os.sched_setaffinity(0, {LOAD_CPU})
+                t0 = time.monotonic()
+                socks = hold_connections(srv.port, n)
+                took = time.monotonic() - t0
+                time.sleep(0.5)
+                if not srv.alive():
+                    raise RuntimeError(f"server exit {srv.proc.returncode}")
+                peak = status_kib(srv.pid, "VmHWM")
+                fig[e.label] = ((peak - before) * 1024 / n, peak, before, took)
+            except (RuntimeError, OSError, ValueError) as err:
+                fails[e.label] = str(err)
+                log(f"bench: {e.label} failed ({err}):", *("\n    " + ln for ln in srv.stderr_tail()))
+            finally:
+                os.sched_setaffinity(0, affinity)
+                srv.stop()  # first, so the server side holds the TIME_WAITs, not the client's ports
+                for s in socks:
+                    s.close()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    aiod = next(e for e in entries if e.aiod)
+    a = fig.get(aiod.label)
+    rows = []
+    for e in entries:
+        if e.label not in fig:
+            rows.append((e.label, failed_cell(e, fails.get(e.label, "failed")), "—" if e.aiod else "n/a"))
+            continue
+        per, peak, before, took = fig[e.label]
+        cell = f"{per / 1024:.2f} KiB/conn ({per:,.0f} B; peak {peak / 1024:.1f} MiB − before {before / 1024:.1f} MiB)"
+        ratio = "—" if e.aiod else (f"{fmt_x(a[0] / per)} the memory" if a and per > 0 else "n/a")
+        rows.append((e.label, cell, ratio))
+    return (f"### conns: {n:,} idle connections{note}, each after one echoed message: "
+            f"(server's peak RSS − its RSS before) / {n:,}\n\n" + table(rows) + "\n")
+
+
+def run(workload, peers, tmp, secs=5, rounds=1, conns=10_000):
+    """One network workload's markdown; peers as bench/run's make_peers gives them."""
+    pin = Pinning()
+    if not pin.ok:
+        log(f"bench: {workload}: not pinned to CPUs ({pin.why})")
+    es = entries(workload, peers, tmp)
+    if workload == "echo":
+        text = bench_echo(es, pin, tmp, secs, rounds)
+    elif workload == "http":
+        text = bench_http(es, pin, tmp, secs, rounds)
+    else:
+        text = bench_conns(es, pin, tmp, conns)
+    if not pin.ok:
+        text += f"\n_not pinned: {pin.why}; server and load share the CPUs_\n"
+    return text
