@@ -49,10 +49,11 @@ UNIT := $(BUILD)/check_runtime
 all: $(AIOD) $(MODULE)
 ifneq ($(SANITIZE),1)
 all: aiod asyncio.so
+# Replaced by rename, so a running ./aiod does not make the copy fail.
 aiod: $(AIOD)
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 asyncio.so: $(MODULE)
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
 deps:

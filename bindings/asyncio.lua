@@ -98,8 +98,9 @@ C.register_errors(errors)
 --------------------------------------------------------------------------
 -- Argument checks in luaL_argerror's words.
 
-function argerror(n, fname, msg)
-  error(("bad argument #%d to '%s' (%s)"):format(n, fname, msg), 3)
+-- depth: how many helper calls lie between the API function and argerror's caller.
+function argerror(n, fname, msg, depth)
+  error(("bad argument #%d to '%s' (%s)"):format(n, fname, msg), 3 + (depth or 0))
 end
 
 local function typename(v, present)
@@ -118,11 +119,11 @@ local function is_plain_table(v)
   return type(v) == "table" and getmetatable(v) == nil
 end
 
-local function opt_field(fname, n, opts, field, kind, default)
+local function opt_field(fname, n, opts, field, kind, default, depth)
   local v = opts[field]
   if v == nil then return default end
   if type(v) ~= kind then
-    argerror(n, fname, ("field '%s': %s expected, got %s"):format(field, kind, type(v)))
+    argerror(n, fname, ("field '%s': %s expected, got %s"):format(field, kind, type(v)), (depth or 0) + 1)
   end
   return v
 end

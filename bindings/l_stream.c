@@ -112,7 +112,10 @@ static int raise_conn_error(lua_State *L, struct l_conn *c)
 	return lua_error(L);
 }
 
-/* Parks the running task until input, end of file or an error comes. */
+/*
+ * Parks the running task until input, end of file or an error comes. A
+ * waiting reader holds the loop: input can still come.
+ */
 static int wait_input(lua_State *L, struct l_conn *c, lua_KFunction k, lua_KContext ctx)
 {
 	struct l_task *t = laio_current_task(L, STATE(L));
@@ -120,7 +123,16 @@ static int wait_input(lua_State *L, struct l_conn *c, lua_KFunction k, lua_KCont
 		return luaL_error(L, "read called while another task is already "
 				  "waiting for incoming data");
 	set_read_high(c, 1);
+	aio_loop_hold(t->fut.loop->rt);
 	return laio_park(L, t, &c->readers, k, ctx);
+}
+
+/* The first step of every read continuation, cancelled or not. */
+static void input_resumed(lua_State *L)
+{
+	set_read_high(lua_touserdata(L, 1), 0);
+	aio_loop_release(laio_state(L)->running->current->fut.loop->rt);
+	laio_resume_check(L);
 }
 
 static void consume(lua_State *L, struct l_conn *c, size_t n)
@@ -139,8 +151,7 @@ static int read_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
 	(void)ctx;
-	set_read_high(lua_touserdata(L, 1), 0);
-	laio_resume_check(L);
+	input_resumed(L);
 	return read_step(L);
 }
 
@@ -178,8 +189,7 @@ static int readexactly_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
 	(void)ctx;
-	set_read_high(lua_touserdata(L, 1), 0);
-	laio_resume_check(L);
+	input_resumed(L);
 	return readexactly_step(L);
 }
 
@@ -238,8 +248,7 @@ static int until_step(lua_State *L, size_t from);
 static int until_k(lua_State *L, int status, lua_KContext from)
 {
 	(void)status;
-	set_read_high(lua_touserdata(L, 1), 0);
-	laio_resume_check(L);
+	input_resumed(L);
 	return until_step(L, (size_t)from);
 }
 

@@ -14,15 +14,15 @@ local DEFAULT_BACKLOG = 511
 local function check_opts(fname, n, opts, present)
   if opts == nil then return {} end
   if type(opts) ~= "table" or getmetatable(opts) ~= nil then
-    argerror(n, fname, "options table expected, got " .. typename(opts, present))
+    argerror(n, fname, "options table expected, got " .. typename(opts, present), 1)
   end
   return opts
 end
 
 local function check_limit(fname, n, opts)
-  local limit = opt_field(fname, n, opts, "limit", "number", DEFAULT_LIMIT)
+  local limit = opt_field(fname, n, opts, "limit", "number", DEFAULT_LIMIT, 1)
   if not tointeger(limit) or limit <= 0 then
-    argerror(n, fname, "field 'limit': positive integer expected")
+    argerror(n, fname, "field 'limit': positive integer expected", 1)
   end
   return tointeger(limit)
 end
@@ -30,10 +30,10 @@ end
 local function check_port(fname, n, port, present)
   local p = tointeger(type(port) == "string" and tonumber(port) or port)
   if type(port) ~= "number" and type(port) ~= "string" then
-    argerror(n, fname, "number expected, got " .. typename(port, present))
+    argerror(n, fname, "number expected, got " .. typename(port, present), 1)
   end
   if not p or p < 0 or p > 65535 then
-    argerror(n, fname, "port must be an integer from 0 to 65535")
+    argerror(n, fname, "port must be an integer from 0 to 65535", 1)
   end
   return p
 end
@@ -209,15 +209,15 @@ end
 
 local function check_cb(fname, cb, present)
   if C.kind(cb) ~= "function" then
-    argerror(1, fname, "function expected, got " .. typename(cb, present))
+    argerror(1, fname, "function expected, got " .. typename(cb, present), 1)
   end
 end
 
 local function server_opts(fname, n, opts, present)
   opts = check_opts(fname, n, opts, present)
-  local backlog = opt_field(fname, n, opts, "backlog", "number", DEFAULT_BACKLOG)
+  local backlog = opt_field(fname, n, opts, "backlog", "number", DEFAULT_BACKLOG, 1)
   if not tointeger(backlog) or backlog < 0 then
-    argerror(n, fname, "field 'backlog': non-negative integer expected")
+    argerror(n, fname, "field 'backlog': non-negative integer expected", 1)
   end
   return opts, tointeger(backlog), check_limit(fname, n, opts)
 end

@@ -52,18 +52,25 @@ static void stream_free(struct aio_stream *s)
 	free(s);
 }
 
-/* A running watcher is something that can still happen: it holds the loop. */
+/*
+ * Output to send (or a connect to finish) is something that can still
+ * happen: the write watcher holds the loop. Reading does not: a stream
+ * nobody reads from must not keep a program alive; its owner holds the
+ * loop while it waits for input.
+ */
 static void watch(struct aio_stream *s, ev_io *w, unsigned bit, int on)
 {
 	if (!s->loop || !!(s->state & bit) == !!on)
 		return;
 	if (on) {
 		ev_io_start(aio_loop_ev(s->loop), w);
-		aio_loop_hold(s->loop);
+		if (bit == WRITING)
+			aio_loop_hold(s->loop);
 		s->state |= bit;
 	} else {
 		ev_io_stop(aio_loop_ev(s->loop), w);
-		aio_loop_release(s->loop);
+		if (bit == WRITING)
+			aio_loop_release(s->loop);
 		s->state &= ~bit;
 	}
 }

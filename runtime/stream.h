@@ -32,6 +32,9 @@ enum {
  * I/O, from the ready queue for what a call of this API caused; never from
  * inside a call of this API. On failure returns NULL, sets *err to -errno
  * and leaves fd open.
+ *
+ * Pending output and connecting hold the loop (aio_loop_hold); reading
+ * does not, so an owner waiting for input holds the loop itself.
  */
 struct aio_stream *aio_stream_new(struct aio_loop *loop, int fd, unsigned flags,
 				  aio_stream_fn fn, void *udata, int *err);
