@@ -11,6 +11,10 @@ int main(void)
 	srunner_add_suite(runner, pool_suite());
 	srunner_add_suite(runner, workers_suite());
 	srunner_add_suite(runner, resolve_suite());
+	srunner_add_suite(runner, buf_suite());
+	srunner_add_suite(runner, sock_suite());
+	srunner_add_suite(runner, stream_suite());
+	srunner_add_suite(runner, listener_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	int passed = srunner_ntests_run(runner) - failed;

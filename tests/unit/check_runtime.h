@@ -10,5 +10,9 @@ Suite *signals_suite(void);
 Suite *pool_suite(void);
 Suite *workers_suite(void);
 Suite *resolve_suite(void);
+Suite *buf_suite(void);
+Suite *sock_suite(void);
+Suite *stream_suite(void);
+Suite *listener_suite(void);
 
 #endif
