@@ -77,6 +77,48 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15, counted from 3 after ')'
 
 
+class Others:
+    """How much CPU processes other than the server and the load took while the load ran.
+
+    Server and load fill the two cores, so anything else (a build, a test run)
+    takes its time from one of them and skews the figures. Busy time of the
+    whole machine (/proc/stat) minus the server's and the reaped children's
+    (the load) over the span, as a fraction of one CPU; the worst span of a
+    workload goes under its table."""
+
+    def __init__(self):
+        self.worst, self.where = 0.0, None
+
+    @staticmethod
+    def _sample(pid):
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        busy = (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / CLK_TCK  # all but idle and iowait
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.monotonic(), busy, cpu_seconds(pid), ru.ru_utime + ru.ru_stime
+
+    def start(self, pid):
+        self.begin = self._sample(pid)
+
+    def stop(self, pid, where):
+        end = self._sample(pid)
+        wall, busy, server, load = (e - b for e, b in zip(end, self.begin))
+        frac = max(0.0, busy - server - load) / wall if wall > 0 else 0.0
+        if frac > self.worst:
+            self.worst, self.where = frac, where
+
+    def note(self):
+        text = f"other processes took at most {self.worst:.0%} of a CPU while the load ran"
+        if self.where:
+            text += f" (worst: {self.where})"
+        if self.worst > 0.05:
+            text += "; the machine was not quiet, so these figures are disturbed"
+        return f"_{text}_"
+
+
+OTHERS = Others()
+
+
 def status_kib(pid, key):
     """A 'kB' line of /proc/PID/status (VmRSS, VmHWM), in KiB."""
     with open(f"/proc/{pid}/status") as f:
@@ -297,10 +339,12 @@ def bench_echo(entries, pin, tmp, secs, rounds):
         for size in ECHO_SIZES:
             cmd = pin(LOAD_CPU, [load, HOST, str(srv.port), str(ECHO_CONNS), str(size), str(WARMUP), str(secs),
                                  str(srv.pid)])
+            OTHERS.start(srv.pid)
             try:
                 r = subprocess.run(cmd, capture_output=True, text=True, timeout=WARMUP + secs + 60)
             except subprocess.TimeoutExpired:
                 raise RuntimeError(f"load timed out at {size} B")
+            OTHERS.stop(srv.pid, f"{e.label}, {size} B")
             if r.returncode != 0:
                 raise RuntimeError(f"{size} B: " + (r.stderr.strip().splitlines() or [f"load exit {r.returncode}"])[-1])
             f = dict(kv.split("=") for kv in r.stdout.split())
@@ -371,9 +415,11 @@ def bench_http(entries, pin, tmp, secs, rounds):
         if why:
             raise RuntimeError(why)
         wrk(pin, srv.port, int(WARMUP))
+        OTHERS.start(srv.pid)
         cpu0 = cpu_seconds(srv.pid)
         n, rps = wrk(pin, srv.port, secs)
         cpu1 = cpu_seconds(srv.pid)
+        OTHERS.stop(srv.pid, e.label)
         if n == 0:
             raise RuntimeError("no request answered")
         return {"http": (rps, (cpu1 - cpu0) * 1e6 / n)}
@@ -483,12 +529,23 @@ def run(workload, peers, tmp, secs=5, rounds=1, conns=10_000):
     if not pin.ok:
         log(f"bench: {workload}: not pinned to CPUs ({pin.why})")
     es = entries(workload, peers, tmp)
+    OTHERS.__init__()
+
+    def mtime(path):
+        try:
+            return os.stat(path).st_mtime
+        except OSError:
+            return None
+
+    aiod_before = mtime(es[0].cmd[0])
     if workload == "echo":
-        text = bench_echo(es, pin, tmp, secs, rounds)
+        text = bench_echo(es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
     elif workload == "http":
-        text = bench_http(es, pin, tmp, secs, rounds)
+        text = bench_http(es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
     else:
         text = bench_conns(es, pin, tmp, conns)
+    if mtime(es[0].cmd[0]) != aiod_before:
+        text += f"\n_{es[0].cmd[0]} changed while this workload ran (rebuilt?): its rows may mix two builds_\n"
     if not pin.ok:
         text += f"\n_not pinned: {pin.why}; server and load share the CPUs_\n"
     return text
