@@ -163,6 +163,8 @@ int luaopen_asyncio(lua_State *L)
 	luaL_newlibtable(L, internals);	/* 3: handed to every Lua part */
 	lua_pushvalue(L, 1);
 	luaL_setfuncs(L, internals, 1);
+	lua_pushvalue(L, 3);
+	lua_setfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
 	load_part(L, 0, 2, 3);
 	lua_createtable(L, 0, 1);	/* the module's metatable */
 	lua_pushvalue(L, 3);

@@ -147,7 +147,7 @@ static int connect_k(lua_State *L, int status, lua_KContext ctx)
 	struct l_task *t = laio_state(L)->running->current;
 	if (t->must_cancel)
 		laio_conn_release(c);
-	laio_resume_check(L);
+	laio_conn_resumed(L);
 	if (c->error || !c->s) {
 		struct sockaddr_storage ss;
 		socklen_t len = check_address(L, 1, &ss);
@@ -180,7 +180,7 @@ static int start_connect(lua_State *L, const struct sockaddr *addr, socklen_t le
 		laio_push_writer(L, -1);
 		return 2;
 	}
-	return laio_park(L, t, &c->readers, connect_k, 0);
+	return laio_conn_park(L, t, &c->readers, connect_k, 0);
 }
 
 static lua_Integer check_limit(lua_State *L, int idx)

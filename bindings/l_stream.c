@@ -112,10 +112,37 @@ static int raise_conn_error(lua_State *L, struct l_conn *c)
 	return lua_error(L);
 }
 
+/* A failed write or write_eof: r is -errno. Only an error that broke the
+ * connection sticks; writing after write_eof just fails. */
+static int raise_stream_error(lua_State *L, struct l_conn *c, int r)
+{
+	if (r == -ENOMEM)
+		return luaL_error(L, "not enough memory");
+	if (c->s && aio_stream_error(c->s))
+		c->error = aio_stream_error(c->s);
+	laio_push_oserror(L, -r, NULL);
+	return lua_error(L);
+}
+
 /*
- * Parks the running task until input, end of file or an error comes. A
- * waiting reader holds the loop: input can still come.
+ * A task waiting on a connection holds the loop: the runtime's streams do
+ * not, so that only a connection someone waits on keeps a program alive.
+ * laio_conn_resumed is the first step of every such continuation.
  */
+int laio_conn_park(lua_State *L, struct l_task *t, struct l_link *list,
+		   lua_KFunction k, lua_KContext ctx)
+{
+	aio_loop_hold(t->fut.loop->rt);
+	return laio_park(L, t, list, k, ctx);
+}
+
+struct l_task *laio_conn_resumed(lua_State *L)
+{
+	aio_loop_release(laio_state(L)->running->current->fut.loop->rt);
+	return laio_resume_check(L);
+}
+
+/* Parks the running task until input, end of file or an error comes. */
 static int wait_input(lua_State *L, struct l_conn *c, lua_KFunction k, lua_KContext ctx)
 {
 	struct l_task *t = laio_current_task(L, STATE(L));
@@ -123,16 +150,13 @@ static int wait_input(lua_State *L, struct l_conn *c, lua_KFunction k, lua_KCont
 		return luaL_error(L, "read called while another task is already "
 				  "waiting for incoming data");
 	set_read_high(c, 1);
-	aio_loop_hold(t->fut.loop->rt);
-	return laio_park(L, t, &c->readers, k, ctx);
+	return laio_conn_park(L, t, &c->readers, k, ctx);
 }
 
-/* The first step of every read continuation, cancelled or not. */
 static void input_resumed(lua_State *L)
 {
 	set_read_high(lua_touserdata(L, 1), 0);
-	aio_loop_release(laio_state(L)->running->current->fut.loop->rt);
-	laio_resume_check(L);
+	laio_conn_resumed(L);
 }
 
 static void consume(lua_State *L, struct l_conn *c, size_t n)
@@ -386,12 +410,8 @@ static int write_string(lua_State *L, struct l_conn *c, int idx)
 		return lua_error(L);
 	}
 	int r = aio_stream_write(c->s, p, len);
-	if (r < 0) {
-		if (r == -ENOMEM)
-			return luaL_error(L, "not enough memory");
-		c->error = -r;
-		return raise_conn_error(L, c);
-	}
+	if (r < 0)
+		return raise_stream_error(L, c, r);
 	return 0;
 }
 
@@ -428,7 +448,7 @@ static int drain_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
 	(void)ctx;
-	laio_resume_check(L);
+	laio_conn_resumed(L);
 	return drain_step(L);
 }
 
@@ -442,7 +462,7 @@ static int drain_step(lua_State *L)
 	if (aio_stream_write_pending(c->s) <= WRITE_HIGH)
 		return 0;
 	struct l_task *t = laio_current_task(L, STATE(L));
-	return laio_park(L, t, &c->drainers, drain_k, 0);
+	return laio_conn_park(L, t, &c->drainers, drain_k, 0);
 }
 
 static int l_writer_drain(lua_State *L)
@@ -462,10 +482,8 @@ static int l_writer_write_eof(lua_State *L)
 		return lua_error(L);
 	}
 	int r = aio_stream_shutdown(c->s);
-	if (r < 0) {
-		c->error = -r;
-		return raise_conn_error(L, c);
-	}
+	if (r < 0)
+		return raise_stream_error(L, c, r);
 	return 0;
 }
 
@@ -498,7 +516,7 @@ static int wait_closed_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
 	(void)ctx;
-	laio_resume_check(L);
+	laio_conn_resumed(L);
 	return wait_closed_step(L);
 }
 
@@ -507,7 +525,7 @@ static int wait_closed_step(lua_State *L)
 	struct l_conn *c = ((struct l_writer *)lua_touserdata(L, 1))->conn;
 	if (c->s) {
 		struct l_task *t = laio_current_task(L, STATE(L));
-		return laio_park(L, t, &c->closers, wait_closed_k, 0);
+		return laio_conn_park(L, t, &c->closers, wait_closed_k, 0);
 	}
 	if (c->error)
 		return raise_conn_error(L, c);

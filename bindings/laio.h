@@ -16,6 +16,9 @@
 #define LAIO_READER "asyncio.StreamReader"
 #define LAIO_WRITER "asyncio.StreamWriter"
 #define LAIO_LISTENER "asyncio.Listener"
+/* Registry field: the table of internals the Lua parts share; the
+ * program may call its close_servers() (there once streams loaded). */
+#define LAIO_INTERNALS "asyncio.internals"
 /* Registry field: the error classes by name. */
 #define LAIO_ERRORS "asyncio.errors"
 
@@ -214,6 +217,12 @@ int laio_conn_connect(struct l_conn *c, struct aio_loop *rt,
 		      const struct sockaddr *addr, socklen_t len,
 		      const struct sockaddr *local, socklen_t local_len);
 void laio_conn_release(struct l_conn *c);	/* closes gracefully, lets go */
+/* laio_park for a wait on a connection: holds the loop until resumed, and
+ * the continuation starts with laio_conn_resumed instead of
+ * laio_resume_check. */
+int laio_conn_park(lua_State *L, struct l_task *t, struct l_link *list,
+		   lua_KFunction k, lua_KContext ctx);
+struct l_task *laio_conn_resumed(lua_State *L);
 void laio_push_writer(lua_State *L, int reader_idx);	/* +1 */
 void laio_open_stream(lua_State *L, int state);
 

@@ -108,6 +108,12 @@ local Server = {}
 Server.__index = Server
 M.Server = Server
 
+-- Servers still open, so a stopping program can close them all.
+local open_servers = setmetatable({}, {__mode = "k"})
+function C.close_servers()
+  for server in pairs(open_servers) do server:close() end
+end
+
 local function handler_msgh(e)
   if type(e) ~= "table" then return debug.traceback(tostring(e), 2) end
   if e.traceback == nil and not CancelledError:is(e) then e.traceback = debug.traceback(nil, 2) end
@@ -142,6 +148,7 @@ end
 local function new_server(cb)
   local self = setmetatable({_cb = cb, _clients = {}, _active = 0, _listeners = {},
                              _closers = {}, sockets = {}}, Server)
+  open_servers[self] = true
   self._on_conn = function(reader, writer)
     self._clients[writer] = true
     self._active = self._active + 1
@@ -162,6 +169,7 @@ function Server:close()
   local list = self._listeners
   if not list then return end
   self._listeners = nil
+  open_servers[self] = nil
   for _, listener in ipairs(list) do listener:close() end
   if self._forever and not self._forever:done() then self._forever:cancel() end
   wake_closers(self)

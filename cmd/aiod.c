@@ -116,6 +116,17 @@ static void cancel_all(lua_State *L, struct l_loop *loop)
 	lua_pop(L, 1);
 }
 
+/* Every server stops listening, as API.md's graceful stop says. */
+static void close_servers(lua_State *L)
+{
+	int top = lua_gettop(L);
+	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
+	lua_getfield(L, -1, "close_servers");
+	if (lua_isfunction(L, -1) && lua_pcall(L, 0, 0, 0) != LUA_OK)
+		laio_report(L, "aiod: closing the servers failed:", -1);
+	lua_settop(L, top);
+}
+
 static void exit_now(int signum)
 {
 	_exit(128 + signum);
@@ -142,12 +153,23 @@ static void on_dump_signal(struct aio_signal *sig, void *udata)
 	laio_dump_tasks(loop->L, loop);
 }
 
-/* Done callback of the main task: returning without error is readiness. */
+static void close_servers(lua_State *L);
+static void cancel_all(lua_State *L, struct l_loop *loop);
+
+/*
+ * Done callback of the main task: returning without error is readiness;
+ * an uncaught error ends the program as a stop signal does, so it exits
+ * with 1 instead of serving on without its main task.
+ */
 static int on_main_done(lua_State *L)
 {
 	struct l_task *t = lua_touserdata(L, 1);
-	if (t->fut.state == FUT_FINISHED && !t->fut.failed)
+	if (t->fut.state == FUT_FINISHED && !t->fut.failed) {
 		aiod_notify("READY=1");
+	} else if (t->fut.failed) {
+		close_servers(L);
+		cancel_all(L, t->fut.loop);
+	}
 	return 0;
 }
 
@@ -163,6 +185,7 @@ static void on_stop_signal(struct aio_signal *sig, void *udata)
 	sa.sa_handler = exit_now;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	close_servers(loop->L);
 	cancel_all(loop->L, loop);
 }
 

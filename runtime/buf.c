@@ -74,7 +74,9 @@ ssize_t aio_buf_write_fd(struct aio_buf *b, int fd, int is_socket)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			return -errno;
+			int err = errno;
+			aio_buf_consume(b, done);
+			return -err;
 		}
 		done += (size_t)r;
 	}

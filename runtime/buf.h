@@ -50,7 +50,8 @@ ssize_t aio_buf_find(const struct aio_buf *b, const char *sep, size_t seplen,
 /*
  * Sends as much of the buffer to fd as it takes (send with MSG_NOSIGNAL on
  * sockets, write on other descriptors) and consumes it. Returns the bytes
- * sent (0 when fd is full) or -errno.
+ * sent (0 when fd is full) or -errno (what was sent before the error is
+ * consumed all the same).
  */
 ssize_t aio_buf_write_fd(struct aio_buf *b, int fd, int is_socket);
 

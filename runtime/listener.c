@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <ev.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@ struct aio_listener {
 	int fd;
 	int tcp;
 	int accepting;		/* the watcher runs (and holds the loop) */
+	int dispatching;	/* inside fn: a close then only marks it */
+	int closed;
 };
 
 static void set_accepting(struct aio_listener *l, int on)
@@ -77,7 +80,13 @@ static void accept_cb(struct ev_loop *ev, ev_io *w, int revents)
 			int one = 1;
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		}
+		l->dispatching = 1;
 		l->fn(l, fd);
+		l->dispatching = 0;
+		if (l->closed) {
+			free(l);
+			return;
+		}
 	}
 }
 
@@ -102,7 +111,9 @@ struct aio_listener *aio_listener_new(struct aio_loop *loop, int fd,
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+	int fl = fcntl(fd, F_GETFL);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 || fl < 0 ||
+	    (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
 		*err = -errno;
 		return NULL;
 	}
@@ -141,9 +152,11 @@ int aio_listener_paused(const struct aio_listener *l)
 
 void aio_listener_close(struct aio_listener *l)
 {
-	if (l->loop) {
+	if (l->loop && !l->closed) {
 		aio_loop_untrack(&l->res);
 		stop(l);
 	}
-	free(l);
+	l->closed = 1;
+	if (!l->dispatching)
+		free(l);
 }

@@ -11,7 +11,8 @@ struct aio_listener;
 typedef void (*aio_accept_fn)(struct aio_listener *l, int fd);
 
 /*
- * Takes the listening socket fd and accepts on it from now on, calling fn
+ * Takes the listening socket fd (made non-blocking here; one handed down
+ * by a service manager may not be) and accepts on it from now on, calling fn
  * from the loop for each connection. When the process runs out of
  * descriptors (EMFILE, ENFILE) or memory, accepting pauses for
  * retry_delay seconds and then resumes, so a full table neither spins nor
@@ -28,8 +29,9 @@ int aio_listener_fd(const struct aio_listener *l);	/* -1 once the loop went away
 /* Whether accepting is paused for lack of descriptors. */
 int aio_listener_paused(const struct aio_listener *l);
 
-/* Stops accepting, closes the socket and frees l. Also after the loop went
- * away (which stops and closes it, leaving only this to do). */
+/* Stops accepting, closes the socket and frees l (once fn returns, when
+ * called from fn). Also after the loop went away (which stops and closes
+ * it, leaving only this to do). */
 void aio_listener_close(struct aio_listener *l);
 
 #endif

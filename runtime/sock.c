@@ -78,13 +78,15 @@ int aio_sock_format(const struct sockaddr *addr, socklen_t len,
 {
 	if (addr->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
-		inet_ntop(AF_INET, &in->sin_addr, host, (socklen_t)hostlen);
+		if (!inet_ntop(AF_INET, &in->sin_addr, host, (socklen_t)hostlen))
+			return -ENOSPC;
 		*port = ntohs(in->sin_port);
 		return 0;
 	}
 	if (addr->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)hostlen);
+		if (!inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)hostlen))
+			return -ENOSPC;
 		*port = ntohs(in6->sin6_port);
 		return 0;
 	}

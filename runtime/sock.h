@@ -32,7 +32,7 @@ int aio_sock_unix_address(const char *path, struct sockaddr_storage *ss, socklen
 /*
  * Writes addr as text: the numeric host into host (IPv6 without brackets)
  * and *port, or for a Unix socket its path (possibly empty) and *port = -1.
- * Returns 0 or -EAFNOSUPPORT.
+ * Returns 0, -EAFNOSUPPORT, or -ENOSPC when host is too small.
  */
 int aio_sock_format(const struct sockaddr *addr, socklen_t len,
 		    char *host, size_t hostlen, int *port);

@@ -52,25 +52,18 @@ static void stream_free(struct aio_stream *s)
 	free(s);
 }
 
-/*
- * Output to send (or a connect to finish) is something that can still
- * happen: the write watcher holds the loop. Reading does not: a stream
- * nobody reads from must not keep a program alive; its owner holds the
- * loop while it waits for input.
- */
+/* The loop is not held for any watcher: the owner holds it while a task
+ * waits on the stream, so an idle or closing stream never keeps a program
+ * alive. */
 static void watch(struct aio_stream *s, ev_io *w, unsigned bit, int on)
 {
 	if (!s->loop || !!(s->state & bit) == !!on)
 		return;
 	if (on) {
 		ev_io_start(aio_loop_ev(s->loop), w);
-		if (bit == WRITING)
-			aio_loop_hold(s->loop);
 		s->state |= bit;
 	} else {
 		ev_io_stop(aio_loop_ev(s->loop), w);
-		if (bit == WRITING)
-			aio_loop_release(s->loop);
 		s->state &= ~bit;
 	}
 }
@@ -151,8 +144,11 @@ static void read_cb(struct ev_loop *ev, ev_io *w, int revents)
 	(void)revents;
 	ssize_t n = read(s->fd, scratch, sizeof scratch);
 	if (n > 0) {
-		if (aio_buf_append(&s->in, scratch, (size_t)n) < 0)
+		if (aio_buf_append(&s->in, scratch, (size_t)n) < 0) {
 			fail(s, ENOMEM);
+			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+			return;
+		}
 	} else if (n == 0) {
 		s->state |= EOF_SEEN;
 	} else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
@@ -199,6 +195,14 @@ static void connected(struct aio_stream *s)
 		err = errno;
 	s->state &= ~CONNECTING;
 	watch(s, &s->wio, WRITING, 0);
+	if (s->state & CLOSING) {
+		/* Closed while connecting: send what was written, if it can be. */
+		if (!err && aio_buf_len(&s->out))
+			watch(s, &s->wio, WRITING, 1);
+		else
+			finish_close(s);
+		return;
+	}
 	if (err) {
 		fail(s, err);
 	} else {
@@ -406,6 +410,8 @@ int aio_stream_shutdown(struct aio_stream *s)
 {
 	if (s->error)
 		return -s->error;
+	if (s->flags & AIO_STREAM_NO_WRITE)
+		return -EPIPE;
 	if (s->state & (CLOSING | SHUT_PENDING | SHUT_DONE))
 		return 0;
 	if (aio_buf_len(&s->out) || (s->state & CONNECTING))

@@ -33,8 +33,9 @@ enum {
  * inside a call of this API. On failure returns NULL, sets *err to -errno
  * and leaves fd open.
  *
- * Pending output and connecting hold the loop (aio_loop_hold); reading
- * does not, so an owner waiting for input holds the loop itself.
+ * A stream never holds the loop (aio_loop_hold): an owner whose task waits
+ * on it holds the loop itself, so an idle or closing stream does not keep
+ * a program alive.
  */
 struct aio_stream *aio_stream_new(struct aio_loop *loop, int fd, unsigned flags,
 				  aio_stream_fn fn, void *udata, int *err);
@@ -78,7 +79,8 @@ size_t aio_stream_write_pending(const struct aio_stream *s);
 /* AIO_STREAM_WRITE comes when pending output falls to low (default 16 KiB). */
 void aio_stream_set_write_low(struct aio_stream *s, size_t low);
 
-/* Ends the writing side once pending output is sent. 0 or -errno. */
+/* Ends the writing side once pending output is sent. 0 or -errno (-EPIPE
+ * on a stream made with AIO_STREAM_NO_WRITE). */
 int aio_stream_shutdown(struct aio_stream *s);
 
 /*

@@ -360,10 +360,7 @@ START_TEST(test_listener_emfile_loop_free_while_paused)
 }
 END_TEST
 
-/*
- * Known bugs, reported and not fixed yet. They fail, so they are left out
- * of the suite unless AIO_CHECK_KNOWN_BUGS is set.
- */
+/* Regressions: bugs these tests found, each fixed since. */
 
 /* The callback closes (frees) its listener while more connections wait:
  * accept_cb then reads l->accepting and l->fd of the freed listener
@@ -430,11 +427,9 @@ Suite *listener_suite(void)
 	tcase_add_test(tc, test_listener_emfile_close_while_paused);
 	tcase_add_test(tc, test_listener_emfile_loop_free_while_paused);
 
-	if (getenv("AIO_CHECK_KNOWN_BUGS")) {
-		tc = listener_tcase(s, "known_bugs");
-		tcase_set_timeout(tc, 1);
-		tcase_add_test(tc, test_listener_bug_close_in_callback);
-		tcase_add_test(tc, test_listener_bug_blocking_socket);
-	}
+	tc = listener_tcase(s, "regressions");
+	tcase_set_timeout(tc, 1);
+	tcase_add_test(tc, test_listener_bug_close_in_callback);
+	tcase_add_test(tc, test_listener_bug_blocking_socket);
 	return s;
 }

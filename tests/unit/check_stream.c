@@ -721,7 +721,6 @@ START_TEST(test_stream_connect_tcp)
 	ck_assert_int_ne(nodelay, 0);
 	if (aio_stream_connecting(s)) {
 		ck_assert_int_eq(seen.calls, 0);
-		ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
 		RUN_UNTIL(seen.connects == 1);
 		ck_assert_uint_eq(seen.last, AIO_STREAM_CONNECT);
 		ck_assert(!aio_stream_connecting(s));
@@ -847,14 +846,16 @@ END_TEST
 
 /* loop */
 
-/* Reading does not hold the loop (a connection nobody reads from must not
- * keep a program alive); pending output does, until it is sent. */
-START_TEST(test_stream_loop_holds_for_output_only)
+/* A stream never holds the loop, reading or with output pending: its
+ * owner holds it while a task waits on the stream. Only the queued CLOSED
+ * event makes the loop alive. */
+START_TEST(test_stream_loop_never_held)
 {
 	struct aio_stream *s = paired();
 	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
 	ck_assert_int_eq(aio_stream_write(s, bulk, BULK), 0);
-	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
+	ck_assert_uint_gt(aio_stream_write_pending(s), 0);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
 	struct sink k = {.fd = sv[1]};
 	RUN_UNTIL_STEP(aio_stream_write_pending(s) == 0, sink_drain(&k));
 	turn();
@@ -966,10 +967,7 @@ START_TEST(test_stream_pipe_reader_gone)
 }
 END_TEST
 
-/*
- * Known bugs, reported and not fixed yet. They fail, so they are left out
- * of the suite unless AIO_CHECK_KNOWN_BUGS is set.
- */
+/* Regressions: bugs these tests found, each fixed since. */
 
 /* close() during a connect that then fails, with output pending:
  * connected() fails the stream, which drops the output and stops both
@@ -1059,7 +1057,7 @@ Suite *stream_suite(void)
 	tcase_add_test(tc, test_stream_connect_unix);
 
 	tc = stream_tcase(s, "loop");
-	tcase_add_test(tc, test_stream_loop_holds_for_output_only);
+	tcase_add_test(tc, test_stream_loop_never_held);
 	tcase_add_test(tc, test_stream_loop_free_first);
 	tcase_add_test(tc, test_stream_loop_free_frees_released);
 
@@ -1068,10 +1066,8 @@ Suite *stream_suite(void)
 	tcase_add_test(tc, test_stream_pipe_buffered);
 	tcase_add_test(tc, test_stream_pipe_reader_gone);
 
-	if (getenv("AIO_CHECK_KNOWN_BUGS")) {
-		tc = stream_tcase(s, "known_bugs");
-		tcase_add_test(tc, test_stream_bug_close_while_connecting_refused);
-		tcase_add_test(tc, test_stream_bug_shutdown_read_end);
-	}
+	tc = stream_tcase(s, "regressions");
+	tcase_add_test(tc, test_stream_bug_close_while_connecting_refused);
+	tcase_add_test(tc, test_stream_bug_shutdown_read_end);
 	return s;
 }
