@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -393,5 +394,7 @@ int laio_open_net(lua_State *L)
 	lua_setfield(L, -2, "DUAL_STACK");
 	lua_pushinteger(L, EAFNOSUPPORT);
 	lua_setfield(L, -2, "EAFNOSUPPORT");
+	lua_pushinteger(L, sizeof ((struct sockaddr_un *)0)->sun_path);
+	lua_setfield(L, -2, "UNIX_PATH_MAX");
 	return 1;
 }

@@ -96,6 +96,9 @@ function M.open_unix_connection(...)
   if type(path) ~= "string" then
     argerror(1, "open_unix_connection", "string expected, got " .. typename(path, n >= 1))
   end
+  if #path >= N.UNIX_PATH_MAX then
+    argerror(1, "open_unix_connection", "path too long for a Unix socket")
+  end
   opts = check_opts("open_unix_connection", 2, opts, n >= 2)
   local limit = check_limit("open_unix_connection", 2, opts)
   return N.connect(N.unix_address(path), nil, limit)
@@ -280,6 +283,9 @@ function M.start_unix_server(...)
   check_cb("start_unix_server", cb, n >= 1)
   if type(path) ~= "string" then
     argerror(2, "start_unix_server", "string expected, got " .. typename(path, n >= 2))
+  end
+  if #path >= N.UNIX_PATH_MAX then
+    argerror(2, "start_unix_server", "path too long for a Unix socket")
   end
   local backlog, limit
   opts, backlog, limit = server_opts("start_unix_server", 3, opts, n >= 3)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <lualib.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,20 @@ static void cancel_all(lua_State *L, struct l_loop *loop)
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
+}
+
+/*
+ * A server holds a descriptor per connection: take every descriptor the
+ * hard limit allows, as Go's runtime and most servers do, instead of the
+ * 1024 a login shell often leaves.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* Every server stops listening, as API.md's graceful stop says. */
@@ -354,6 +369,7 @@ int main(int argc, char **argv)
 	struct options o;
 	parse_options(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 
 	struct aio_pool *pool;
 	lua_State *L = new_state(&pool);
