@@ -38,11 +38,12 @@ local function check_port(fname, n, port, present)
   return p
 end
 
--- The error of a failed connect to several addresses, as Python makes it.
+-- The error of a failed connect to several addresses, as Python makes it,
+-- except that errors of one errno (refused by every address) stay that
+-- error instead of becoming "Multiple exceptions".
 local function connect_error(errs)
-  local first = tostring(errs[1])
   for i = 2, #errs do
-    if tostring(errs[i]) ~= first then
+    if errs[i].errno ~= errs[1].errno or getmetatable(errs[i]) ~= getmetatable(errs[1]) then
       local texts = {}
       for j, e in ipairs(errs) do texts[j] = tostring(e) end
       local e = OSError("Multiple exceptions: " .. table.concat(texts, ", "))
