@@ -343,22 +343,23 @@ static int l_reader_readuntil(lua_State *L)
 	return until_step(L, 0);
 }
 
-static int l_reader_readline(lua_State *L)
+static int line_step(lua_State *L, int mode)
 {
 	luaL_checkudata(L, 1, LAIO_READER);
 	lua_settop(L, 1);
 	lua_pushliteral(L, "\n");
-	lua_pushinteger(L, LINE);
+	lua_pushinteger(L, mode);
 	return until_step(L, 0);
+}
+
+static int l_reader_readline(lua_State *L)
+{
+	return line_step(L, LINE);
 }
 
 static int lines_iter(lua_State *L)
 {
-	luaL_checkudata(L, 1, LAIO_READER);
-	lua_settop(L, 1);
-	lua_pushliteral(L, "\n");
-	lua_pushinteger(L, LINES);
-	return until_step(L, 0);
+	return line_step(L, LINES);
 }
 
 static int l_reader_lines(lua_State *L)
