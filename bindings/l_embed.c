@@ -23,3 +23,4 @@ EMBED(asyncio);
 EMBED(locks);
 EMBED(queues);
 EMBED(streams);
+EMBED(processes);

@@ -8,9 +8,9 @@
 /* The Lua parts, as bytecode embedded by l_embed.c, in loading order:
  * asyncio.lua first (error classes, helpers the others use). */
 extern const char laio_asyncio_lua[], laio_locks_lua[], laio_queues_lua[],
-	laio_streams_lua[];
+	laio_streams_lua[], laio_processes_lua[];
 extern const unsigned laio_asyncio_lua_size, laio_locks_lua_size, laio_queues_lua_size,
-	laio_streams_lua_size;
+	laio_streams_lua_size, laio_processes_lua_size;
 
 /*
  * asyncio.lua loads with the module; the other parts load the first time a
@@ -30,6 +30,8 @@ static const struct {
 	 " Queue PriorityQueue LifoQueue "},
 	{"=streams.lua", laio_streams_lua, &laio_streams_lua_size,
 	 " open_connection open_unix_connection start_server start_unix_server Server "},
+	{"=processes.lua", laio_processes_lua, &laio_processes_lua_size,
+	 " create_subprocess_exec create_subprocess_shell Process PIPE STDOUT DEVNULL "},
 };
 
 #define NPARTS (sizeof lua_parts / sizeof *lua_parts)
@@ -141,6 +143,7 @@ static const luaL_Reg internals[] = {
 	{"all_tasks", laio_loop_all_tasks},
 	{"gather_future", laio_gather_future},
 	{"open_net", laio_open_net},
+	{"open_process", laio_open_process},
 	{NULL, NULL}
 };
 

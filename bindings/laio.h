@@ -16,6 +16,7 @@
 #define LAIO_READER "asyncio.StreamReader"
 #define LAIO_WRITER "asyncio.StreamWriter"
 #define LAIO_LISTENER "asyncio.Listener"
+#define LAIO_CHILD "asyncio.Child"
 /* Registry field: the table of internals the Lua parts share; the
  * program may call its close_servers() (there once streams loaded). */
 #define LAIO_INTERNALS "asyncio.internals"
@@ -228,6 +229,9 @@ void laio_open_stream(lua_State *L, int state);
 
 /* l_net.c: internals.open_net, the primitives of streams.lua */
 int laio_open_net(lua_State *L);
+
+/* l_process.c: internals.open_process, the primitives of processes.lua */
+int laio_open_process(lua_State *L);
 
 /* l_coro.c */
 int laio_coro_unpack(lua_State *L, int idx);	/* pushes fn, args; count */

@@ -1,0 +1,163 @@
+-- processes.lua -- create_subprocess_exec/_shell and Process: asyncio's subprocesses over l_process.c's primitives
+local M, C = ...
+
+local type, select, error, pcall, tostring, getmetatable, setmetatable, pairs =
+  type, select, error, pcall, tostring, getmetatable, setmetatable, pairs
+local tointeger = math.tointeger
+local argerror, typename, check_self, opt_field = C.argerror, C.typename, C.check_self, C.opt_field
+local _ = M.open_connection	-- loads streams.lua: the pipes are its StreamReaders and StreamWriters
+local P = C.open_process()
+
+M.PIPE, M.STDOUT, M.DEVNULL = P.PIPE, P.STDOUT, P.DEVNULL
+
+local DEFAULT_LIMIT = 65536
+
+local Process = {}
+M.Process = Process
+
+-- returncode is read live from the child; the rest are plain fields.
+function Process.__index(self, key)
+  if key == "returncode" then return self._child:returncode() end
+  return Process[key]
+end
+
+function Process:__tostring()
+  local rc = self.returncode
+  return ("<Process %d %s>"):format(self.pid, rc == nil and "running" or "returncode=" .. rc)
+end
+
+function Process:wait()
+  check_self(self, Process, "wait")
+  return self._child:wait()
+end
+
+function Process:send_signal(sig)
+  check_self(self, Process, "send_signal")
+  if type(sig) == "string" then
+    if not P.signal_number(sig) then argerror(1, "send_signal", "unknown signal name") end
+  elseif not tointeger(sig) or sig <= 0 or sig >= P.NSIG then
+    argerror(1, "send_signal", "signal name or number expected, got " .. typename(sig, sig ~= nil))
+  end
+  self._child:kill(sig)
+end
+
+function Process:terminate()
+  check_self(self, Process, "terminate")
+  self._child:kill("TERM")
+end
+
+function Process:kill()
+  check_self(self, Process, "kill")
+  self._child:kill("KILL")
+end
+
+local function read_all(reader)
+  if reader then return reader:read() end
+  return nil
+end
+
+-- Feeds input, closes stdin, reads stdout and stderr to their ends at the
+-- same time, then waits: a child blocked on a full pipe always gets read.
+function Process:communicate(input)
+  check_self(self, Process, "communicate")
+  if input ~= nil and type(input) ~= "string" then
+    argerror(1, "communicate", "string expected, got " .. type(input))
+  end
+  if input ~= nil and not self.stdin then
+    error("communicate: input given but stdin is not a pipe", 2)
+  end
+  local stdin = self.stdin
+  local feed = function()
+    if not stdin then return end
+    -- A child that exits without reading all of its input is no error.
+    pcall(function()
+      if input then
+        stdin:write(input)
+        stdin:drain()
+      end
+    end)
+    stdin:close()
+  end
+  local results = M.gather(feed,
+    function() return read_all(self.stdout) end,
+    function() return read_all(self.stderr) end)
+  self:wait()
+  return results[2], results[3]
+end
+
+local function check_stdio(fname, n, opts, field)
+  local v = opts[field]
+  if v ~= nil and not tointeger(v) then
+    argerror(n, fname, ("field '%s': PIPE, DEVNULL, STDOUT, a descriptor or nil expected, got %s")
+      :format(field, type(v)), 1)
+  end
+  return v
+end
+
+local function check_env(fname, n, env)
+  if env == nil then return nil end
+  if type(env) ~= "table" then
+    argerror(n, fname, "field 'env': table expected, got " .. type(env), 1)
+  end
+  for k, v in pairs(env) do
+    if type(k) ~= "string" or (type(v) ~= "string" and type(v) ~= "number") then
+      argerror(n, fname, "field 'env': string names and string values expected", 1)
+    end
+  end
+  return env
+end
+
+local function spawn(fname, n, file, argv, opts)
+  if opts == nil then opts = {} end
+  local stdin = check_stdio(fname, n, opts, "stdin")
+  local stdout = check_stdio(fname, n, opts, "stdout")
+  local stderr = check_stdio(fname, n, opts, "stderr")
+  if stdin == M.STDOUT or stdout == M.STDOUT then
+    argerror(n, fname, "STDOUT is for stderr only", 1)
+  end
+  local cwd = opt_field(fname, n, opts, "cwd", "string", nil, 1)
+  local env = check_env(fname, n, opts.env)
+  local limit = opt_field(fname, n, opts, "limit", "number", DEFAULT_LIMIT, 1)
+  if not tointeger(limit) or limit <= 0 then
+    argerror(n, fname, "field 'limit': positive integer expected", 1)
+  end
+  local child, pid, w, r, e = P.spawn(file, argv, env, cwd, stdin, stdout, stderr, tointeger(limit))
+  return setmetatable({_child = child, pid = pid, stdin = w, stdout = r, stderr = e}, Process)
+end
+
+local function is_opts(v)
+  return type(v) == "table" and getmetatable(v) == nil
+end
+
+-- create_subprocess_exec(program, arg, ... [, opts])
+function M.create_subprocess_exec(...)
+  local n = select("#", ...)
+  local program = ...
+  if type(program) ~= "string" then
+    argerror(1, "create_subprocess_exec", "string expected, got " .. typename(program, n >= 1))
+  end
+  local opts = n >= 2 and is_opts((select(n, ...))) and (select(n, ...)) or nil
+  local last = opts and n - 1 or n
+  local argv = {program}
+  for i = 2, last do
+    local a = (select(i, ...))
+    if type(a) ~= "string" and type(a) ~= "number" then
+      argerror(i, "create_subprocess_exec", "string expected, got " .. typename(a, true))
+    end
+    argv[i] = tostring(a)
+  end
+  return spawn("create_subprocess_exec", n, program, argv, opts)
+end
+
+-- create_subprocess_shell(cmd [, opts]): through /bin/sh -c
+function M.create_subprocess_shell(...)
+  local cmd, opts = ...
+  local n = select("#", ...)
+  if type(cmd) ~= "string" then
+    argerror(1, "create_subprocess_shell", "string expected, got " .. typename(cmd, n >= 1))
+  end
+  if opts ~= nil and not is_opts(opts) then
+    argerror(2, "create_subprocess_shell", "options table expected, got " .. typename(opts, true))
+  end
+  return spawn("create_subprocess_shell", 2, "/bin/sh", {"/bin/sh", "-c", cmd}, opts)
+end

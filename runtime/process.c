@@ -1,0 +1,207 @@
+/* process.c -- child processes: started with posix_spawn (no copy of a large parent), reaped by libev's child watchers */
+#define _GNU_SOURCE	/* posix_spawn_file_actions_addchdir_np, _addclosefrom_np, pipe2 */
+#include "process.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct aio_process {
+	ev_child watcher;
+	struct aio_call call;	/* reports the exit from the ready queue */
+	struct aio_resource res;
+	struct aio_loop *loop;	/* NULL once the loop went away */
+	aio_exit_fn fn;
+	void *udata;
+	pid_t pid;
+	int status;
+	int exited;
+};
+
+static void report_exit(struct aio_call *call)
+{
+	struct aio_process *p = aio_container_of(call, struct aio_process, call);
+	p->fn(p, p->status);
+}
+
+static void child_cb(struct ev_loop *ev, ev_child *w, int revents)
+{
+	struct aio_process *p = aio_container_of(w, struct aio_process, watcher);
+	(void)revents;
+	ev_child_stop(ev, w);
+	p->status = w->rstatus;
+	p->exited = 1;
+	aio_call_soon(p->loop, &p->call, report_exit);
+}
+
+static void stop(struct aio_process *p)
+{
+	if (!p->exited)
+		ev_child_stop(aio_loop_ev(p->loop), &p->watcher);
+	aio_call_cancel(&p->call);
+	aio_loop_untrack(&p->res);
+}
+
+static void loop_gone(struct aio_resource *res)
+{
+	struct aio_process *p = aio_container_of(res, struct aio_process, res);
+	stop(p);
+	p->loop = NULL;
+}
+
+static void close_pipes(int fds[3][2])
+{
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 2; j++)
+			if (fds[i][j] >= 0)
+				close(fds[i][j]);
+}
+
+/* The file actions that give the child its descriptors 0, 1, 2; pipes made
+ * into fds (child's end at [i][i == 0 ? 0 : 1]). */
+static int stdio_actions(posix_spawn_file_actions_t *fa, const struct aio_spawn *how,
+			 int fds[3][2])
+{
+	int r = 0;
+	for (int i = 0; i < 3 && r == 0; i++) {
+		const struct aio_stdio *s = &how->stdio[i];
+		switch (s->kind) {
+		case AIO_STDIO_INHERIT:
+			break;
+		case AIO_STDIO_PIPE:
+			if (pipe2(fds[i], O_CLOEXEC) < 0)
+				return -errno;
+			r = posix_spawn_file_actions_adddup2(fa, fds[i][i == 0 ? 0 : 1], i);
+			break;
+		case AIO_STDIO_DEVNULL:
+			r = posix_spawn_file_actions_addopen(fa, i, "/dev/null",
+							     i == 0 ? O_RDONLY : O_WRONLY, 0);
+			break;
+		case AIO_STDIO_FD:
+			if (fcntl(s->fd, F_GETFD) < 0)
+				return -errno;
+			r = posix_spawn_file_actions_adddup2(fa, s->fd, i);
+			break;
+		case AIO_STDIO_STDOUT:
+			r = i == 2 ? posix_spawn_file_actions_adddup2(fa, 1, 2) : EINVAL;
+			break;
+		}
+	}
+	return -r;
+}
+
+static int start(const struct aio_spawn *how, int fds[3][2], pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	int r = posix_spawn_file_actions_init(&fa);
+	if (r)
+		return -r;
+	r = posix_spawnattr_init(&attr);
+	if (r) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -r;
+	}
+	sigfillset(&all);
+	sigemptyset(&none);
+	r = -stdio_actions(&fa, how, fds);
+	if (r == 0 && how->cwd)
+		r = posix_spawn_file_actions_addchdir_np(&fa, how->cwd);
+	if (r == 0)
+		r = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	if (r == 0)
+		r = posix_spawnattr_setsigdefault(&attr, &all);
+	if (r == 0)
+		r = posix_spawnattr_setsigmask(&attr, &none);
+	if (r == 0)
+		r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	if (r == 0) {
+		char *const *envp = how->envp ? how->envp : environ;
+		r = strchr(how->file, '/')
+			? posix_spawn(pid, how->file, &fa, &attr, how->argv, envp)
+			: posix_spawnp(pid, how->file, &fa, &attr, how->argv, envp);
+	}
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return -r;
+}
+
+struct aio_process *aio_process_spawn(struct aio_loop *loop, const struct aio_spawn *how,
+				      int pipes[3], aio_exit_fn fn, void *udata, int *err)
+{
+	int fds[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+	if (!ev_is_default_loop(aio_loop_ev(loop))) {
+		*err = -EBUSY;
+		return NULL;
+	}
+	struct aio_process *p = calloc(1, sizeof *p);
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	pid_t pid;
+	int r = start(how, fds, &pid);
+	if (r < 0) {
+		close_pipes(fds);
+		free(p);
+		*err = r;
+		return NULL;
+	}
+	for (int i = 0; i < 3; i++) {
+		int mine = fds[i][i == 0 ? 1 : 0];
+		if (fds[i][0] >= 0) {
+			close(fds[i][i == 0 ? 0 : 1]);
+			fcntl(mine, F_SETFL, fcntl(mine, F_GETFL) | O_NONBLOCK);
+		}
+		pipes[i] = fds[i][0] >= 0 ? mine : -1;
+	}
+	p->loop = loop;
+	p->fn = fn;
+	p->udata = udata;
+	p->pid = pid;
+	/* libev tolerates a child that already ended: it is not reaped until
+	 * the loop runs. */
+	ev_child_init(&p->watcher, child_cb, pid, 0);
+	ev_child_start(aio_loop_ev(loop), &p->watcher);
+	aio_loop_track(loop, &p->res, loop_gone);
+	return p;
+}
+
+pid_t aio_process_pid(const struct aio_process *p)
+{
+	return p->pid;
+}
+
+void *aio_process_udata(const struct aio_process *p)
+{
+	return p->udata;
+}
+
+int aio_process_kill(struct aio_process *p, int sig)
+{
+	if (p->exited)
+		return -ESRCH;
+	return kill(p->pid, sig) < 0 ? -errno : 0;
+}
+
+int aio_process_exited(const struct aio_process *p, int *status)
+{
+	if (p->exited && status)
+		*status = p->status;
+	return p->exited;
+}
+
+void aio_process_free(struct aio_process *p)
+{
+	if (p->loop)
+		stop(p);
+	free(p);
+}

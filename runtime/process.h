@@ -1,0 +1,67 @@
+/* process.h -- child processes: started with posix_spawn (no copy of a large parent), reaped by libev's child watchers */
+#ifndef AIO_PROCESS_H
+#define AIO_PROCESS_H
+
+#include "loop.h"
+
+#include <sys/types.h>
+
+/* What a child's descriptor 0, 1 or 2 is. */
+enum aio_stdio_kind {
+	AIO_STDIO_INHERIT,	/* aiod's own */
+	AIO_STDIO_PIPE,		/* a pipe to the parent; its parent end is returned */
+	AIO_STDIO_DEVNULL,	/* /dev/null */
+	AIO_STDIO_FD,		/* a descriptor of the parent's, given in fd */
+	AIO_STDIO_STDOUT,	/* for 2 only: where 1 goes */
+};
+
+struct aio_stdio {
+	enum aio_stdio_kind kind;
+	int fd;
+};
+
+struct aio_spawn {
+	const char *file;	/* run as is when it has a '/', else searched in PATH */
+	char *const *argv;	/* argv[0] first, NULL-ended */
+	char *const *envp;	/* the whole environment, NULL-ended; NULL: aiod's */
+	const char *cwd;	/* NULL: aiod's */
+	struct aio_stdio stdio[3];
+};
+
+struct aio_process;
+
+/* Called from the ready queue once the child ended; status as waitpid's. */
+typedef void (*aio_exit_fn)(struct aio_process *p, int status);
+
+/*
+ * Starts a child with only descriptors 0, 1 and 2 open (every other one is
+ * closed in the child, close-on-exec or not), every signal at its default
+ * disposition and an empty signal mask. pipes[i] gets the parent's end
+ * (close-on-exec, non-blocking) of descriptor i's pipe, or -1. The child is
+ * watched from loop, which must be the one that drives libev's default loop
+ * (only it may reap children). A running child does not hold the loop: an
+ * owner whose task waits for it does. Returns NULL and sets *err to -errno when
+ * the child cannot start: the program is missing or not executable, cwd
+ * does not exist, or -EBUSY for a loop that cannot watch children; no
+ * descriptor is left open then.
+ */
+struct aio_process *aio_process_spawn(struct aio_loop *loop, const struct aio_spawn *how,
+				      int pipes[3], aio_exit_fn fn, void *udata, int *err);
+
+pid_t aio_process_pid(const struct aio_process *p);
+void *aio_process_udata(const struct aio_process *p);
+
+/* Sends sig; 0, or -errno (-ESRCH once the child was reaped). */
+int aio_process_kill(struct aio_process *p, int sig);
+
+/* Whether the child ended and its status (as waitpid's) when it did. */
+int aio_process_exited(const struct aio_process *p, int *status);
+
+/*
+ * Stops watching and frees p; fn is not called after. A child still
+ * running goes on and is reaped when it ends (libev reaps every child).
+ * After the loop went away, this only frees.
+ */
+void aio_process_free(struct aio_process *p);
+
+#endif
