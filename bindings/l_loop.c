@@ -197,8 +197,10 @@ static void close_loop(lua_State *L, struct l_loop *loop)
 		struct l_link *k = loop->tasks.next;
 		laio_task_abandon(L, aio_container_of(k, struct l_task, link));
 	}
+	laio_threads_close(loop);
 	aio_workers_free(loop->workers);
 	loop->workers = NULL;
+	laio_threads_free(loop);
 	aio_loop_drain(loop->rt, drop_pending, L);
 	aio_loop_free(loop->rt);
 	loop->rt = NULL;

@@ -42,6 +42,7 @@ struct l_loop {
 	struct l_task *current;	/* the task being stepped, or NULL */
 	struct l_link tasks;	/* unfinished tasks */
 	struct aio_workers *workers;	/* made on first use */
+	struct l_threads *threads;	/* to_thread's share of them, made on first use */
 	unsigned char running;
 	unsigned char stopping;
 	unsigned char debug;
@@ -232,6 +233,19 @@ int laio_open_net(lua_State *L);
 
 /* l_process.c: internals.open_process, the primitives of processes.lua */
 int laio_open_process(lua_State *L);
+
+/* l_copy.c: values copied between Lua states as bytes (see there) */
+/* [-0, +0, e] Appends n values from first on; raises on what cannot be copied. */
+void laio_encode(lua_State *L, int first, int n, struct aio_buf *b);
+int laio_encode_string(struct aio_buf *b, const char *s);	/* one string; 0 or -1 */
+int laio_decode(lua_State *L, const char *p, size_t len);	/* [-0, +n, e]: n */
+
+/* l_thread.c: to_thread, run_coroutine_threadsafe, loop:run_in_executor */
+void laio_open_thread(lua_State *L, int state);	/* into the module at -1 */
+/* For a closing loop: answers the workers' pending requests, before the
+ * pool is freed (joined); then frees what is left, after it. */
+void laio_threads_close(struct l_loop *loop);
+void laio_threads_free(struct l_loop *loop);
 
 /* l_coro.c */
 int laio_coro_unpack(lua_State *L, int idx);	/* pushes fn, args; count */
