@@ -1,6 +1,7 @@
 /* check_buf.c -- Check tests for runtime/buf.c: append, consume, storage reuse, find, write_fd */
 #define _GNU_SOURCE /* pipe2 */
 #include "check_runtime.h"
+#include "check_util.h"
 #include "buf.h"
 
 #include <errno.h>
@@ -8,7 +9,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 /* A byte pattern with no short period, so a lost or repeated chunk shows. */
@@ -50,12 +50,6 @@ static void check_empty(const struct aio_buf *b)
 	ck_assert_uint_eq(aio_buf_len(b), 0);
 	ck_assert_ptr_null(b->data);
 	ck_assert_uint_eq(b->cap, 0);
-}
-
-/* A non-blocking socketpair; sv[1] is the peer the tests read from. */
-static void socketpair_make(int sv[2])
-{
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
 }
 
 /* Reads fd until it would block; checks the pattern from *at on. */
@@ -483,18 +477,10 @@ START_TEST(test_buf_write_fd_bad_descriptor)
 }
 END_TEST
 
-static TCase *buf_tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-	tcase_set_timeout(tc, 5);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 Suite *buf_suite(void)
 {
 	Suite *s = suite_create("buf");
-	TCase *tc = buf_tcase(s, "core");
+	TCase *tc = check_tcase(s, "core", NULL, NULL, 5);
 	tcase_add_test(tc, test_buf_init_is_empty);
 	tcase_add_test(tc, test_buf_append_peek_len);
 	tcase_add_test(tc, test_buf_append_zero);
@@ -502,21 +488,21 @@ Suite *buf_suite(void)
 	tcase_add_test(tc, test_buf_consume_all_frees);
 	tcase_add_test(tc, test_buf_consume_more_than_len);
 
-	tc = buf_tcase(s, "storage");
+	tc = check_tcase(s, "storage", NULL, NULL, 5);
 	tcase_add_test(tc, test_buf_growth_many_appends);
 	tcase_add_test(tc, test_buf_growth_one_large_append);
 	tcase_add_test(tc, test_buf_slide_down_reuses_storage);
 	tcase_add_test(tc, test_buf_grow_after_partial_consume);
 	tcase_add_test(tc, test_buf_steady_queue_bounded);
 
-	tc = buf_tcase(s, "find");
+	tc = check_tcase(s, "find", NULL, NULL, 5);
 	tcase_add_test(tc, test_buf_find_positions);
 	tcase_add_test(tc, test_buf_find_from_offset);
 	tcase_add_test(tc, test_buf_find_across_chunks);
 	tcase_add_test(tc, test_buf_find_after_consume);
 	tcase_add_test(tc, test_buf_find_edges);
 
-	tc = buf_tcase(s, "write");
+	tc = check_tcase(s, "write", NULL, NULL, 5);
 	tcase_add_test(tc, test_buf_write_fd_pipe);
 	tcase_add_test(tc, test_buf_write_fd_socket);
 	tcase_add_test(tc, test_buf_write_fd_partial_when_full);

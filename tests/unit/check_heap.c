@@ -1,5 +1,6 @@
 /* check_heap.c -- Check tests for runtime/heap.c: ordering by (when, seq), removal, growth */
 #include "check_runtime.h"
+#include "check_util.h"
 #include "heap.h"
 #include "loop.h"
 
@@ -353,26 +354,23 @@ END_TEST
 Suite *heap_suite(void)
 {
 	Suite *s = suite_create("heap");
-	TCase *tc = tcase_create("core");
+	TCase *tc = check_tcase(s, "core", NULL, NULL, 5);
 	tcase_add_test(tc, test_heap_empty);
 	tcase_add_test(tc, test_heap_reuse_after_destroy);
 	tcase_add_test(tc, test_heap_top_is_earliest);
 	tcase_add_test(tc, test_heap_push_stamps_sequence);
 	tcase_add_test(tc, test_heap_growth);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("order");
+	tc = check_tcase(s, "order", NULL, NULL, 5);
 	tcase_add_test(tc, test_heap_order_equal_deadlines);
 	tcase_add_test(tc, test_heap_order_repush_goes_last);
 	tcase_add_test(tc, test_heap_order_random_removal);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("remove");
+	tc = check_tcase(s, "remove", NULL, NULL, 5);
 	tcase_add_test(tc, test_heap_remove_only);
 	tcase_add_test(tc, test_heap_remove_last);
 	tcase_add_test(tc, test_heap_remove_top);
 	tcase_add_test(tc, test_heap_remove_middle);
 	tcase_add_test(tc, test_heap_remove_sifts_up);
-	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,15 +1,14 @@
 /* check_listener.c -- Check tests for runtime/listener.c: accepting, batches, pausing when out of descriptors */
 #include "check_runtime.h"
+#include "check_util.h"
 #include "listener.h"
 #include "sock.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -18,7 +17,6 @@
 #define ACCEPTED_MAX 256
 static int accepted[ACCEPTED_MAX];
 static int accepted_len;
-static struct aio_loop *loop;
 static int token;
 static int close_in_callback;	/* the callback closes its listener */
 
@@ -32,11 +30,13 @@ static void on_accept(struct aio_listener *l, int fd)
 		aio_listener_close(l);
 }
 
+/* About a second of turns: a client is accepted in a few. */
+#define RUN_UNTIL(cond) RUN_UNTIL_WITHIN(500, cond, (void)0)
+
+/* The fixture loop, with nothing accepted yet. */
 static void listener_setup(void)
 {
-	int err = 0;
-	loop = aio_loop_new(&err);
-	ck_assert_ptr_nonnull(loop);
+	loop_setup();
 	accepted_len = 0;
 	close_in_callback = 0;
 }
@@ -45,50 +45,7 @@ static void listener_teardown(void)
 {
 	for (int i = 0; i < accepted_len; i++)
 		close(accepted[i]);
-	if (loop)
-		aio_loop_free(loop);
-}
-
-/*
- * One turn that blocks at most 2 ms: clients act between turns, where the
- * loop cannot see them. Check asserts that pass cost a message each, so
- * the loops here test and abort instead.
- */
-static struct aio_timer tick;
-
-static void tick_fired(struct aio_call *call)
-{
-	(void)call;
-}
-
-static void turn(void)
-{
-	aio_timer_init(&tick);
-	if (aio_timer_start(loop, &tick, aio_loop_time(loop) + 0.002, tick_fired) < 0)
-		ck_abort_msg("aio_timer_start failed");
-	aio_loop_run_once(loop);
-	aio_timer_stop(loop, &tick);
-}
-
-#define MAX_TURNS 500
-
-#define RUN_UNTIL(cond)                                                 \
-	do {                                                            \
-		for (int turns_ = 0; !(cond); turns_++) {               \
-			if (turns_ == MAX_TURNS)                        \
-				ck_abort_msg("never came: %s", #cond);  \
-			turn();                                         \
-		}                                                       \
-	} while (0)
-
-static int tcp_listen(struct sockaddr_in *addr, int backlog)
-{
-	*addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	int fd = aio_sock_listen((struct sockaddr *)addr, sizeof *addr, backlog, 0);
-	ck_assert_int_ge(fd, 0);
-	socklen_t len = sizeof *addr;
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)addr, &len), 0);
-	return fd;
+	loop_teardown();
 }
 
 static struct aio_listener *listener_make(int fd, double retry_delay)
@@ -102,25 +59,6 @@ static struct aio_listener *listener_make(int fd, double retry_delay)
 	return l;
 }
 
-/* A blocking connect: the descriptor, or -errno. */
-static int connect_to(const void *addr, socklen_t len)
-{
-	int fd = socket(((const struct sockaddr *)addr)->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	if (connect(fd, addr, len) < 0) {
-		int err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-static void check_accepted_flags(int fd)
-{
-	ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
-	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
-}
-
 /* accept */
 
 START_TEST(test_listener_accepts_tcp)
@@ -130,16 +68,13 @@ START_TEST(test_listener_accepts_tcp)
 	struct aio_listener *l = listener_make(fd, 0.02);
 	/* A listener is something that can still happen. */
 	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
-	int client = connect_to(&addr, sizeof addr);
+	int client = connect_blocking(&addr, sizeof addr);
 	ck_assert_int_ge(client, 0);
 	ck_assert_int_eq(accepted_len, 0);
 	RUN_UNTIL(accepted_len == 1);
 	int conn = accepted[0];
-	check_accepted_flags(conn);
-	int nodelay = 0;
-	socklen_t len = sizeof nodelay;
-	ck_assert_int_eq(getsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &nodelay, &len), 0);
-	ck_assert_int_ne(nodelay, 0);
+	check_fd_flags(conn);
+	ck_assert_int_ne(sockopt(conn, IPPROTO_TCP, TCP_NODELAY), 0);
 	/* It is the client's connection. */
 	char host[64], peer_host[64];
 	int port = 0, peer_port = 0;
@@ -160,9 +95,8 @@ END_TEST
 
 START_TEST(test_listener_accepts_unix)
 {
-	char dir[] = "/tmp/check_listener.XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	char path[64];
+	char dir[TEMP_DIR_SIZE], path[TEMP_DIR_SIZE + 8];
+	temp_dir_make(dir, "check_listener");
 	snprintf(path, sizeof path, "%s/s", dir);
 	int fd = aio_sock_listen_unix(path, 8);
 	ck_assert_int_ge(fd, 0);
@@ -172,15 +106,14 @@ START_TEST(test_listener_accepts_unix)
 	ck_assert_int_eq(aio_sock_unix_address(path, &ss, &len), 0);
 	int clients[3];
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_ge(clients[i] = connect_to(&ss, len), 0);
+		ck_assert_int_ge(clients[i] = connect_blocking(&ss, len), 0);
 	RUN_UNTIL(accepted_len == 3);
 	for (int i = 0; i < 3; i++) {
-		check_accepted_flags(accepted[i]);
+		check_fd_flags(accepted[i]);
 		close(clients[i]);
 	}
 	aio_listener_close(l);
-	unlink(path);
-	rmdir(dir);
+	temp_dir_remove(dir);
 }
 END_TEST
 
@@ -194,7 +127,7 @@ START_TEST(test_listener_batches)
 	struct aio_listener *l = listener_make(fd, 0.02);
 	int clients[CLIENTS];
 	for (int i = 0; i < CLIENTS; i++)
-		ck_assert_int_ge(clients[i] = connect_to(&addr, sizeof addr), 0);
+		ck_assert_int_ge(clients[i] = connect_blocking(&addr, sizeof addr), 0);
 	RUN_UNTIL(accepted_len > 0);
 	ck_assert_int_lt(accepted_len, CLIENTS);
 	RUN_UNTIL(accepted_len == CLIENTS);
@@ -231,7 +164,7 @@ START_TEST(test_listener_close_refuses)
 	aio_listener_close(l);
 	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
 	ck_assert_int_eq(errno, EBADF);
-	ck_assert_int_eq(connect_to(&addr, sizeof addr), -ECONNREFUSED);
+	ck_assert_int_eq(connect_blocking(&addr, sizeof addr), -ECONNREFUSED);
 	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
 	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
 	ck_assert_int_eq(accepted_len, 0);
@@ -244,11 +177,10 @@ START_TEST(test_listener_loop_free_first)
 	struct sockaddr_in addr;
 	int fd = tcp_listen(&addr, 16);
 	struct aio_listener *l = listener_make(fd, 0.02);
-	aio_loop_free(loop);
-	loop = NULL;
+	loop_free_now();
 	ck_assert_int_eq(aio_listener_fd(l), -1);
 	ck_assert(!aio_listener_paused(l));
-	ck_assert_int_eq(connect_to(&addr, sizeof addr), -ECONNREFUSED);
+	ck_assert_int_eq(connect_blocking(&addr, sizeof addr), -ECONNREFUSED);
 	aio_listener_close(l);
 }
 END_TEST
@@ -276,6 +208,21 @@ static void descriptors_restore(void)
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &saved_limit), 0);
 }
 
+/* A listener on addr with a client waiting, paused at its first try: no
+ * descriptor is left until descriptors_restore. */
+static struct aio_listener *listener_paused(double retry_delay, struct sockaddr_in *addr,
+					    int *client)
+{
+	int fd = tcp_listen(addr, 16);
+	struct aio_listener *l = listener_make(fd, retry_delay);
+	*client = connect_blocking(addr, sizeof *addr);
+	ck_assert_int_ge(*client, 0);
+	descriptors_exhaust();
+	aio_loop_run_once(loop);
+	ck_assert(aio_listener_paused(l));
+	return l;
+}
+
 /*
  * With no descriptor left, accepting pauses: the loop sleeps out the retry
  * delay instead of waking for the waiting connection over and over. Once
@@ -285,13 +232,8 @@ START_TEST(test_listener_emfile_pauses)
 {
 	const double retry = 0.02;
 	struct sockaddr_in addr;
-	int fd = tcp_listen(&addr, 16);
-	struct aio_listener *l = listener_make(fd, retry);
-	int client = connect_to(&addr, sizeof addr);
-	ck_assert_int_ge(client, 0);
-	descriptors_exhaust();
-	aio_loop_run_once(loop);
-	ck_assert(aio_listener_paused(l));
+	int client;
+	struct aio_listener *l = listener_paused(retry, &addr, &client);
 	ck_assert_int_eq(accepted_len, 0);
 	/* The retry timer holds the loop while paused. */
 	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
@@ -311,9 +253,9 @@ START_TEST(test_listener_emfile_pauses)
 	ck_assert_int_eq(accepted_len, 1);
 	ck_assert_double_lt(aio_loop_time(loop) - start, retry + 0.1);
 	ck_assert(!aio_listener_paused(l));
-	check_accepted_flags(accepted[0]);
+	check_fd_flags(accepted[0]);
 	/* And it goes on accepting. */
-	int second = connect_to(&addr, sizeof addr);
+	int second = connect_blocking(&addr, sizeof addr);
 	RUN_UNTIL(accepted_len == 2);
 	close(second);
 	close(client);
@@ -326,12 +268,8 @@ END_TEST
 START_TEST(test_listener_emfile_close_while_paused)
 {
 	struct sockaddr_in addr;
-	int fd = tcp_listen(&addr, 16);
-	struct aio_listener *l = listener_make(fd, 0.02);
-	int client = connect_to(&addr, sizeof addr);
-	descriptors_exhaust();
-	aio_loop_run_once(loop);
-	ck_assert(aio_listener_paused(l));
+	int client;
+	struct aio_listener *l = listener_paused(0.02, &addr, &client);
 	aio_listener_close(l);
 	descriptors_restore();
 	ck_assert_int_eq(aio_loop_timer_count(loop), 0);
@@ -344,15 +282,10 @@ END_TEST
 START_TEST(test_listener_emfile_loop_free_while_paused)
 {
 	struct sockaddr_in addr;
-	int fd = tcp_listen(&addr, 16);
-	struct aio_listener *l = listener_make(fd, 0.02);
-	int client = connect_to(&addr, sizeof addr);
-	descriptors_exhaust();
-	aio_loop_run_once(loop);
-	ck_assert(aio_listener_paused(l));
+	int client;
+	struct aio_listener *l = listener_paused(0.02, &addr, &client);
 	descriptors_restore();
-	aio_loop_free(loop);
-	loop = NULL;
+	loop_free_now();
 	ck_assert_int_eq(aio_listener_fd(l), -1);
 	ck_assert(!aio_listener_paused(l));
 	aio_listener_close(l);
@@ -375,7 +308,7 @@ START_TEST(test_listener_bug_close_in_callback)
 	close_in_callback = 1;
 	int clients[3];
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_ge(clients[i] = connect_to(&addr, sizeof addr), 0);
+		ck_assert_int_ge(clients[i] = connect_blocking(&addr, sizeof addr), 0);
 	RUN_UNTIL(accepted_len > 0);
 	turn();
 	ck_assert_int_eq(accepted_len, 1);
@@ -393,42 +326,32 @@ START_TEST(test_listener_bug_blocking_socket)
 	int fd = tcp_listen(&addr, 16);
 	ck_assert_int_eq(fcntl(fd, F_SETFL, 0), 0);
 	struct aio_listener *l = listener_make(fd, 0.02);
-	int client = connect_to(&addr, sizeof addr);
+	int client = connect_blocking(&addr, sizeof addr);
 	RUN_UNTIL(accepted_len == 1);
 	close(client);
 	aio_listener_close(l);
 }
 END_TEST
 
-static TCase *listener_tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, listener_setup, listener_teardown);
-	tcase_set_timeout(tc, 5);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 Suite *listener_suite(void)
 {
 	Suite *s = suite_create("listener");
-	TCase *tc = listener_tcase(s, "accept");
+	TCase *tc = check_tcase(s, "accept", listener_setup, listener_teardown, 5);
 	tcase_add_test(tc, test_listener_accepts_tcp);
 	tcase_add_test(tc, test_listener_accepts_unix);
 	tcase_add_test(tc, test_listener_batches);
 	tcase_add_test(tc, test_listener_new_not_a_socket);
 
-	tc = listener_tcase(s, "close");
+	tc = check_tcase(s, "close", listener_setup, listener_teardown, 5);
 	tcase_add_test(tc, test_listener_close_refuses);
 	tcase_add_test(tc, test_listener_loop_free_first);
 
-	tc = listener_tcase(s, "emfile");
+	tc = check_tcase(s, "emfile", listener_setup, listener_teardown, 5);
 	tcase_add_test(tc, test_listener_emfile_pauses);
 	tcase_add_test(tc, test_listener_emfile_close_while_paused);
 	tcase_add_test(tc, test_listener_emfile_loop_free_while_paused);
 
-	tc = listener_tcase(s, "regressions");
-	tcase_set_timeout(tc, 1);
+	tc = check_tcase(s, "regressions", listener_setup, listener_teardown, 1);
 	tcase_add_test(tc, test_listener_bug_close_in_callback);
 	tcase_add_test(tc, test_listener_bug_blocking_socket);
 	return s;

@@ -1,5 +1,6 @@
 /* check_loop.c -- Check tests for runtime/loop.c: ready queue, turns, timers, state, loops */
 #include "check_runtime.h"
+#include "check_util.h"
 #include "loop.h"
 
 /* Only to ask libev which loop is its default one; nothing else uses it. */
@@ -123,22 +124,6 @@ static void tick_restart(struct aio_call *call)
 	log_id(tick->id);
 	ck_assert_int_eq(aio_timer_start(tick->loop, &tick->timer,
 					 aio_loop_time(tick->loop) - 1, tick_record), 0);
-}
-
-/*
- * Bound for a run_once that must not block. What it would otherwise wait
- * for is 10 s away or never comes, so a loose bound keeps a loaded machine
- * from failing the test without hiding a real wait.
- */
-#define NO_BLOCK 0.5
-
-static struct aio_loop *loop_make(void)
-{
-	int err = 0;
-	struct aio_loop *loop = aio_loop_new(&err);
-	ck_assert_ptr_nonnull(loop);
-	ck_assert_int_eq(err, 0);
-	return loop;
 }
 
 static void job_prepare(struct job *jobs, size_t n, struct aio_loop *loop)
@@ -715,31 +700,22 @@ START_TEST(test_loop_multi_free_second_then_first)
 }
 END_TEST
 
-static TCase *loop_tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, log_reset, NULL);
-	tcase_set_timeout(tc, 5);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 Suite *loop_suite(void)
 {
 	Suite *s = suite_create("loop");
-	TCase *tc = loop_tcase(s, "core");
+	TCase *tc = check_tcase(s, "core", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_new_is_idle);
 	tcase_add_test(tc, test_loop_call_soon_fifo);
 	tcase_add_test(tc, test_loop_call_requeue_after_run);
 	tcase_add_test(tc, test_loop_free_drops_queued_calls);
 	tcase_add_test(tc, test_loop_drain_hands_back_calls_and_timers);
 
-	tc = loop_tcase(s, "order");
+	tc = check_tcase(s, "order", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_order_queued_in_turn_waits);
 	tcase_add_test(tc, test_loop_order_self_requeue_once_per_turn);
 	tcase_add_test(tc, test_loop_order_new_calls_after_old);
 
-	tc = loop_tcase(s, "cancel");
+	tc = check_tcase(s, "cancel", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_cancel_queued);
 	tcase_add_test(tc, test_loop_cancel_then_free);
 	tcase_add_test(tc, test_loop_cancel_only_and_last);
@@ -747,7 +723,7 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_loop_cancel_same_turn);
 	tcase_add_test(tc, test_loop_cancel_same_turn_and_free);
 
-	tc = loop_tcase(s, "timer");
+	tc = check_tcase(s, "timer", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_timer_deadline_order);
 	tcase_add_test(tc, test_loop_timer_same_deadline_start_order);
 	tcase_add_test(tc, test_loop_timer_after_ready_calls);
@@ -758,17 +734,17 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_loop_timer_restart_after_run);
 	tcase_add_test(tc, test_loop_timer_restart_in_callback);
 
-	tc = loop_tcase(s, "state");
+	tc = check_tcase(s, "state", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_state_queued_call);
 	tcase_add_test(tc, test_loop_state_armed_timer);
 	tcase_add_test(tc, test_loop_state_hold_release);
 
-	tc = loop_tcase(s, "time");
+	tc = check_tcase(s, "time", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_time_idle_does_not_block);
 	tcase_add_test(tc, test_loop_time_blocks_until_timer);
 	tcase_add_test(tc, test_loop_time_monotonic);
 
-	tc = loop_tcase(s, "multi");
+	tc = check_tcase(s, "multi", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_multi_second_not_default);
 	tcase_add_test(tc, test_loop_multi_independent);
 	tcase_add_test(tc, test_loop_multi_free_first_then_second);

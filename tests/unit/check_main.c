@@ -14,6 +14,7 @@ int main(void)
 	srunner_add_suite(runner, buf_suite());
 	srunner_add_suite(runner, sock_suite());
 	srunner_add_suite(runner, stream_suite());
+	srunner_add_suite(runner, stream_connect_suite());
 	srunner_add_suite(runner, listener_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);

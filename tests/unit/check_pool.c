@@ -1,5 +1,6 @@
 /* check_pool.c -- unit tests of runtime/pool.c: size classes, reuse, realloc, large blocks */
 #include "check_runtime.h"
+#include "check_util.h"
 #include "pool.h"
 
 #include <stdint.h>
@@ -132,19 +133,16 @@ END_TEST
 Suite *pool_suite(void)
 {
 	Suite *s = suite_create("pool");
-	TCase *core = tcase_create("core");
-	tcase_add_checked_fixture(core, setup, teardown);
-	tcase_add_test(core, test_pool_alloc_is_aligned_and_writable);
-	tcase_add_test(core, test_pool_freed_block_is_reused_by_its_class);
-	tcase_add_test(core, test_pool_osize_is_ignored_without_ptr);
-	tcase_add_test(core, test_pool_free_null_pool_is_harmless);
-	suite_add_tcase(s, core);
-	TCase *resize = tcase_create("resize");
-	tcase_add_checked_fixture(resize, setup, teardown);
-	tcase_add_test(resize, test_pool_realloc_within_class_keeps_block);
-	tcase_add_test(resize, test_pool_realloc_across_sizes_keeps_contents);
-	tcase_add_test(resize, test_pool_large_blocks_bypass_arenas);
-	tcase_add_test(resize, test_pool_grows_by_arenas_and_blocks_stay_distinct);
-	suite_add_tcase(s, resize);
+	TCase *tc = check_tcase(s, "core", setup, teardown, 5);
+	tcase_add_test(tc, test_pool_alloc_is_aligned_and_writable);
+	tcase_add_test(tc, test_pool_freed_block_is_reused_by_its_class);
+	tcase_add_test(tc, test_pool_osize_is_ignored_without_ptr);
+	tcase_add_test(tc, test_pool_free_null_pool_is_harmless);
+
+	tc = check_tcase(s, "resize", setup, teardown, 5);
+	tcase_add_test(tc, test_pool_realloc_within_class_keeps_block);
+	tcase_add_test(tc, test_pool_realloc_across_sizes_keeps_contents);
+	tcase_add_test(tc, test_pool_large_blocks_bypass_arenas);
+	tcase_add_test(tc, test_pool_grows_by_arenas_and_blocks_stay_distinct);
 	return s;
 }

@@ -1,11 +1,11 @@
 /* check_resolve.c -- Check tests for runtime/resolve.c: fast paths, lookups on the pool, cancel */
 #include "check_runtime.h"
+#include "check_util.h"
 #include "resolve.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,34 +20,18 @@ static void counts_reset(void)
 	last = NULL;
 }
 
+/* The fixture: nothing seen yet, and the gate (see cancel) closed. */
+static void resolve_reset(void)
+{
+	counts_reset();
+	gate_reset();
+}
+
 static void on_resolved(struct aio_resolve *r)
 {
 	calls++;
 	last = r;
 	ck_assert_ptr_null(r->cb);
-}
-
-static struct aio_loop *loop_make(void)
-{
-	int err = 0;
-	struct aio_loop *loop = aio_loop_new(&err);
-	ck_assert_ptr_nonnull(loop);
-	return loop;
-}
-
-static struct aio_workers *pool_make(struct aio_loop *loop, unsigned nthreads)
-{
-	int err = 0;
-	struct aio_workers *w = aio_workers_new(loop, nthreads, &err);
-	ck_assert_msg(w != NULL, "aio_workers_new failed: %d", err);
-	return w;
-}
-
-static void run_until_idle(struct aio_loop *loop)
-{
-	int turns = 0;
-	while (aio_loop_run_once(loop) == AIO_LOOP_ALIVE)
-		ck_assert_int_lt(++turns, 1000);
 }
 
 /* "127.0.0.1:80 ::1:80", the addresses of list in order, into text. */
@@ -92,7 +76,7 @@ static void check_fast(const char *host, const char *service, int family,
 					   on_resolved), 0);
 	ck_assert_uint_eq(aio_workers_pending(w), 0);
 	ck_assert_int_eq(calls, 0);
-	run_until_idle(loop);
+	run_until_idle(loop, 1000);
 	ck_assert_int_eq(calls, 1);
 	ck_assert_ptr_eq(last, &r);
 	if (expect) {
@@ -164,7 +148,7 @@ START_TEST(test_resolve_unknown_name_fails)
 					   AF_UNSPEC, 0, on_resolved), 0);
 	ck_assert_uint_eq(aio_workers_pending(w), 1);
 	ck_assert_int_eq(calls, 0);
-	run_until_idle(loop);
+	run_until_idle(loop, 1000);
 	ck_assert_int_eq(calls, 1);
 	ck_assert_int_ne(r.error, 0);
 	ck_assert_ptr_null(r.result);
@@ -190,23 +174,11 @@ END_TEST
 
 /* cancel */
 
-/* Holds the pool's one thread until opened. */
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int arrived;
-	int open;
-} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
-
+/* Holds the pool's one thread at the gate until it opens. */
 static void gate_work(struct aio_job *job)
 {
 	(void)job;
-	pthread_mutex_lock(&gate.lock);
-	gate.arrived = 1;
-	pthread_cond_broadcast(&gate.cond);
-	while (!gate.open)
-		pthread_cond_wait(&gate.cond, &gate.lock);
-	pthread_mutex_unlock(&gate.lock);
+	gate_pass();
 }
 
 static void gate_done(struct aio_job *job)
@@ -220,10 +192,7 @@ START_TEST(test_resolve_cancel_queued)
 	struct aio_workers *w = pool_make(loop, 1);
 	struct aio_job blocker = {0};
 	ck_assert_int_eq(aio_workers_submit(w, &blocker, gate_work, gate_done), 0);
-	pthread_mutex_lock(&gate.lock);
-	while (!gate.arrived)
-		pthread_cond_wait(&gate.cond, &gate.lock);
-	pthread_mutex_unlock(&gate.lock);
+	gate_wait_arrived(1);
 
 	struct aio_resolve r = {0};
 	ck_assert_int_eq(aio_resolve_start(w, &r, "nonexistent.invalid", "80",
@@ -233,11 +202,8 @@ START_TEST(test_resolve_cancel_queued)
 	ck_assert_uint_eq(aio_workers_pending(w), 1);
 	ck_assert_int_eq(aio_resolve_cancel(w, &r), 0);
 
-	pthread_mutex_lock(&gate.lock);
-	gate.open = 1;
-	pthread_cond_broadcast(&gate.cond);
-	pthread_mutex_unlock(&gate.lock);
-	run_until_idle(loop);
+	gate_open();
+	run_until_idle(loop, 1000);
 	ck_assert_int_eq(calls, 0);
 	aio_resolve_destroy(&r);
 	aio_workers_free(w);
@@ -255,7 +221,7 @@ START_TEST(test_resolve_cancel_fast)
 	ck_assert_int_eq(aio_resolve_cancel(w, &r), 0);
 	ck_assert_ptr_null(r.result);
 	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
-	run_until_idle(loop);
+	run_until_idle(loop, 1000);
 	ck_assert_int_eq(calls, 0);
 	aio_resolve_destroy(&r);
 	aio_workers_free(w);
@@ -271,7 +237,7 @@ START_TEST(test_resolve_cancel_after_cb)
 	struct aio_resolve r = {0};
 	ck_assert_int_eq(aio_resolve_start(w, &r, "localhost", "80", AF_INET, 0,
 					   on_resolved), 0);
-	run_until_idle(loop);
+	run_until_idle(loop, 1000);
 	ck_assert_int_eq(calls, 1);
 	ck_assert_int_eq(aio_resolve_cancel(w, &r), 0);
 	ck_assert_ptr_nonnull(r.result);
@@ -294,7 +260,7 @@ START_TEST(test_resolve_reuse)
 	for (int round = 0; round < 3; round++) {
 		ck_assert_int_eq(aio_resolve_start(w, &r, "::1", "9", AF_INET6, 0,
 						   on_resolved), 0);
-		run_until_idle(loop);
+		run_until_idle(loop, 1000);
 		ck_assert_int_eq(calls, round + 1);
 		aio_resolve_destroy(&r);
 	}
@@ -303,19 +269,10 @@ START_TEST(test_resolve_reuse)
 }
 END_TEST
 
-static TCase *resolve_tcase(Suite *s, const char *name, int timeout)
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, counts_reset, NULL);
-	tcase_set_timeout(tc, timeout);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 Suite *resolve_suite(void)
 {
 	Suite *s = suite_create("resolve");
-	TCase *tc = resolve_tcase(s, "fast", 5);
+	TCase *tc = check_tcase(s, "fast", resolve_reset, NULL, 5);
 	tcase_add_test(tc, test_resolve_numeric_ipv4);
 	tcase_add_test(tc, test_resolve_numeric_ipv6);
 	tcase_add_test(tc, test_resolve_localhost);
@@ -325,10 +282,10 @@ Suite *resolve_suite(void)
 
 	/* A resolver that drops queries makes getaddrinfo wait out its
 	 * retries (about 10 s with glibc's defaults). */
-	tc = resolve_tcase(s, "lookup", 30);
+	tc = check_tcase(s, "lookup", resolve_reset, NULL, 30);
 	tcase_add_test(tc, test_resolve_unknown_name_fails);
 
-	tc = resolve_tcase(s, "cancel", 5);
+	tc = check_tcase(s, "cancel", resolve_reset, NULL, 5);
 	tcase_add_test(tc, test_resolve_cancel_queued);
 	tcase_add_test(tc, test_resolve_cancel_fast);
 	tcase_add_test(tc, test_resolve_cancel_after_cb);

@@ -1,5 +1,6 @@
 /* check_signals.c -- Check tests for runtime/signals.c: names, delivery, keep-alive, ownership */
 #include "check_runtime.h"
+#include "check_util.h"
 #include "signals.h"
 
 /* Only to poll libev without running the queue; nothing else uses it. */
@@ -34,21 +35,6 @@ static void on_other_signal(struct aio_signal *sig, void *udata)
 	(void)sig;
 	(void)udata;
 	other_calls++;
-}
-
-/*
- * Bound for a run_once that must not block. What it would otherwise wait
- * for is 10 s away or never comes, so a loose bound keeps a loaded machine
- * from failing the test without hiding a real wait.
- */
-#define NO_BLOCK 0.5
-
-static struct aio_loop *loop_make(void)
-{
-	int err = 0;
-	struct aio_loop *loop = aio_loop_new(&err);
-	ck_assert_ptr_nonnull(loop);
-	return loop;
 }
 
 static struct aio_signal *signal_make(struct aio_loop *loop, int signum,
@@ -402,24 +388,15 @@ START_TEST(test_signals_busy_chld_second_loop)
 }
 END_TEST
 
-static TCase *signals_tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, counts_reset, NULL);
-	tcase_set_timeout(tc, 5);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 Suite *signals_suite(void)
 {
 	Suite *s = suite_create("signals");
-	TCase *tc = signals_tcase(s, "names");
+	TCase *tc = check_tcase(s, "names", counts_reset, NULL, 5);
 	tcase_add_test(tc, test_signals_number_names);
 	tcase_add_test(tc, test_signals_number_unknown);
 	tcase_add_test(tc, test_signals_backend_version);
 
-	tc = signals_tcase(s, "core");
+	tc = check_tcase(s, "core", counts_reset, NULL, 5);
 	tcase_add_test(tc, test_signals_new_bad_number);
 	tcase_add_test(tc, test_signals_free_null);
 	tcase_add_test(tc, test_signals_raise_runs_later);
@@ -428,17 +405,17 @@ Suite *signals_suite(void)
 	tcase_add_test(tc, test_signals_two_watchers_one_loop);
 	tcase_add_test(tc, test_signals_second_loop_delivery);
 
-	tc = signals_tcase(s, "cancel");
+	tc = check_tcase(s, "cancel", counts_reset, NULL, 5);
 	tcase_add_test(tc, test_signals_free_stops_delivery);
 	tcase_add_test(tc, test_signals_free_drops_queued_call);
 	tcase_add_test(tc, test_signals_free_before_run);
 
-	tc = signals_tcase(s, "state");
+	tc = check_tcase(s, "state", counts_reset, NULL, 5);
 	tcase_add_test(tc, test_signals_keeps_alive);
 	tcase_add_test(tc, test_signals_not_keeps_alive);
 	tcase_add_test(tc, test_signals_keeps_alive_wakes_poll);
 
-	tc = signals_tcase(s, "busy");
+	tc = check_tcase(s, "busy", counts_reset, NULL, 5);
 	tcase_add_test(tc, test_signals_busy_second_loop);
 	tcase_add_test(tc, test_signals_busy_released_after_free);
 	tcase_add_test(tc, test_signals_busy_chld_second_loop);

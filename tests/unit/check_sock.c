@@ -1,46 +1,28 @@
 /* check_sock.c -- Check tests for runtime/sock.c: TCP and Unix listening sockets, addresses as text */
 #include "check_runtime.h"
+#include "check_util.h"
 #include "sock.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 /* A private directory for the Unix socket tests; removed by the fixture. */
-static char dir[64];
+static char dir[TEMP_DIR_SIZE];
 
 static void dir_make(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/check_sock.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	temp_dir_make(dir, "check_sock");
 }
 
-/* The tests make only files and empty directories in it. */
 static void dir_remove(void)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char path[sizeof dir + 256];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (unlink(path) < 0)
-			rmdir(path);
-	}
-	closedir(d);
-	rmdir(dir);
+	temp_dir_remove(dir);
 }
 
 static void path_in_dir(char *path, size_t size, const char *name)
@@ -80,55 +62,20 @@ static int bound_port(int fd, const char *host)
 	return port;
 }
 
-static void check_fd_flags(int fd)
+/* A blocking connect, closed again: 0 or the errno. */
+static int connect_status(const void *addr, socklen_t len)
 {
-	int fl = fcntl(fd, F_GETFL);
-	ck_assert_int_ge(fl, 0);
-	ck_assert_msg(fl & O_NONBLOCK, "fd %d is blocking", fd);
-	int fdfl = fcntl(fd, F_GETFD);
-	ck_assert_int_ge(fdfl, 0);
-	ck_assert_msg(fdfl & FD_CLOEXEC, "fd %d is not close-on-exec", fd);
-}
-
-static int sockopt(int fd, int level, int name)
-{
-	int value = -1;
-	socklen_t len = sizeof value;
-	ck_assert_int_eq(getsockopt(fd, level, name, &value, &len), 0);
-	return value;
-}
-
-/* The next connection on listening fd, waiting up to a second for it. */
-static int accept_one(int fd)
-{
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	ck_assert_int_eq(poll(&pfd, 1, 1000), 1);
-	int conn = accept(fd, NULL, NULL);
-	ck_assert_int_ge(conn, 0);
-	return conn;
-}
-
-/* A blocking connect: 0 or the errno. */
-static int connect_to(const struct sockaddr *addr, socklen_t len, int *out)
-{
-	int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	if (connect(fd, addr, len) < 0) {
-		int err = errno;
-		close(fd);
-		return err;
-	}
-	if (out)
-		*out = fd;
-	else
-		close(fd);
+	int fd = connect_blocking(addr, len);
+	if (fd < 0)
+		return -fd;
+	close(fd);
 	return 0;
 }
 
 static int connect_v4(int port)
 {
 	struct sockaddr_in in = v4_address("127.0.0.1", port);
-	return connect_to((struct sockaddr *)&in, sizeof in, NULL);
+	return connect_status(&in, sizeof in);
 }
 
 static int connect_unix(const char *path)
@@ -136,7 +83,7 @@ static int connect_unix(const char *path)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	ck_assert_int_eq(aio_sock_unix_address(path, &ss, &len), 0);
-	return connect_to((struct sockaddr *)&ss, len, NULL);
+	return connect_status(&ss, len);
 }
 
 /* IPv6 loopback, or -1 where the host has none: the v6 tests then pass
@@ -178,7 +125,7 @@ START_TEST(test_sock_listen_v6)
 	ck_assert_int_eq(sockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY), 1);
 	int port = bound_port(fd, "::1");
 	struct sockaddr_in6 in6 = v6_address("::1", port);
-	ck_assert_int_eq(connect_to((struct sockaddr *)&in6, sizeof in6, NULL), 0);
+	ck_assert_int_eq(connect_status(&in6, sizeof in6), 0);
 	close(fd);
 }
 END_TEST
@@ -203,8 +150,8 @@ START_TEST(test_sock_listen_dual_stack)
 	ck_assert_int_eq(sockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY), 0);
 	int port = bound_port(fd, "::");
 	struct sockaddr_in in = v4_address("127.0.0.1", port);
-	int client = -1;
-	ck_assert_int_eq(connect_to((struct sockaddr *)&in, sizeof in, &client), 0);
+	int client = connect_blocking(&in, sizeof in);
+	ck_assert_int_ge(client, 0);
 	int conn = accept_one(fd);
 	char host[128];
 	int peer_port = 0;
@@ -225,8 +172,8 @@ START_TEST(test_sock_listen_rebind_after_close)
 	ck_assert_int_ge(fd, 0);
 	int port = bound_port(fd, "127.0.0.1");
 	struct sockaddr_in in = v4_address("127.0.0.1", port);
-	int client = -1;
-	ck_assert_int_eq(connect_to((struct sockaddr *)&in, sizeof in, &client), 0);
+	int client = connect_blocking(&in, sizeof in);
+	ck_assert_int_ge(client, 0);
 	close(accept_one(fd));
 	char byte;
 	ck_assert_int_eq(read(client, &byte, 1), 0);
@@ -470,8 +417,8 @@ START_TEST(test_sock_address_peer)
 	int peer_port = 0;
 	ck_assert_int_eq(aio_sock_address(fd, 1, host, sizeof host, &peer_port), -ENOTCONN);
 	struct sockaddr_in in = v4_address("127.0.0.1", port);
-	int client = -1;
-	ck_assert_int_eq(connect_to((struct sockaddr *)&in, sizeof in, &client), 0);
+	int client = connect_blocking(&in, sizeof in);
+	ck_assert_int_ge(client, 0);
 	ck_assert_int_eq(aio_sock_address(client, 1, host, sizeof host, &peer_port), 0);
 	ck_assert_str_eq(host, "127.0.0.1");
 	ck_assert_int_eq(peer_port, port);
@@ -507,19 +454,10 @@ START_TEST(test_sock_address_socketpair_and_bad_fd)
 }
 END_TEST
 
-static TCase *sock_tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, dir_make, dir_remove);
-	tcase_set_timeout(tc, 5);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 Suite *sock_suite(void)
 {
 	Suite *s = suite_create("sock");
-	TCase *tc = sock_tcase(s, "listen");
+	TCase *tc = check_tcase(s, "listen", dir_make, dir_remove, 5);
 	tcase_add_test(tc, test_sock_listen_v4);
 	tcase_add_test(tc, test_sock_listen_v6);
 	tcase_add_test(tc, test_sock_listen_v6_only);
@@ -529,7 +467,7 @@ Suite *sock_suite(void)
 	tcase_add_test(tc, test_sock_listen_reuse_port);
 	tcase_add_test(tc, test_sock_listen_foreign_address);
 
-	tc = sock_tcase(s, "unix");
+	tc = check_tcase(s, "unix", dir_make, dir_remove, 5);
 	tcase_add_test(tc, test_sock_unix_listen);
 	tcase_add_test(tc, test_sock_unix_replaces_stale);
 	tcase_add_test(tc, test_sock_unix_refuses_regular_file);
@@ -538,14 +476,14 @@ Suite *sock_suite(void)
 	tcase_add_test(tc, test_sock_unix_path_too_long);
 	tcase_add_test(tc, test_sock_unix_address_fill);
 
-	tc = sock_tcase(s, "format");
+	tc = check_tcase(s, "format", dir_make, dir_remove, 5);
 	tcase_add_test(tc, test_sock_format_v4);
 	tcase_add_test(tc, test_sock_format_v6);
 	tcase_add_test(tc, test_sock_format_unix);
 	tcase_add_test(tc, test_sock_format_unix_full_path);
 	tcase_add_test(tc, test_sock_format_unknown_family);
 
-	tc = sock_tcase(s, "address");
+	tc = check_tcase(s, "address", dir_make, dir_remove, 5);
 	tcase_add_test(tc, test_sock_address_peer);
 	tcase_add_test(tc, test_sock_address_socketpair_and_bad_fd);
 	return s;

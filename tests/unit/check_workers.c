@@ -1,5 +1,6 @@
 /* check_workers.c -- Check tests for runtime/workers.c: jobs, loop holds, cancel, free, AIOD_THREADS */
 #include "check_runtime.h"
+#include "check_util.h"
 #include "workers.h"
 
 #include <errno.h>
@@ -8,50 +9,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
-
-/*
- * A gate that work can wait at, so a test knows a job is running and
- * decides when it ends. One per test, reset by the fixture.
- */
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int arrived;
-	int open;
-} gate;
-
-static void gate_reset(void)
-{
-	pthread_mutex_init(&gate.lock, NULL);
-	pthread_cond_init(&gate.cond, NULL);
-	gate.arrived = gate.open = 0;
-}
-
-static void gate_pass(void)
-{
-	pthread_mutex_lock(&gate.lock);
-	gate.arrived++;
-	pthread_cond_broadcast(&gate.cond);
-	while (!gate.open)
-		pthread_cond_wait(&gate.cond, &gate.lock);
-	pthread_mutex_unlock(&gate.lock);
-}
-
-static void gate_wait_arrived(int n)
-{
-	pthread_mutex_lock(&gate.lock);
-	while (gate.arrived < n)
-		pthread_cond_wait(&gate.cond, &gate.lock);
-	pthread_mutex_unlock(&gate.lock);
-}
-
-static void gate_open(void)
-{
-	pthread_mutex_lock(&gate.lock);
-	gate.open = 1;
-	pthread_cond_broadcast(&gate.cond);
-	pthread_mutex_unlock(&gate.lock);
-}
 
 static void sleep_ms(int ms)
 {
@@ -107,34 +64,9 @@ static void probe_done(struct aio_job *job)
 	}
 }
 
-static struct aio_loop *loop_make(void)
-{
-	int err = 0;
-	struct aio_loop *loop = aio_loop_new(&err);
-	ck_assert_ptr_nonnull(loop);
-	return loop;
-}
-
-static struct aio_workers *pool_make(struct aio_loop *loop, unsigned nthreads)
-{
-	int err = 0;
-	struct aio_workers *w = aio_workers_new(loop, nthreads, &err);
-	ck_assert_msg(w != NULL, "aio_workers_new failed: %d", err);
-	return w;
-}
-
 static void submit(struct aio_workers *w, struct probe *p)
 {
 	ck_assert_int_eq(aio_workers_submit(w, &p->job, probe_work, probe_done), 0);
-}
-
-/* Runs turns until the loop is idle; returns how many it took. */
-static int run_until_idle(struct aio_loop *loop, int max_turns)
-{
-	int turns = 0;
-	while (aio_loop_run_once(loop) == AIO_LOOP_ALIVE)
-		ck_assert_int_lt(++turns, max_turns);
-	return turns + 1;
 }
 
 /* core */
@@ -504,19 +436,10 @@ START_TEST(test_workers_default_threads)
 }
 END_TEST
 
-static TCase *workers_tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, gate_reset, NULL);
-	tcase_set_timeout(tc, 10);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 Suite *workers_suite(void)
 {
 	Suite *s = suite_create("workers");
-	TCase *tc = workers_tcase(s, "core");
+	TCase *tc = check_tcase(s, "core", gate_reset, NULL, 10);
 	tcase_add_test(tc, test_workers_done_on_loop_thread);
 	tcase_add_test(tc, test_workers_many_jobs_once_each);
 	tcase_add_test(tc, test_workers_loop_waits_for_job);
@@ -524,20 +447,20 @@ Suite *workers_suite(void)
 	tcase_add_test(tc, test_workers_resubmit_from_done);
 	tcase_add_test(tc, test_workers_new_zero_threads);
 
-	tc = workers_tcase(s, "cancel");
+	tc = check_tcase(s, "cancel", gate_reset, NULL, 10);
 	tcase_add_test(tc, test_workers_cancel_queued);
 	tcase_add_test(tc, test_workers_cancel_running);
 	tcase_add_test(tc, test_workers_cancel_idle);
 	tcase_add_test(tc, test_workers_cancel_done_queued);
 
-	tc = workers_tcase(s, "free");
+	tc = check_tcase(s, "free", gate_reset, NULL, 10);
 	tcase_add_test(tc, test_workers_free_unused);
 	tcase_add_test(tc, test_workers_free_after_jobs);
 	tcase_add_test(tc, test_workers_free_with_queued);
 	tcase_add_test(tc, test_workers_free_drops_queued_done);
 	tcase_add_test(tc, test_workers_free_from_done);
 
-	tc = workers_tcase(s, "env");
+	tc = check_tcase(s, "env", gate_reset, NULL, 10);
 	tcase_add_test(tc, test_workers_default_threads);
 	return s;
 }
