@@ -20,6 +20,7 @@ struct l_call {
 	struct aio_job job;
 	struct aio_buf io;
 	struct l_link waiters;
+	struct l_link link;	/* in threads->calls until freed */
 	struct l_threads *threads;
 	unsigned char failed;
 	unsigned char done;
@@ -47,6 +48,7 @@ struct l_threads {
 	struct l_loop *loop;
 	pthread_mutex_t lock;
 	struct l_request *pending;	/* requests not answered yet */
+	struct l_link calls;	/* to_thread calls not freed yet (loop thread only) */
 	int closed;
 };
 
@@ -247,6 +249,8 @@ static void call_work(struct aio_job *job)
 
 static void call_free(struct l_call *call)
 {
+	call->link.prev->next = call->link.next;
+	call->link.next->prev = call->link.prev;
 	aio_buf_destroy(&call->io);
 	free(call);
 }
@@ -325,6 +329,10 @@ static int l_to_thread(lua_State *L)
 	aio_buf_init(b);
 	laio_list_init(&call->waiters);
 	call->threads = threads;
+	call->link.next = &threads->calls;
+	call->link.prev = threads->calls.prev;
+	threads->calls.prev->next = &call->link;
+	threads->calls.prev = &call->link;
 	int err = aio_workers_submit(threads->workers, &call->job, call_work, call_done);
 	if (err < 0) {
 		call_free(call);
@@ -565,6 +573,7 @@ static struct l_threads *threads_of(lua_State *L, struct l_loop *loop)
 	}
 	threads->workers = laio_loop_workers(L, loop);
 	threads->loop = loop;
+	laio_list_init(&threads->calls);
 	loop->threads = threads;
 	return threads;
 }
@@ -595,6 +604,9 @@ void laio_threads_free(struct l_loop *loop)
 	if (!threads)
 		return;
 	aio_mailbox_free(threads->mailbox);
+	/* The pool dropped the done of calls still out; their tasks are gone. */
+	while (!laio_list_empty(&threads->calls))
+		call_free(aio_container_of(threads->calls.next, struct l_call, link));
 	pthread_mutex_destroy(&threads->lock);
 	free(threads);
 	loop->threads = NULL;

@@ -6,11 +6,11 @@ local loop = asyncio.get_running_loop()
 local started = loop:time()
 local calls = {}
 for i = 1, 4 do
-  calls[i] = function() asyncio.to_thread(function() os.execute("sleep 0.1") end) end
+  calls[i] = function() asyncio.to_thread(function() os.execute("sleep 0.2") end) end
 end
 asyncio.gather(table.unpack(calls))
 local took = loop:time() - started
-print(took < 0.3 and "together" or "in turn")
+print(took < 0.6 and "together" or "in turn")
 LUA
 run s.lua
 expect_rc 0
