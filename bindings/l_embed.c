@@ -24,3 +24,4 @@ EMBED(locks);
 EMBED(queues);
 EMBED(streams);
 EMBED(processes);
+EMBED(daemon);

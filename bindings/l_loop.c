@@ -56,6 +56,7 @@ static int l_new_event_loop(lua_State *L)
 	struct l_loop *loop = lua_newuserdatauv(L, sizeof *loop, 1);
 	memset(loop, 0, sizeof *loop);
 	loop->S = STATE(L);
+	loop->gen = 1;
 	loop->tasks.next = loop->tasks.prev = &loop->tasks;
 	luaL_setmetatable(L, LAIO_LOOP);
 	lua_newtable(L);	/* signal handlers by number */

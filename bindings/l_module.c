@@ -8,9 +8,9 @@
 /* The Lua parts, as bytecode embedded by l_embed.c, in loading order:
  * asyncio.lua first (error classes, helpers the others use). */
 extern const char laio_asyncio_lua[], laio_locks_lua[], laio_queues_lua[],
-	laio_streams_lua[], laio_processes_lua[];
+	laio_streams_lua[], laio_processes_lua[], laio_daemon_lua[];
 extern const unsigned laio_asyncio_lua_size, laio_locks_lua_size, laio_queues_lua_size,
-	laio_streams_lua_size, laio_processes_lua_size;
+	laio_streams_lua_size, laio_processes_lua_size, laio_daemon_lua_size;
 
 /*
  * asyncio.lua loads with the module; the other parts load the first time a
@@ -147,6 +147,17 @@ static const luaL_Reg internals[] = {
 	{NULL, NULL}
 };
 
+int laio_open_daemon(lua_State *L)
+{
+	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
+	if (luaL_loadbufferx(L, laio_daemon_lua, laio_daemon_lua_size, "=daemon.lua", "b") != LUA_OK)
+		return lua_error(L);
+	lua_insert(L, -2);
+	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
 int luaopen_asyncio(lua_State *L)
 {
 	if (lua_getfield(L, LUA_REGISTRYINDEX, "asyncio.module") == LUA_TTABLE)
@@ -167,6 +178,7 @@ int luaopen_asyncio(lua_State *L)
 	luaL_newlibtable(L, internals);	/* 3: handed to every Lua part */
 	lua_pushvalue(L, 1);
 	luaL_setfuncs(L, internals, 1);
+	luaL_setfuncs(L, laio_generation_functions, 0);
 	lua_pushvalue(L, 3);
 	lua_setfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
 	load_part(L, 0, 2, 3);

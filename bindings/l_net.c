@@ -332,6 +332,31 @@ static int l_listener_close(lua_State *L)
 	return 0;
 }
 
+/* listener:detach() -> fd: stops accepting, keeps the socket open */
+static int l_listener_detach(lua_State *L)
+{
+	struct l_listener *ls = check_listener(L);
+	if (!ls->l)
+		return luaL_error(L, "the listener is closed");
+	int fd = aio_listener_detach(ls->l);
+	ls->l = NULL;
+	luaL_unref(L, LUA_REGISTRYINDEX, ls->ref);
+	ls->ref = LUA_NOREF;
+	if (fd < 0)
+		return 0;
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
+/* adopt(fd, on_conn, limit) -> Listener: accepts on a detached socket */
+static int l_adopt(lua_State *L)
+{
+	int fd = (int)luaL_checkinteger(L, 1);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_Integer limit = check_limit(L, 3);
+	return push_listener(L, fd, 2, limit);
+}
+
 /* listener:address() -> host, port, or a path */
 static int l_listener_address(lua_State *L)
 {
@@ -358,6 +383,7 @@ static int l_listener_is_open(lua_State *L)
 static const luaL_Reg listener_methods[] = {
 	{"close", l_listener_close},
 	{"address", l_listener_address},
+	{"detach", l_listener_detach},
 	{"is_open", l_listener_is_open},
 	{NULL, NULL}
 };
@@ -374,6 +400,7 @@ static const luaL_Reg net_functions[] = {
 	{"format_address", l_format_address},
 	{"listen", l_listen},
 	{"listen_unix", l_listen_unix},
+	{"adopt", l_adopt},
 	{NULL, NULL}
 };
 

@@ -289,7 +289,8 @@ void laio_dump_tasks(lua_State *L, struct l_loop *loop)
 			: t->wait == WAIT_FUTURE ? "awaiting"
 			: t->wait == WAIT_PARKED ? "waiting for I/O"
 			: "ready";
-		fprintf(stderr, "%s %s\n", luaL_tolstring(L, -1, NULL), what);
+		fprintf(stderr, "%s %s, generation %u%s\n", luaL_tolstring(L, -1, NULL), what,
+			t->gen, t->serving ? ", serving a connection" : "");
 		if (t->started && t != loop->current) {
 			luaL_traceback(L, t->co, NULL, 0);
 			fprintf(stderr, "%s\n", lua_tostring(L, -1));
@@ -360,6 +361,7 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->fut.state = FUT_PENDING;
 	t->id = ++S->task_counter;
 	t->nargs = nargs + 2;
+	t->gen = loop->current ? loop->current->gen : loop->gen;
 	aio_timer_init(&t->timer);
 	laio_list_init(&t->park);
 	luaL_setmetatable(L, LAIO_TASK);

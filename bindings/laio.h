@@ -43,6 +43,7 @@ struct l_loop {
 	struct l_link tasks;	/* unfinished tasks */
 	struct aio_workers *workers;	/* made on first use */
 	struct l_threads *threads;	/* to_thread's share of them, made on first use */
+	unsigned gen;		/* the newest generation: tasks made outside a task join it */
 	unsigned char running;
 	unsigned char stopping;
 	unsigned char debug;
@@ -87,6 +88,8 @@ struct l_task {
 	unsigned long id;
 	int cancel_requests;	/* Python's cancelling() */
 	int nargs;		/* values to pass on the next resume */
+	unsigned gen;		/* aiod's generation: its creator's (0: aiod's own) */
+	unsigned char serving;	/* serves a connection: outlives a reload's commit */
 	unsigned char must_cancel;
 	unsigned char wait;
 	unsigned char started;
@@ -121,6 +124,8 @@ struct l_state *laio_state(lua_State *L);
 void laio_new_class(lua_State *L, const char *tname, int state,
 		    const luaL_Reg *const methods[], const luaL_Reg *metamethods);
 int luaopen_asyncio(lua_State *L);
+/* [-0, +1] aiod's reload controller (daemon.lua's table), for the program. */
+int laio_open_daemon(lua_State *L);
 
 /* l_errors.c: asyncio's error objects */
 void laio_push_error(lua_State *L, const char *cls, const char *msg);	/* [-0,+1,e] */
@@ -246,6 +251,9 @@ void laio_open_thread(lua_State *L, int state);	/* into the module at -1 */
  * pool is freed (joined); then frees what is left, after it. */
 void laio_threads_close(struct l_loop *loop);
 void laio_threads_free(struct l_loop *loop);
+
+/* l_generation.c: internals for aiod's generations */
+extern const luaL_Reg laio_generation_functions[];
 
 /* l_coro.c */
 int laio_coro_unpack(lua_State *L, int idx);	/* pushes fn, args; count */

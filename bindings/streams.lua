@@ -149,14 +149,17 @@ local function serve(self, reader, writer)
   end
 end
 
-local function new_server(cb)
+-- A server belongs to the generation that made it (aiod's hot reload), and
+-- so do the tasks serving its connections.
+local function new_server(cb, limit)
   local self = setmetatable({_cb = cb, _clients = {}, _active = 0, _listeners = {},
-                             _closers = {}, sockets = {}}, Server)
+                             _closers = {}, sockets = {}, _limit = limit,
+                             _gen = C.generation_of()}, Server)
   open_servers[self] = true
   self._on_conn = function(reader, writer)
     self._clients[writer] = true
     self._active = self._active + 1
-    M.create_task(serve, self, reader, writer)
+    C.spawn_in(self._gen, true, serve, self, reader, writer)
   end
   return self
 end
@@ -168,12 +171,54 @@ local function add_listener(self, listener)
   self.sockets[#self.sockets + 1] = port and {host = host, port = port} or {path = host}
 end
 
+-- Listening sockets by address (a socket address's bytes, or "unix:" and
+-- a path): a server of a newer generation takes over an older one's
+-- socket instead of binding anew, so no connection is ever refused.
+local by_address = {}
+
+local function listen_on(self, key, make)
+  local old = key and by_address[key]
+  local listener
+  if old and old.server._gen < self._gen and old.listener:is_open() then
+    listener = N.adopt(old.listener:detach(), self._on_conn, self._limit)
+    if C.on_takeover then
+      C.on_takeover({key = key, old_server = old.server, old_listener = old.listener,
+                     server = self, listener = listener})
+    end
+  else
+    listener = make()
+  end
+  if key then by_address[key] = {server = self, listener = listener} end
+  add_listener(self, listener)
+end
+
+-- Undoes a takeover (a reload rolled back): the socket goes back to the
+-- old server, which accepts on it again.
+function C.give_back(t)
+  local old = t.old_server
+  local listener = N.adopt(t.listener:detach(), old._on_conn, old._limit)
+  for i, l in ipairs(old._listeners or {}) do
+    if l == t.old_listener then old._listeners[i] = listener end
+  end
+  by_address[t.key] = {server = old, listener = listener}
+end
+
+-- The servers still open, with their generations, for aiod's reloads.
+function C.open_servers()
+  local list = {}
+  for server in pairs(open_servers) do list[#list + 1] = server end
+  return list
+end
+
 function Server:close()
   check_self(self, Server, "close")
   local list = self._listeners
   if not list then return end
   self._listeners = nil
   open_servers[self] = nil
+  for key, entry in pairs(by_address) do
+    if entry.server == self then by_address[key] = nil end
+  end
   for _, listener in ipairs(list) do listener:close() end
   if self._forever and not self._forever:done() then self._forever:cancel() end
   wake_closers(self)
@@ -204,6 +249,7 @@ function Server:serve_forever()
   if self._forever then error("the server is already being awaited on serve_forever()", 2) end
   if not self._listeners then error("the server is closed", 2) end
   self._forever = M.get_running_loop():create_future()
+  if C.on_serving then C.on_serving(self._gen) end
   local ok, err = pcall(self._forever.await, self._forever)
   self._forever = nil
   if not ok and CancelledError:is(err) then
@@ -235,15 +281,20 @@ local function server_opts(fname, n, opts, present)
 end
 
 -- Binds every address host resolves to; with port 0 the first one picks
--- the port and the others share it.
-local function listen_all(self, host, port, backlog, flags, limit)
+-- the port and the others share it (and no later server takes them over).
+local function listen_all(self, host, port, backlog, flags)
+  local limit = self._limit
+  local function bind(addr, extra)
+    listen_on(self, port ~= 0 and addr or nil, function()
+      return N.listen(addr, backlog, flags | extra, self._on_conn, limit)
+    end)
+  end
   local addrs
   if host == nil then
     -- All interfaces: one socket for IPv6 and IPv4 both, else IPv4 only.
-    local ok, l = pcall(N.listen, N.resolve("::", port, true)[1], backlog,
-                        flags | N.DUAL_STACK, self._on_conn, limit)
-    if ok then return add_listener(self, l) end
-    if not OSError:is(l) or l.errno ~= N.EAFNOSUPPORT then error(l, 0) end
+    local ok, err = pcall(bind, N.resolve("::", port, true)[1], N.DUAL_STACK)
+    if ok then return end
+    if not OSError:is(err) or err.errno ~= N.EAFNOSUPPORT then error(err, 0) end
     addrs = N.resolve("0.0.0.0", port, true)
   else
     addrs = N.resolve(host, port, true)
@@ -253,7 +304,7 @@ local function listen_all(self, host, port, backlog, flags, limit)
       if i > 1 and port == 0 then
         addr = N.resolve(N.format_address(addr), self.sockets[1].port, true)[1]
       end
-      add_listener(self, N.listen(addr, backlog, flags, self._on_conn, limit))
+      bind(addr, 0)
     end
   end)
   if not ok then
@@ -273,8 +324,8 @@ function M.start_server(...)
   local backlog, limit
   opts, backlog, limit = server_opts("start_server", 4, opts, n >= 4)
   local flags = opt_field("start_server", 4, opts, "reuse_port", "boolean", false) and N.REUSE_PORT or 0
-  local self = new_server(cb)
-  listen_all(self, host, port, backlog, flags, limit)
+  local self = new_server(cb, limit)
+  listen_all(self, host, port, backlog, flags)
   return self
 end
 
@@ -290,7 +341,9 @@ function M.start_unix_server(...)
   end
   local backlog, limit
   opts, backlog, limit = server_opts("start_unix_server", 3, opts, n >= 3)
-  local self = new_server(cb)
-  add_listener(self, N.listen_unix(path, backlog, self._on_conn, limit))
+  local self = new_server(cb, limit)
+  listen_on(self, "unix:" .. path, function()
+    return N.listen_unix(path, backlog, self._on_conn, limit)
+  end)
   return self
 end

@@ -5,6 +5,7 @@
 #include "signals.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <lualib.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -19,6 +20,8 @@ static const char usage_text[] =
 	"usage: aiod [options] script.lua [args...]\n"
 	"  -e CODE         run CODE before the script (as lua -e)\n"
 	"  -c, --check     compile the script and exit (0 if it compiles, 2 if not)\n"
+	"  --grace SEC     how long an old generation's connections may drain after a reload (default 30)\n"
+	"  --log-level L   debug, info, warn or error: the least aiod.log prints (default info)\n"
 	"  --pidfile FILE  write the pid there while running\n"
 	"  --debug         warn when a task runs over 100 ms without suspending\n"
 	"  -v, --version   print the version and exit\n"
@@ -29,7 +32,13 @@ struct options {
 	int check;
 	int debug;
 	const char *pidfile;
+	const char *log_level;
+	double grace;
+	const char *script_path;
+	char script_dir[PATH_MAX];	/* absolute: modules from it load anew on reload */
 };
+
+static struct options opts;
 
 /* Set by the first SIGINT or SIGTERM; the exit status it asks for. */
 static int stop_status = -1;
@@ -42,9 +51,34 @@ static void usage_error(const char *fmt, const char *what)
 	exit(2);
 }
 
+/* The script's folder as an absolute path (the current one for stdin). */
+static void script_folder(const char *script, char *dir, size_t size)
+{
+	char copy[PATH_MAX];
+	snprintf(copy, sizeof copy, "%s", strcmp(script, "-") == 0 ? "." : script);
+	char *slash = strrchr(copy, '/');
+	if (strcmp(script, "-") != 0) {
+		if (slash)
+			*(slash == copy ? slash + 1 : slash) = '\0';
+		else
+			strcpy(copy, ".");
+	}
+	char buf[PATH_MAX];
+	snprintf(dir, size, "%s", realpath(copy, buf) ? buf : copy);
+}
+
+/* Options followed by a value. */
+static int takes_value(const char *a)
+{
+	return strcmp(a, "-e") == 0 || strcmp(a, "--pidfile") == 0 ||
+	       strcmp(a, "--grace") == 0 || strcmp(a, "--log-level") == 0;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	memset(o, 0, sizeof *o);
+	o->grace = 30;
+	o->log_level = "info";
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -58,11 +92,22 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->check = 1;
 		} else if (strcmp(a, "--debug") == 0) {
 			o->debug = 1;
-		} else if (strcmp(a, "-e") == 0 || strcmp(a, "--pidfile") == 0) {
+		} else if (takes_value(a)) {
 			if (++i >= argc)
 				usage_error("option '%s' needs an argument", a);
-			if (a[1] == '-')
+			if (strcmp(a, "--pidfile") == 0) {
 				o->pidfile = argv[i];
+			} else if (strcmp(a, "--grace") == 0) {
+				char *end;
+				o->grace = strtod(argv[i], &end);
+				if (*end || end == argv[i] || !(o->grace >= 0))
+					usage_error("--grace needs seconds, not '%s'", argv[i]);
+			} else if (strcmp(a, "--log-level") == 0) {
+				o->log_level = argv[i];
+				if (strcmp(a = argv[i], "debug") && strcmp(a, "info") &&
+				    strcmp(a, "warn") && strcmp(a, "error"))
+					usage_error("--log-level is debug, info, warn or error, not '%s'", a);
+			}
 		} else if (strcmp(a, "--") == 0) {
 			if (i + 1 < argc)
 				o->script = i + 1;
@@ -91,7 +136,7 @@ static void make_arg_table(lua_State *L, int argc, char **argv, int script)
 static int run_e_chunks(lua_State *L, char **argv, int script)
 {
 	for (int i = 1; i < script; i++) {
-		if (strcmp(argv[i], "-e") != 0 && strcmp(argv[i], "--pidfile") != 0)
+		if (!takes_value(argv[i]))
 			continue;
 		if (argv[i][1] == 'e' && (luaL_loadbuffer(L, argv[i + 1],
 				strlen(argv[i + 1]), "=(command line)") != LUA_OK ||
@@ -151,7 +196,39 @@ static struct {
 	struct aio_signal *intr;
 	struct aio_signal *term;
 	struct aio_signal *dump;
+	struct aio_signal *hup;
 } watched;
+
+/* The registry reference of daemon.lua's controller. */
+static int daemon_ref = LUA_NOREF;
+
+/* Calls the controller's method name with no arguments; pushes nothing. */
+static void call_daemon(lua_State *L, const char *name, int nres)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, daemon_ref);
+	lua_getfield(L, -1, name);
+	lua_remove(L, -2);
+	if (lua_pcall(L, 0, nres, 0) != LUA_OK) {
+		laio_report(L, "aiod: internal error:", -1);
+		lua_pop(L, 1);
+		for (int i = 0; i < nres; i++)
+			lua_pushnil(L);
+	}
+}
+
+/* SIGHUP: a hot reload, queued behind one in progress. */
+static void on_reload_signal(struct aio_signal *sig, void *udata)
+{
+	struct l_loop *loop = udata;
+	(void)sig;
+	call_daemon(loop->L, "reload", 0);
+}
+
+static int l_notify(lua_State *L)
+{
+	aiod_notify(luaL_checkstring(L, 1));
+	return 0;
+}
 
 static void stop_watching(void)
 {
@@ -172,16 +249,14 @@ static void close_servers(lua_State *L);
 static void cancel_all(lua_State *L, struct l_loop *loop);
 
 /*
- * Done callback of the main task: returning without error is readiness;
- * an uncaught error ends the program as a stop signal does, so it exits
- * with 1 instead of serving on without its main task.
+ * Done callback of generation 1's main task: an uncaught error ends the
+ * program as a stop signal does, so it exits with 1 instead of serving on
+ * without its main task. (Readiness is daemon.lua's to tell.)
  */
 static int on_main_done(lua_State *L)
 {
 	struct l_task *t = lua_touserdata(L, 1);
-	if (t->fut.state == FUT_FINISHED && !t->fut.failed) {
-		aiod_notify("READY=1");
-	} else if (t->fut.failed) {
+	if (t->fut.failed) {
 		close_servers(L);
 		cancel_all(L, t->fut.loop);
 	}
@@ -273,6 +348,36 @@ static int run_main(lua_State *L)
 	watched.intr = aio_signal_new(loop->rt, SIGINT, on_stop_signal, loop, 0, &err);
 	watched.term = aio_signal_new(loop->rt, SIGTERM, on_stop_signal, loop, 0, &err);
 	watched.dump = aio_signal_new(loop->rt, SIGUSR1, on_dump_signal, loop, 0, &err);
+	watched.hup = aio_signal_new(loop->rt, SIGHUP, on_reload_signal, loop, 0, &err);
+
+	laio_open_daemon(L);
+	daemon_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, daemon_ref);
+	lua_getfield(L, -1, "start");
+	lua_remove(L, -2);
+	lua_createtable(L, 0, 8);
+	lua_pushstring(L, opts.script_path);
+	lua_setfield(L, -2, "script");
+	lua_pushstring(L, opts.script_dir);
+	lua_setfield(L, -2, "dir");
+	lua_createtable(L, nargs, 1);
+	for (int i = 1; i <= nargs; i++) {
+		lua_pushvalue(L, i + 1);
+		lua_rawseti(L, -2, i);
+	}
+	lua_pushinteger(L, nargs);
+	lua_setfield(L, -2, "n");
+	lua_setfield(L, -2, "args");
+	lua_pushnumber(L, opts.grace);
+	lua_setfield(L, -2, "grace");
+	lua_pushnumber(L, 10);
+	lua_setfield(L, -2, "ready_timeout");
+	lua_pushstring(L, opts.log_level);
+	lua_setfield(L, -2, "log_level");
+	lua_pushcfunction(L, l_notify);
+	lua_setfield(L, -2, "notify");
+	lua_pushvalue(L, task);
+	lua_call(L, 2, 0);
 
 	/* Run while anything can happen; then cancel what is stuck, so its
 	 * cleanup runs, and run that out too. */
@@ -285,10 +390,16 @@ static int run_main(lua_State *L)
 		lua_pushvalue(L, loop_idx);
 		lua_call(L, 1, 0);
 	}
+	call_daemon(L, "main_task", 1);
+	if (lua_isnil(L, -1))
+		lua_pop(L, 1);
+	else
+		lua_replace(L, task);
 	int status = main_status(L, task);
 	stop_watching();
 	aio_signal_free(watched.dump);
-	watched.dump = NULL;
+	aio_signal_free(watched.hup);
+	watched.dump = watched.hup = NULL;
 	lua_getfield(L, loop_idx, "close");
 	lua_pushvalue(L, loop_idx);
 	lua_call(L, 1, 0);
@@ -366,8 +477,8 @@ static int write_pidfile(const char *path)
 
 int main(int argc, char **argv)
 {
-	struct options o;
-	parse_options(argc, argv, &o);
+	struct options *o = &opts;
+	parse_options(argc, argv, o);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 
@@ -383,25 +494,27 @@ int main(int argc, char **argv)
 	lua_setfield(L, -2, "asyncio");
 	lua_pop(L, 1);
 
-	const char *script = argv[o.script];
+	const char *script = argv[o->script];
+	o->script_path = script;
+	script_folder(script, o->script_dir, sizeof o->script_dir);
 	if (luaL_loadfilex(L, strcmp(script, "-") == 0 ? NULL : script, "t") != LUA_OK) {
 		fprintf(stderr, "aiod: %s\n", lua_tostring(L, -1));
 		lua_close(L);
 		aio_pool_free(pool);
 		return 2;
 	}
-	if (o.check) {
+	if (o->check) {
 		lua_close(L);
 		aio_pool_free(pool);
 		return 0;
 	}
-	make_arg_table(L, argc, argv, o.script);
-	if (!run_e_chunks(L, argv, o.script)) {
+	make_arg_table(L, argc, argv, o->script);
+	if (!run_e_chunks(L, argv, o->script)) {
 		lua_close(L);
 		aio_pool_free(pool);
 		return 1;
 	}
-	if (o.pidfile && !write_pidfile(o.pidfile)) {
+	if (o->pidfile && !write_pidfile(o->pidfile)) {
 		lua_close(L);
 		aio_pool_free(pool);
 		return 2;
@@ -410,12 +523,12 @@ int main(int argc, char **argv)
 	int status;
 	lua_pushcfunction(L, run_main);
 	lua_insert(L, 1);
-	lua_pushboolean(L, o.debug);
+	lua_pushboolean(L, o->debug);
 	lua_insert(L, 2);
 	luaL_checkstack(L, argc, "too many arguments");
-	for (int i = o.script + 1; i < argc; i++)
+	for (int i = o->script + 1; i < argc; i++)
 		lua_pushstring(L, argv[i]);
-	if (lua_pcall(L, argc - o.script + 1, 1, 0) != LUA_OK) {
+	if (lua_pcall(L, argc - o->script + 1, 1, 0) != LUA_OK) {
 		fprintf(stderr, "aiod: %s\n", luaL_tolstring(L, -1, NULL));
 		status = 1;
 	} else {
@@ -423,7 +536,7 @@ int main(int argc, char **argv)
 	}
 	lua_close(L);
 	aio_pool_free(pool);
-	if (o.pidfile)
-		unlink(o.pidfile);
+	if (o->pidfile)
+		unlink(o->pidfile);
 	return status;
 }

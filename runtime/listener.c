@@ -150,6 +150,18 @@ int aio_listener_paused(const struct aio_listener *l)
 	return l->loop && !l->accepting;
 }
 
+int aio_listener_detach(struct aio_listener *l)
+{
+	int fd = l->fd;
+	if (l->loop && !l->closed) {
+		aio_loop_untrack(&l->res);
+		set_accepting(l, 0);
+		aio_timer_stop(l->loop, &l->retry);
+	}
+	free(l);
+	return fd;
+}
+
 void aio_listener_close(struct aio_listener *l)
 {
 	if (l->loop && !l->closed) {

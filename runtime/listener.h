@@ -29,6 +29,13 @@ int aio_listener_fd(const struct aio_listener *l);	/* -1 once the loop went away
 /* Whether accepting is paused for lack of descriptors. */
 int aio_listener_paused(const struct aio_listener *l);
 
+/*
+ * Stops accepting and frees l, but leaves the socket open and returns it
+ * (-1 after the loop went away), so another listener can take it over:
+ * connections waiting in its backlog are not lost. Not from inside fn.
+ */
+int aio_listener_detach(struct aio_listener *l);
+
 /* Stops accepting, closes the socket and frees l (once fn returns, when
  * called from fn). Also after the loop went away (which stops and closes
  * it, leaving only this to do). */

@@ -1,0 +1,188 @@
+-- daemon.lua -- aiod's generations and hot reload: the aiod module, readiness, takeover, commit and rollback
+local M, C = ...
+
+local type, tostring, pairs, ipairs, pcall, select = type, tostring, pairs, ipairs, pcall, select
+local format = string.format
+
+local D = {}
+local opts		-- script, args, grace, ready_timeout, log_level, notify
+local state = {}	-- aiod.state: one table for every generation
+local live = 1		-- the newest generation that committed
+local next_gen = 2
+local ready = {}	-- ready[g]: a Future, done once generation g is ready
+local pending = 0	-- reloads asked for and not started
+local reloading = false
+local takeovers	-- during a reload: the sockets its servers took over
+local mains = {}	-- mains[g]: generation g's main task
+
+local LEVELS = {debug = 1, info = 2, warn = 3, error = 4}
+
+function D.log(level, fmt, ...)
+  local rank = LEVELS[level]
+  if not rank then error(format("bad argument #1 to 'log' (level must be debug, info, warn or error, got %s)", tostring(level)), 2) end
+  if rank < LEVELS[opts.log_level] then return end
+  local ok, text = pcall(format, fmt, ...)
+  if not ok then text = tostring(fmt) end
+  local now = C.wallclock()
+  local ms = math.floor((now % 1) * 1000)
+  io.stderr:write(format("%s.%03d %-5s %s\n", os.date("%Y-%m-%d %H:%M:%S", math.floor(now)), ms, level, text))
+  io.stderr:flush()
+end
+
+local function ready_future(g)
+  local fut = ready[g]
+  if not fut then
+    fut = M.get_running_loop():create_future()
+    ready[g] = fut
+  end
+  return fut
+end
+
+local function mark_ready(g)
+  local fut = ready_future(g)
+  if not fut:done() then
+    fut:set_result(true)
+    if g == 1 then opts.notify("READY=1") end
+  end
+end
+
+local function fail(g, err)
+  local fut = ready_future(g)
+  if not fut:done() then fut:set_result(false, err) end
+end
+
+-- The aiod module a generation sees: require "aiod" in its code.
+local function module_for(g)
+  return {
+    generation = g,
+    state = state,
+    ready = function() mark_ready(g) end,
+    log = D.log,
+  }
+end
+
+-- The main task of generation g: returning without error makes it ready,
+-- failing before that fails it.
+local function watch_main(g, task)
+  mains[g] = task
+  task:add_done_callback(function(t)
+    if t:cancelled() then
+      fail(g, "the main task was cancelled")
+    elseif t:exception() ~= nil then
+      fail(g, t:exception())
+    else
+      mark_ready(g)
+    end
+  end)
+end
+
+function D.start(options, main_task)
+  opts = options
+  package.preload.aiod = function() return module_for(C.generation_of()) end
+  C.on_serving = mark_ready
+  watch_main(1, main_task)
+end
+
+-- Modules loaded from the script's folder load anew in the next generation.
+local function drop_modules()
+  for name in pairs(package.loaded) do
+    local path = type(name) == "string" and package.searchpath(name, package.path)
+    path = path and C.realpath(path)
+    if path and path:sub(1, #opts.dir + 1) == opts.dir .. "/" then
+      package.loaded[name] = nil
+    end
+  end
+  package.loaded.aiod = nil
+end
+
+local function error_text(err)
+  if type(err) == "table" and err.message then return tostring(err) end
+  return (tostring(err):gsub("\n.*", ""))
+end
+
+local function commit(from)
+  C.cancel_generations(1, from, false)
+  for _, server in ipairs(C.open_servers()) do
+    if server._gen <= from then server:close() end
+  end
+  -- Connections of the old code may finish until the grace period ends.
+  M.get_running_loop():call_later(opts.grace, function()
+    C.cancel_generations(1, from, true)
+  end)
+end
+
+local function rollback(to, list)
+  C.cancel_generations(to, to, true)
+  for i = #list, 1, -1 do C.give_back(list[i]) end
+  for _, server in ipairs(C.open_servers()) do
+    if server._gen == to then server:close() end
+  end
+end
+
+local function reload_once()
+  local from, to = live, next_gen
+  next_gen = next_gen + 1
+  local loop = M.get_running_loop()
+  local started = loop:time()
+  opts.notify("RELOADING=1")
+  local chunk, err = loadfile(opts.script)
+  if not chunk then
+    D.log("error", "reload %d -> %d: failed: %s", from, to, err)
+    opts.notify("READY=1")
+    return
+  end
+  drop_modules()
+  takeovers = {}
+  C.on_takeover = function(t) takeovers[#takeovers + 1] = t end
+  C.set_generation(to)
+  local main = C.spawn_in(to, false, chunk, table.unpack(opts.args, 1, opts.args.n))
+  main:set_name("main")
+  watch_main(to, main)
+  local fut = ready_future(to)
+  local timer = loop:call_later(opts.ready_timeout, function()
+    fail(to, format("not ready within %g s", opts.ready_timeout))
+  end)
+  local ok, why = fut:await()
+  timer:cancel()
+  C.on_takeover = nil
+  local list = takeovers
+  takeovers = nil
+  if ok then
+    live = to
+    commit(from)
+    D.log("info", "reload %d -> %d: ok in %.1f ms", from, to, (loop:time() - started) * 1000)
+  else
+    C.set_generation(from)
+    rollback(to, list)
+    D.log("error", "reload %d -> %d: failed: %s", from, to, error_text(why))
+  end
+  opts.notify("READY=1")
+end
+
+-- One reload at a time, in the order asked; none before generation 1 is ready.
+local function reloads()
+  ready_future(1):await()
+  while pending > 0 do
+    pending = pending - 1
+    local ok, err = pcall(reload_once)
+    if not ok then
+      if M.CancelledError:is(err) then error(err, 0) end
+      D.log("error", "reload failed: %s", error_text(err))
+    end
+  end
+  reloading = false
+end
+
+-- The main task of the generation that serves now: its end is aiod's exit status.
+function D.main_task()
+  return mains[live]
+end
+
+function D.reload()
+  pending = pending + 1
+  if reloading then return end
+  reloading = true
+  C.spawn_in(0, false, reloads):set_name("aiod reload")
+end
+
+return D

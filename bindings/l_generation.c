@@ -1,0 +1,110 @@
+/* l_generation.c -- aiod's generations of tasks: which task belongs to which reload, and cancelling by generation */
+#include "laio.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* generation_of([task]) -> the task's generation (default: the running
+ * task's, or the newest outside a task) */
+static int l_generation_of(lua_State *L)
+{
+	if (!lua_isnoneornil(L, 1)) {
+		lua_pushinteger(L, ((struct l_task *)luaL_checkudata(L, 1, LAIO_TASK))->gen);
+		return 1;
+	}
+	struct l_loop *loop = laio_push_running_loop(L);
+	lua_pushinteger(L, loop->current ? loop->current->gen : loop->gen);
+	return 1;
+}
+
+/* set_generation(n): the newest generation, for tasks made outside a task */
+static int l_set_generation(lua_State *L)
+{
+	struct l_loop *loop = laio_push_running_loop(L);
+	lua_Integer n = luaL_checkinteger(L, 1);
+	luaL_argcheck(L, n >= 0, 1, "generation must not be negative");
+	loop->gen = (unsigned)n;
+	return 0;
+}
+
+/* spawn_in(gen, serving, fn, ...) -> a task of that generation */
+static int l_spawn_in(lua_State *L)
+{
+	lua_Integer gen = luaL_checkinteger(L, 1);
+	int serving = lua_toboolean(L, 2);
+	luaL_checkany(L, 3);
+	struct l_loop *loop = laio_push_running_loop(L);
+	lua_replace(L, 2);
+	int nargs = lua_gettop(L) - 3;
+	struct l_task *t = laio_new_task(L, loop, nargs);
+	t->gen = (unsigned)gen;
+	t->serving = (unsigned char)serving;
+	return 1;
+}
+
+/* cancel_generations(lo, hi, include_serving) -> how many were cancelled */
+static int l_cancel_generations(lua_State *L)
+{
+	lua_Integer lo = luaL_checkinteger(L, 1), hi = luaL_checkinteger(L, 2);
+	int serving = lua_toboolean(L, 3);
+	struct l_loop *loop = laio_push_running_loop(L);
+	lua_pushnil(L);		/* no message */
+	int msg = lua_gettop(L), n = 0;
+	/* A cancel may finish a task and unlink it: take the next one first. */
+	for (struct l_link *k = loop->tasks.next, *next; k != &loop->tasks; k = next) {
+		next = k->next;
+		struct l_task *t = aio_container_of(k, struct l_task, link);
+		if (t->gen < lo || t->gen > hi || (t->serving && !serving))
+			continue;
+		lua_rawgeti(L, LUA_REGISTRYINDEX, t->fut.ref);
+		n += laio_task_cancel(L, lua_gettop(L), msg);
+		lua_pop(L, 1);
+	}
+	lua_pushinteger(L, n);
+	return 1;
+}
+
+/* count_generations(lo, hi) -> unfinished tasks of those generations */
+static int l_count_generations(lua_State *L)
+{
+	lua_Integer lo = luaL_checkinteger(L, 1), hi = luaL_checkinteger(L, 2);
+	struct l_loop *loop = laio_push_running_loop(L);
+	lua_Integer n = 0;
+	for (struct l_link *k = loop->tasks.next; k != &loop->tasks; k = k->next) {
+		struct l_task *t = aio_container_of(k, struct l_task, link);
+		n += t->gen >= lo && t->gen <= hi;
+	}
+	lua_pushinteger(L, n);
+	return 1;
+}
+
+/* wallclock() -> seconds since the epoch, with a fraction, for log lines */
+static int l_wallclock(lua_State *L)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec * 1e-9);
+	return 1;
+}
+
+/* realpath(path) -> the absolute path, or nil */
+static int l_realpath(lua_State *L)
+{
+	char buf[PATH_MAX];
+	if (!realpath(luaL_checkstring(L, 1), buf))
+		return 0;
+	lua_pushstring(L, buf);
+	return 1;
+}
+
+const luaL_Reg laio_generation_functions[] = {
+	{"wallclock", l_wallclock},
+	{"realpath", l_realpath},
+	{"generation_of", l_generation_of},
+	{"set_generation", l_set_generation},
+	{"spawn_in", l_spawn_in},
+	{"cancel_generations", l_cancel_generations},
+	{"count_generations", l_count_generations},
+	{NULL, NULL}
+};
