@@ -100,21 +100,28 @@ local function error_text(err)
   return (tostring(err):gsub("\n.*", ""))
 end
 
+-- The servers still open (none if streams never loaded).
+local function open_servers()
+  return C.open_servers and C.open_servers() or {}
+end
+
 local function commit(from)
   C.cancel_generations(1, from, false)
-  for _, server in ipairs(C.open_servers()) do
+  for _, server in ipairs(open_servers()) do
     if server._gen <= from then server:close() end
   end
   -- Connections of the old code may finish until the grace period ends.
-  M.get_running_loop():call_later(opts.grace, function()
-    C.cancel_generations(1, from, true)
-  end)
+  if C.count_generations(1, from, true) > 0 then
+    M.get_running_loop():call_later(opts.grace, function()
+      C.cancel_generations(1, from, true)
+    end)
+  end
 end
 
 local function rollback(to, list)
   C.cancel_generations(to, to, true)
   for i = #list, 1, -1 do C.give_back(list[i]) end
-  for _, server in ipairs(C.open_servers()) do
+  for _, server in ipairs(open_servers()) do
     if server._gen == to then server:close() end
   end
 end

@@ -65,15 +65,16 @@ static int l_cancel_generations(lua_State *L)
 	return 1;
 }
 
-/* count_generations(lo, hi) -> unfinished tasks of those generations */
+/* count_generations(lo, hi, serving_only) -> unfinished tasks of those generations */
 static int l_count_generations(lua_State *L)
 {
 	lua_Integer lo = luaL_checkinteger(L, 1), hi = luaL_checkinteger(L, 2);
+	int serving_only = lua_toboolean(L, 3);
 	struct l_loop *loop = laio_push_running_loop(L);
 	lua_Integer n = 0;
 	for (struct l_link *k = loop->tasks.next; k != &loop->tasks; k = k->next) {
 		struct l_task *t = aio_container_of(k, struct l_task, link);
-		n += t->gen >= lo && t->gen <= hi;
+		n += t->gen >= lo && t->gen <= hi && (t->serving || !serving_only);
 	}
 	lua_pushinteger(L, n);
 	return 1;

@@ -109,6 +109,8 @@ static int turn(lua_State *L)
 {
 	struct l_loop *loop = lua_touserdata(L, 1);
 	while (!loop->stopping) {
+		if (loop->until_tasks_done && loop->tasks.next == &loop->tasks)
+			break;
 		if (aio_loop_state(loop->rt) == AIO_LOOP_IDLE) {
 			lua_pushboolean(L, 1);
 			return 1;

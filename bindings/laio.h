@@ -47,6 +47,7 @@ struct l_loop {
 	unsigned char running;
 	unsigned char stopping;
 	unsigned char debug;
+	unsigned char until_tasks_done;	/* stop once no task is left, timers or not */
 };
 
 enum { FUT_PENDING, FUT_CANCELLED, FUT_FINISHED };

@@ -259,6 +259,7 @@ static int on_main_done(lua_State *L)
 	if (t->fut.failed) {
 		close_servers(L);
 		cancel_all(L, t->fut.loop);
+		t->fut.loop->until_tasks_done = 1;
 	}
 	return 0;
 }
@@ -277,6 +278,8 @@ static void on_stop_signal(struct aio_signal *sig, void *udata)
 	sigaction(SIGTERM, &sa, NULL);
 	close_servers(loop->L);
 	cancel_all(loop->L, loop);
+	/* Ends with the last task: a timer far ahead must not hold the exit. */
+	loop->until_tasks_done = 1;
 }
 
 static int main_status(lua_State *L, int task)
