@@ -29,6 +29,31 @@ function D.log(level, fmt, ...)
   io.stderr:flush()
 end
 
+-- The files of the modules loaded from the script's folder, by name.
+local function own_modules()
+  local files = {}
+  for name in pairs(package.loaded) do
+    local path = type(name) == "string" and package.searchpath(name, package.path)
+    path = path and C.realpath(path)
+    if path and path:sub(1, #opts.dir + 1) == opts.dir .. "/" then files[name] = path end
+  end
+  return files
+end
+
+-- They load anew in the next generation.
+local function drop_modules()
+  for name in pairs(own_modules()) do package.loaded[name] = nil end
+  package.loaded.aiod = nil
+end
+
+-- With --watch: the script and those modules, as they are now.
+local function watch()
+  if not opts.watch then return end
+  local paths = {opts.script}
+  for _, path in pairs(own_modules()) do paths[#paths + 1] = path end
+  C.watch_files(paths, D.reload)
+end
+
 local function ready_future(g)
   local fut = ready[g]
   if not fut then
@@ -42,7 +67,10 @@ local function mark_ready(g)
   local fut = ready_future(g)
   if not fut:done() then
     fut:set_result(true)
-    if g == 1 then opts.notify("READY=1") end
+    if g == 1 then
+      opts.notify("READY=1")
+      watch()	-- now that generation 1 has loaded its modules
+    end
   end
 end
 
@@ -81,18 +109,6 @@ function D.start(options, main_task)
   package.preload.aiod = function() return module_for(C.generation_of()) end
   C.on_serving = mark_ready
   watch_main(1, main_task)
-end
-
--- Modules loaded from the script's folder load anew in the next generation.
-local function drop_modules()
-  for name in pairs(package.loaded) do
-    local path = type(name) == "string" and package.searchpath(name, package.path)
-    path = path and C.realpath(path)
-    if path and path:sub(1, #opts.dir + 1) == opts.dir .. "/" then
-      package.loaded[name] = nil
-    end
-  end
-  package.loaded.aiod = nil
 end
 
 local function error_text(err)
@@ -135,6 +151,7 @@ local function reload_once()
   local chunk, err = loadfile(opts.script)
   if not chunk then
     D.log("error", "reload %d -> %d: failed: %s", from, to, err)
+    watch()
     opts.notify("READY=1")
     return
   end
@@ -163,6 +180,7 @@ local function reload_once()
     rollback(to, list)
     D.log("error", "reload %d -> %d: failed: %s", from, to, error_text(why))
   end
+  watch()
   opts.notify("READY=1")
 end
 

@@ -255,6 +255,8 @@ void laio_threads_free(struct l_loop *loop);
 
 /* l_generation.c: internals for aiod's generations */
 extern const luaL_Reg laio_generation_functions[];
+/* l_watch.c: internals for aiod --watch */
+extern const luaL_Reg laio_watch_functions[];
 
 /* l_coro.c */
 int laio_coro_unpack(lua_State *L, int idx);	/* pushes fn, args; count */

@@ -20,6 +20,7 @@ static const char usage_text[] =
 	"usage: aiod [options] script.lua [args...]\n"
 	"  -e CODE         run CODE before the script (as lua -e)\n"
 	"  -c, --check     compile the script and exit (0 if it compiles, 2 if not)\n"
+	"  -w, --watch     reload when the script or a module it loaded from its folder changes\n"
 	"  --grace SEC     how long an old generation's connections may drain after a reload (default 30)\n"
 	"  --log-level L   debug, info, warn or error: the least aiod.log prints (default info)\n"
 	"  --pidfile FILE  write the pid there while running\n"
@@ -31,6 +32,7 @@ struct options {
 	int script;		/* index of the script in argv, 0 if none */
 	int check;
 	int debug;
+	int watch;
 	const char *pidfile;
 	const char *log_level;
 	double grace;
@@ -92,6 +94,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->check = 1;
 		} else if (strcmp(a, "--debug") == 0) {
 			o->debug = 1;
+		} else if (strcmp(a, "-w") == 0 || strcmp(a, "--watch") == 0) {
+			o->watch = 1;
 		} else if (takes_value(a)) {
 			if (++i >= argc)
 				usage_error("option '%s' needs an argument", a);
@@ -377,6 +381,8 @@ static int run_main(lua_State *L)
 	lua_setfield(L, -2, "ready_timeout");
 	lua_pushstring(L, opts.log_level);
 	lua_setfield(L, -2, "log_level");
+	lua_pushboolean(L, opts.watch);
+	lua_setfield(L, -2, "watch");
 	lua_pushcfunction(L, l_notify);
 	lua_setfield(L, -2, "notify");
 	lua_pushvalue(L, task);
