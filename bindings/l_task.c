@@ -361,7 +361,9 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->fut.state = FUT_PENDING;
 	t->id = ++S->task_counter;
 	t->nargs = nargs + 2;
+	/* A task serving a connection makes helpers that serve it too. */
 	t->gen = loop->current ? loop->current->gen : loop->gen;
+	t->serving = loop->current ? loop->current->serving : 0;
 	aio_timer_init(&t->timer);
 	laio_list_init(&t->park);
 	luaL_setmetatable(L, LAIO_TASK);
