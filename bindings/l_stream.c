@@ -46,6 +46,10 @@ static void conn_events(struct aio_stream *s, unsigned events)
 	}
 	if (events & (AIO_STREAM_READ | AIO_STREAM_CONNECT))
 		laio_unpark_all(&c->readers);
+	/* Nothing more can come through a pipe's read end: give back its
+	 * descriptor now, not when the reader is collected. */
+	if ((events & AIO_STREAM_READ) && c->read_only && aio_stream_eof(s))
+		aio_stream_close(s);
 	if (events & AIO_STREAM_WRITE)
 		laio_unpark_all(&c->drainers);
 }
@@ -61,6 +65,7 @@ struct l_conn *laio_push_conn(lua_State *L, size_t limit)
 	c->limit = limit;
 	c->error = 0;
 	c->closing = 0;
+	c->read_only = 0;
 	luaL_setmetatable(L, LAIO_READER);
 	return c;
 }
@@ -71,6 +76,7 @@ int laio_conn_open(struct l_conn *c, struct aio_loop *rt, int fd, unsigned flags
 	c->s = aio_stream_new(rt, fd, flags, conn_events, c, &err);
 	if (!c->s)
 		return err;
+	c->read_only = (flags & AIO_STREAM_NO_WRITE) != 0;
 	set_read_high(c, 0);
 	aio_stream_set_write_low(c->s, WRITE_LOW);
 	return 0;

@@ -109,6 +109,7 @@ struct l_conn {
 	size_t limit;
 	int error;		/* the errno that broke the connection */
 	unsigned char closing;	/* writer:close() was called */
+	unsigned char read_only;	/* a pipe's read end: closed at end of file */
 };
 
 struct l_writer {

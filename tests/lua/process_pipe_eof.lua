@@ -1,0 +1,22 @@
+-- both
+-- A child's output pipe is closed at its end of file, not when the reader is collected: many children one after another never run out of descriptors
+local asyncio = require "asyncio"
+
+asyncio.run(function()
+  collectgarbage("stop")  -- so only the close at end of file can give the descriptors back
+  local function open_fds()
+    -- the shell's parent is this process
+    local p = asyncio.create_subprocess_shell("ls /proc/$PPID/fd", {stdout = asyncio.PIPE})
+    local out = p:communicate()
+    local n = 0
+    for _ in out:gmatch("%d+") do n = n + 1 end
+    return n
+  end
+  local before = open_fds()
+  for _ = 1, 20 do
+    local p = asyncio.create_subprocess_exec("echo", "x", {stdout = asyncio.PIPE, stderr = asyncio.PIPE})
+    p:communicate()
+  end
+  print("descriptors left open:", open_fds() - before)
+  collectgarbage("restart")
+end)
