@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"  -c, --check     compile the script and exit (0 if it compiles, 2 if not)\n"
 	"  -w, --watch     reload when the script or a module it loaded from its folder changes\n"
 	"  --grace SEC     how long an old generation's connections may drain after a reload (default 30)\n"
+	"  --ready-timeout SEC  roll a reload back when not ready by then (default 10)\n"
 	"  --log-level L   debug, info, warn or error: the least aiod.log prints (default info)\n"
 	"  --pidfile FILE  write the pid there while running\n"
 	"  --debug         warn when a task runs over 100 ms without suspending\n"
@@ -36,6 +37,7 @@ struct options {
 	const char *pidfile;
 	const char *log_level;
 	double grace;
+	double ready_timeout;
 	const char *script_path;
 	char script_dir[PATH_MAX];	/* absolute: modules from it load anew on reload */
 };
@@ -73,13 +75,15 @@ static void script_folder(const char *script, char *dir, size_t size)
 static int takes_value(const char *a)
 {
 	return strcmp(a, "-e") == 0 || strcmp(a, "--pidfile") == 0 ||
-	       strcmp(a, "--grace") == 0 || strcmp(a, "--log-level") == 0;
+	       strcmp(a, "--grace") == 0 || strcmp(a, "--log-level") == 0 ||
+	       strcmp(a, "--ready-timeout") == 0;
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	memset(o, 0, sizeof *o);
 	o->grace = 30;
+	o->ready_timeout = 10;
 	o->log_level = "info";
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -101,11 +105,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 				usage_error("option '%s' needs an argument", a);
 			if (strcmp(a, "--pidfile") == 0) {
 				o->pidfile = argv[i];
-			} else if (strcmp(a, "--grace") == 0) {
+			} else if (strcmp(a, "--grace") == 0 || strcmp(a, "--ready-timeout") == 0) {
 				char *end;
-				o->grace = strtod(argv[i], &end);
-				if (*end || end == argv[i] || !(o->grace >= 0))
-					usage_error("--grace needs seconds, not '%s'", argv[i]);
+				double secs = strtod(argv[i], &end);
+				if (*end || end == argv[i] || !(secs >= 0))
+					usage_error("option needs seconds, not '%s'", argv[i]);
+				*(a[2] == 'g' ? &o->grace : &o->ready_timeout) = secs;
 			} else if (strcmp(a, "--log-level") == 0) {
 				o->log_level = argv[i];
 				if (strcmp(a = argv[i], "debug") && strcmp(a, "info") &&
@@ -377,7 +382,7 @@ static int run_main(lua_State *L)
 	lua_setfield(L, -2, "args");
 	lua_pushnumber(L, opts.grace);
 	lua_setfield(L, -2, "grace");
-	lua_pushnumber(L, 10);
+	lua_pushnumber(L, opts.ready_timeout);
 	lua_setfield(L, -2, "ready_timeout");
 	lua_pushstring(L, opts.log_level);
 	lua_setfield(L, -2, "log_level");
