@@ -20,7 +20,9 @@ sleep 0.2
 printf 'return {greeting = function() return "hello 2" end}\n' >helper.lua.new
 mv helper.lua.new helper.lua
 sleep 0.4
-touch w.lua
+# and the script itself, saved the same way (a copy renamed over it)
+cp w.lua w.lua.new
+mv w.lua.new w.lua
 wait $pid
 RC=$?
 kill $watchdog 2>/dev/null
