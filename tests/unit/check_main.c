@@ -16,6 +16,8 @@ int main(void)
 	srunner_add_suite(runner, stream_suite());
 	srunner_add_suite(runner, stream_connect_suite());
 	srunner_add_suite(runner, listener_suite());
+	srunner_add_suite(runner, mailbox_suite());
+	srunner_add_suite(runner, process_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	int passed = srunner_ntests_run(runner) - failed;

@@ -15,5 +15,7 @@ Suite *sock_suite(void);
 Suite *stream_suite(void);
 Suite *stream_connect_suite(void);
 Suite *listener_suite(void);
+Suite *mailbox_suite(void);
+Suite *process_suite(void);
 
 #endif
