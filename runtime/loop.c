@@ -174,15 +174,20 @@ void aio_loop_untrack(struct aio_resource *res)
 	res->next = res->prev = NULL;
 }
 
+/* libev blocks in a poll only while something counts for its loop: a
+ * hold counts, so a loop held for a watcher that libev does not count (an
+ * unref'd one, a thread's mail) sleeps instead of spinning. */
 void aio_loop_hold(struct aio_loop *loop)
 {
 	loop->holds++;
+	ev_ref(loop->ev);
 }
 
 void aio_loop_release(struct aio_loop *loop)
 {
 	assert(loop->holds > 0 && "release without hold");
 	loop->holds--;
+	ev_unref(loop->ev);
 }
 
 size_t aio_loop_timer_count(struct aio_loop *loop)

@@ -64,20 +64,51 @@ static void close_pipes(int fds[3][2])
 				close(fds[i][j]);
 }
 
+/*
+ * The child's 0, 1, 2 are set in that order, so a source that is itself
+ * 0, 1 or 2 could be overwritten before it is copied: move it above 2
+ * first (as Python's _posixsubprocess does). *fd is replaced; the copy
+ * goes into moved for closing. 0 or -errno.
+ */
+static int above_stdio(int *fd, int *moved)
+{
+	if (*fd > 2)
+		return 0;
+	int copy = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+	if (copy < 0)
+		return -errno;
+	*moved = *fd = copy;
+	return 0;
+}
+
 /* The file actions that give the child its descriptors 0, 1, 2; pipes made
- * into fds (child's end at [i][i == 0 ? 0 : 1]). */
+ * into fds (child's end at [i][i == 0 ? 0 : 1]), copies into moved. */
 static int stdio_actions(posix_spawn_file_actions_t *fa, const struct aio_spawn *how,
-			 int fds[3][2])
+			 int fds[3][2], int moved[3])
 {
 	int r = 0;
+	for (int i = 0; i < 3; i++) {
+		if (how->stdio[i].kind != AIO_STDIO_PIPE)
+			continue;
+		if (pipe2(fds[i], O_CLOEXEC) < 0)
+			return -errno;
+		/* Both ends: the parent's must not land on 0-2 either, where a
+		 * later action of the child would replace it. */
+		for (int j = 0; j < 2; j++) {
+			int old = fds[i][j], unused = -1;
+			if ((r = above_stdio(&fds[i][j], &unused)) < 0)
+				return r;
+			if (fds[i][j] != old)
+				close(old);
+		}
+	}
 	for (int i = 0; i < 3 && r == 0; i++) {
 		const struct aio_stdio *s = &how->stdio[i];
+		int src = s->fd;
 		switch (s->kind) {
 		case AIO_STDIO_INHERIT:
 			break;
 		case AIO_STDIO_PIPE:
-			if (pipe2(fds[i], O_CLOEXEC) < 0)
-				return -errno;
 			r = posix_spawn_file_actions_adddup2(fa, fds[i][i == 0 ? 0 : 1], i);
 			break;
 		case AIO_STDIO_DEVNULL:
@@ -85,9 +116,11 @@ static int stdio_actions(posix_spawn_file_actions_t *fa, const struct aio_spawn 
 							     i == 0 ? O_RDONLY : O_WRONLY, 0);
 			break;
 		case AIO_STDIO_FD:
-			if (fcntl(s->fd, F_GETFD) < 0)
+			if (fcntl(src, F_GETFD) < 0)
 				return -errno;
-			r = posix_spawn_file_actions_adddup2(fa, s->fd, i);
+			if (src != i && (r = above_stdio(&src, &moved[i])) < 0)
+				return r;
+			r = posix_spawn_file_actions_adddup2(fa, src, i);
 			break;
 		case AIO_STDIO_STDOUT:
 			r = i == 2 ? posix_spawn_file_actions_adddup2(fa, 1, 2) : EINVAL;
@@ -97,7 +130,7 @@ static int stdio_actions(posix_spawn_file_actions_t *fa, const struct aio_spawn 
 	return -r;
 }
 
-static int start(const struct aio_spawn *how, int fds[3][2], pid_t *pid)
+static int start(const struct aio_spawn *how, int fds[3][2], int moved[3], pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -112,7 +145,7 @@ static int start(const struct aio_spawn *how, int fds[3][2], pid_t *pid)
 	}
 	sigfillset(&all);
 	sigemptyset(&none);
-	r = -stdio_actions(&fa, how, fds);
+	r = -stdio_actions(&fa, how, fds, moved);
 	if (r == 0 && how->cwd)
 		r = posix_spawn_file_actions_addchdir_np(&fa, how->cwd);
 	if (r == 0)
@@ -148,7 +181,11 @@ struct aio_process *aio_process_spawn(struct aio_loop *loop, const struct aio_sp
 		return NULL;
 	}
 	pid_t pid;
-	int r = start(how, fds, &pid);
+	int moved[3] = {-1, -1, -1};
+	int r = start(how, fds, moved, &pid);
+	for (int i = 0; i < 3; i++)
+		if (moved[i] >= 0)
+			close(moved[i]);
 	if (r < 0) {
 		close_pipes(fds);
 		free(p);

@@ -676,14 +676,13 @@ START_TEST(test_process_loop_freed_with_exit_queued)
 }
 END_TEST
 
-/* known bugs */
+/* regressions */
 
 /*
- * Left out unless AIO_CHECK_KNOWN_BUGS is set. The file actions set the
- * child's 0, 1, 2 in turn, so a source that is itself 0, 1 or 2 (given with
- * AIO_STDIO_FD, or a pipe made while aiod's own are closed) is overwritten
- * before it is read; stdout = FD 2 with stderr = FD 1 sends both to 2 the
- * same way. Python's _posixsubprocess moves such sources above 2 first.
+ * Regressions. The file actions set the child's 0, 1, 2 in turn, so a
+ * source that is itself 0, 1 or 2 (given with AIO_STDIO_FD, or a pipe made
+ * while aiod's own are closed) was overwritten before it was read; such
+ * sources are now moved above 2 first, as Python's _posixsubprocess does.
  */
 
 /* Puts fd (or nothing, for -1) in place of this process's descriptor
@@ -789,10 +788,8 @@ Suite *process_suite(void)
 	tcase_add_test(tc, test_process_loop_freed_first);
 	tcase_add_test(tc, test_process_loop_freed_with_exit_queued);
 
-	if (getenv("AIO_CHECK_KNOWN_BUGS")) {
-		tc = check_tcase(s, "known_bugs", loop_setup, loop_teardown, 5);
-		tcase_add_test(tc, test_process_stderr_to_parents_stdout);
-		tcase_add_test(tc, test_process_pipe_on_closed_stdio);
-	}
+	tc = check_tcase(s, "regressions", loop_setup, loop_teardown, 5);
+	tcase_add_test(tc, test_process_stderr_to_parents_stdout);
+	tcase_add_test(tc, test_process_pipe_on_closed_stdio);
 	return s;
 }
