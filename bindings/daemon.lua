@@ -68,7 +68,7 @@ local function mark_ready(g)
   if not fut:done() then
     fut:set_result(true)
     if g == 1 then
-      opts.notify("READY=1")
+      opts.ready_one()
       watch()	-- now that generation 1 has loaded its modules
     end
   end
@@ -109,6 +109,8 @@ function D.start(options, main_task)
   package.preload.aiod = function() return module_for(C.generation_of()) end
   C.on_serving = mark_ready
   watch_main(1, main_task)
+  -- Loaded late (a first SIGHUP): generation 1 may be serving already.
+  if opts.ready then mark_ready(1) end
 end
 
 local function error_text(err)
