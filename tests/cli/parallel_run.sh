@@ -33,12 +33,12 @@ expect_gone() {
 # A mix, all at once: each reported as it ends, failures said why, only the
 # last lines of long output, a summary; exit 1
 run parallel_run.lua -j 8 -t 0.2 -k 0.05 -n 2 'echo hello' 'echo oops >&2; exit 3' \
-	'echo $$ >slow.pid; exec sleep 5' 'seq 100000' 'no-such-command-xyz' \
+	'echo $$ >slow.pid; exec sleep 5' 'seq 20000' 'no-such-command-xyz' \
 	'trap "" TERM; echo stubborn; sleep 5 & echo $! >stubborn.pid; wait'
 expect_rc 1
 expect_report "echo hello" "ok T  echo hello" "    hello"
 expect_report "exit 3" "FAIL T  echo oops >&2; exit 3  (exit 3)" "    oops"
-expect_report "seq 100000" "ok T  seq 100000" "    [99998 earlier lines]" "    99999" "    100000"
+expect_report "seq 20000" "ok T  seq 20000" "    [19998 earlier lines]" "    19999" "    20000"
 expect_report "exec sleep 5" 'FAIL T  echo $$ >slow.pid; exec sleep 5  (timed out after 0.2s)'
 expect_report "no-such-command" "FAIL T  no-such-command-xyz  (exit 127: command not found)" \
 	"    /bin/sh: 1: no-such-command-xyz: not found"
