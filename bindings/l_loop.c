@@ -39,6 +39,22 @@ struct l_loop *laio_push_running_loop(lua_State *L)
 	return lua_touserdata(L, -1);
 }
 
+void laio_job_track(struct l_loop *loop, struct l_job *job, void (*free_job)(struct l_job *))
+{
+	job->free_job = free_job;
+	job->link.next = &loop->jobs;
+	job->link.prev = loop->jobs.prev;
+	loop->jobs.prev->next = &job->link;
+	loop->jobs.prev = &job->link;
+}
+
+void laio_job_untrack(struct l_job *job)
+{
+	job->link.prev->next = job->link.next;
+	job->link.next->prev = job->link.prev;
+	laio_list_init(&job->link);
+}
+
 struct aio_workers *laio_loop_workers(lua_State *L, struct l_loop *loop)
 {
 	int err;
@@ -58,6 +74,7 @@ static int l_new_event_loop(lua_State *L)
 	loop->S = STATE(L);
 	loop->gen = 1;
 	loop->tasks.next = loop->tasks.prev = &loop->tasks;
+	laio_list_init(&loop->jobs);
 	luaL_setmetatable(L, LAIO_LOOP);
 	lua_newtable(L);	/* signal handlers by number */
 	lua_setiuservalue(L, -2, 1);
@@ -203,8 +220,15 @@ static void close_loop(lua_State *L, struct l_loop *loop)
 	laio_threads_close(loop);
 	aio_workers_free(loop->workers);
 	loop->workers = NULL;
-	laio_threads_free(loop);
 	aio_loop_drain(loop->rt, drop_pending, L);
+	/* The pool dropped the done of jobs still out, and the drain the calls
+	 * they had queued; their tasks are gone. */
+	while (!laio_list_empty(&loop->jobs)) {
+		struct l_job *job = aio_container_of(loop->jobs.next, struct l_job, link);
+		laio_job_untrack(job);
+		job->free_job(job);
+	}
+	laio_threads_free(loop);
 	aio_loop_free(loop->rt);
 	loop->rt = NULL;
 }

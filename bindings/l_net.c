@@ -61,15 +61,23 @@ static int l_format_address(lua_State *L)
 struct l_resolve {
 	struct aio_resolve r;
 	struct l_link waiters;
+	struct l_job tracked;
 	struct aio_workers *workers;
 	unsigned char done;
 	unsigned char abandoned;	/* the task went away; done frees it */
 };
 
-static void resolve_free(struct l_resolve *lr)
+static void resolve_release(struct l_job *job)
 {
+	struct l_resolve *lr = aio_container_of(job, struct l_resolve, tracked);
 	aio_resolve_destroy(&lr->r);
 	free(lr);
+}
+
+static void resolve_free(struct l_resolve *lr)
+{
+	laio_job_untrack(&lr->tracked);
+	resolve_release(&lr->tracked);
 }
 
 static void resolved(struct aio_resolve *r)
@@ -135,6 +143,7 @@ static int l_resolve(lua_State *L)
 		free(lr);
 		return luaL_error(L, "cannot resolve: %s", strerror(-err));
 	}
+	laio_job_track(t->fut.loop, &lr->tracked, resolve_release);
 	lua_settop(L, 1);
 	return laio_park(L, t, &lr->waiters, resolve_k, (lua_KContext)lr);
 }

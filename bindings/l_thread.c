@@ -20,7 +20,7 @@ struct l_call {
 	struct aio_job job;
 	struct aio_buf io;
 	struct l_link waiters;
-	struct l_link link;	/* in threads->calls until freed */
+	struct l_job tracked;
 	struct l_threads *threads;
 	unsigned char failed;
 	unsigned char done;
@@ -48,7 +48,7 @@ struct l_threads {
 	struct l_loop *loop;
 	pthread_mutex_t lock;
 	struct l_request *pending;	/* requests not answered yet */
-	struct l_link calls;	/* to_thread calls not freed yet (loop thread only) */
+	struct l_request *dropped;	/* answered by the loop's close, its share still held */
 	int closed;
 };
 
@@ -247,12 +247,17 @@ static void call_work(struct aio_job *job)
 
 /* ---------------------------------------------------------------- to_thread */
 
-static void call_free(struct l_call *call)
+static void call_release(struct l_job *job)
 {
-	call->link.prev->next = call->link.next;
-	call->link.next->prev = call->link.prev;
+	struct l_call *call = aio_container_of(job, struct l_call, tracked);
 	aio_buf_destroy(&call->io);
 	free(call);
+}
+
+static void call_free(struct l_call *call)
+{
+	laio_job_untrack(&call->tracked);
+	call_release(&call->tracked);
 }
 
 static void call_done(struct aio_job *job)
@@ -329,10 +334,7 @@ static int l_to_thread(lua_State *L)
 	aio_buf_init(b);
 	laio_list_init(&call->waiters);
 	call->threads = threads;
-	call->link.next = &threads->calls;
-	call->link.prev = threads->calls.prev;
-	threads->calls.prev->next = &call->link;
-	threads->calls.prev = &call->link;
+	laio_job_track(threads->loop, &call->tracked, call_release);
 	int err = aio_workers_submit(threads->workers, &call->job, call_work, call_done);
 	if (err < 0) {
 		call_free(call);
@@ -573,7 +575,6 @@ static struct l_threads *threads_of(lua_State *L, struct l_loop *loop)
 	}
 	threads->workers = laio_loop_workers(L, loop);
 	threads->loop = loop;
-	laio_list_init(&threads->calls);
 	loop->threads = threads;
 	return threads;
 }
@@ -584,8 +585,8 @@ void laio_threads_close(struct l_loop *loop)
 	if (!threads)
 		return;
 	/* Workers waiting for an answer must not wait for ever: their threads
-	 * are joined next. The loop's share of each request goes too: neither
-	 * its mail nor its task will run again. */
+	 * are joined next. The loop's share of each request is let go only
+	 * after the close has drained the calls its mail may have queued. */
 	pthread_mutex_lock(&threads->lock);
 	threads->closed = 1;
 	while (threads->pending) {
@@ -593,7 +594,8 @@ void laio_threads_close(struct l_loop *loop)
 		aio_buf_destroy(&req->io);
 		laio_encode_string(&req->io, "the event loop was closed");
 		request_answer_locked(req, REQ_FAILED);
-		request_unref_locked(req);
+		req->next = threads->dropped;
+		threads->dropped = req;
 	}
 	pthread_mutex_unlock(&threads->lock);
 }
@@ -604,9 +606,13 @@ void laio_threads_free(struct l_loop *loop)
 	if (!threads)
 		return;
 	aio_mailbox_free(threads->mailbox);
-	/* The pool dropped the done of calls still out; their tasks are gone. */
-	while (!laio_list_empty(&threads->calls))
-		call_free(aio_container_of(threads->calls.next, struct l_call, link));
+	pthread_mutex_lock(&threads->lock);
+	while (threads->dropped) {
+		struct l_request *req = threads->dropped;
+		threads->dropped = req->next;
+		request_unref_locked(req);
+	}
+	pthread_mutex_unlock(&threads->lock);
 	pthread_mutex_destroy(&threads->lock);
 	free(threads);
 	loop->threads = NULL;

@@ -42,6 +42,7 @@ struct l_loop {
 	struct l_task *current;	/* the task being stepped, or NULL */
 	struct l_link tasks;	/* unfinished tasks */
 	struct aio_workers *workers;	/* made on first use */
+	struct l_link jobs;	/* the bindings' jobs on it, not freed yet */
 	struct l_threads *threads;	/* to_thread's share of them, made on first use */
 	unsigned gen;		/* the newest generation: tasks made outside a task join it */
 	unsigned char running;
@@ -146,6 +147,17 @@ struct l_loop *laio_push_running_loop(lua_State *L);	/* +1; raises if none */
 void laio_open_loop(lua_State *L, int state);
 /* The loop's thread pool, made on first use; raises when it cannot be. */
 struct aio_workers *laio_loop_workers(lua_State *L, struct l_loop *loop);
+/*
+ * A job the bindings gave the pool (a lookup, a to_thread call). Tracked
+ * from submit until freed, so that a closing loop, whose pool drops the
+ * done of jobs still out, frees them with free_job.
+ */
+struct l_job {
+	struct l_link link;
+	void (*free_job)(struct l_job *job);
+};
+void laio_job_track(struct l_loop *loop, struct l_job *job, void (*free_job)(struct l_job *));
+void laio_job_untrack(struct l_job *job);
 
 /* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args */
 void laio_call_soon(lua_State *L, int loop_idx, int nargs);
