@@ -1,4 +1,4 @@
-/* check_listener.c -- Check tests for runtime/listener.c: accepting, batches, pausing when out of descriptors */
+/* check_listener.c -- Check tests for runtime/listener.c: accepting, batches, pausing when out of descriptors, detaching */
 #include "check_runtime.h"
 #include "check_util.h"
 #include "listener.h"
@@ -293,6 +293,139 @@ START_TEST(test_listener_emfile_loop_free_while_paused)
 }
 END_TEST
 
+/* detach */
+
+/* The port the peer of conn connects from, to tell connections apart. */
+static int peer_port(int conn)
+{
+	char host[64];
+	int port = 0;
+	ck_assert_int_eq(aio_sock_address(conn, 1, host, sizeof host, &port), 0);
+	return port;
+}
+
+static int local_port(int client)
+{
+	char host[64];
+	int port = 0;
+	ck_assert_int_eq(aio_sock_address(client, 0, host, sizeof host, &port), 0);
+	return port;
+}
+
+/* Detach hands back the same socket, open and listening: a client still
+ * connects and waits in the backlog, and the freed listener accepts no
+ * more (ASan would see it read itself). */
+START_TEST(test_listener_detach_keeps_socket)
+{
+	struct sockaddr_in addr;
+	int fd = tcp_listen(&addr, 16);
+	struct aio_listener *l = listener_make(fd, 0.02);
+	ck_assert_int_eq(aio_listener_detach(l), fd);
+	ck_assert_int_ge(fcntl(fd, F_GETFD), 0);
+	ck_assert_int_ne(sockopt(fd, SOL_SOCKET, SO_ACCEPTCONN), 0);
+	/* It no longer holds the loop. */
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	int client = connect_blocking(&addr, sizeof addr);
+	ck_assert_int_ge(client, 0);
+	for (int i = 0; i < 10; i++)
+		turn();
+	ck_assert_int_eq(accepted_len, 0);
+	int conn = accept_one(fd);
+	ck_assert_int_eq(peer_port(conn), local_port(client));
+	close(conn);
+	close(client);
+	close(fd);
+}
+END_TEST
+
+/*
+ * The handover of a reload: connections made before the detach (never
+ * accepted) and between it and the new listener all reach the new one,
+ * which takes the socket at once or after turns of the loop.
+ */
+static void detach_handover(int turns_between)
+{
+	enum { BEFORE = 3, BETWEEN = 2 };
+	struct sockaddr_in addr;
+	int fd = tcp_listen(&addr, 16);
+	struct aio_listener *l = listener_make(fd, 0.02);
+	int clients[BEFORE + BETWEEN];
+	for (int i = 0; i < BEFORE; i++)
+		ck_assert_int_ge(clients[i] = connect_blocking(&addr, sizeof addr), 0);
+	ck_assert_int_eq(aio_listener_detach(l), fd);
+	for (int i = BEFORE; i < BEFORE + BETWEEN; i++)
+		ck_assert_int_ge(clients[i] = connect_blocking(&addr, sizeof addr), 0);
+	turns(turns_between);
+	ck_assert_int_eq(accepted_len, 0);
+	l = listener_make(fd, 0.02);
+	RUN_UNTIL(accepted_len == BEFORE + BETWEEN);
+	/* Each client once, in the order they connected. */
+	for (int i = 0; i < BEFORE + BETWEEN; i++)
+		ck_assert_int_eq(peer_port(accepted[i]), local_port(clients[i]));
+	int late = connect_blocking(&addr, sizeof addr);
+	RUN_UNTIL(accepted_len == BEFORE + BETWEEN + 1);
+	close(late);
+	for (int i = 0; i < BEFORE + BETWEEN; i++)
+		close(clients[i]);
+	aio_listener_close(l);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+}
+
+START_TEST(test_listener_detach_handover_at_once)
+{
+	detach_handover(0);
+}
+END_TEST
+
+START_TEST(test_listener_detach_handover_after_turns)
+{
+	detach_handover(5);
+}
+END_TEST
+
+/* Detached while paused for lack of descriptors: its retry timer goes
+ * too (it would run on the freed listener), and the client waiting in the
+ * backlog is the next listener's. The retry delay is long enough that a
+ * loaded machine does not resume accepting within the pausing turn. */
+START_TEST(test_listener_detach_paused)
+{
+	const double retry = 0.2;
+	struct sockaddr_in addr;
+	int client;
+	struct aio_listener *l = listener_paused(retry, &addr, &client);
+	int fd = aio_listener_fd(l);
+	ck_assert_int_eq(aio_listener_detach(l), fd);
+	descriptors_restore();
+	ck_assert_int_eq(aio_loop_timer_count(loop), 0);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	double start = aio_loop_time(loop);
+	while (aio_loop_time(loop) - start < 1.25 * retry)
+		turn();
+	ck_assert_int_eq(accepted_len, 0);
+	ck_assert_int_ge(fcntl(fd, F_GETFD), 0);
+	l = listener_make(fd, retry);
+	RUN_UNTIL(accepted_len == 1);
+	ck_assert_int_eq(peer_port(accepted[0]), local_port(client));
+	close(client);
+	aio_listener_close(l);
+}
+END_TEST
+
+/* After the loop went away, which closed the socket, detach has none to
+ * give: -1, and it frees the listener. */
+START_TEST(test_listener_detach_after_loop_gone)
+{
+	struct sockaddr_in addr;
+	int fd = tcp_listen(&addr, 16);
+	struct aio_listener *l = listener_make(fd, 0.02);
+	loop_free_now();
+	ck_assert_int_eq(aio_listener_detach(l), -1);
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(connect_blocking(&addr, sizeof addr), -ECONNREFUSED);
+}
+END_TEST
+
 /* Regressions: bugs these tests found, each fixed since. */
 
 /* The callback closes (frees) its listener while more connections wait:
@@ -350,6 +483,13 @@ Suite *listener_suite(void)
 	tcase_add_test(tc, test_listener_emfile_pauses);
 	tcase_add_test(tc, test_listener_emfile_close_while_paused);
 	tcase_add_test(tc, test_listener_emfile_loop_free_while_paused);
+
+	tc = check_tcase(s, "detach", listener_setup, listener_teardown, 5);
+	tcase_add_test(tc, test_listener_detach_keeps_socket);
+	tcase_add_test(tc, test_listener_detach_handover_at_once);
+	tcase_add_test(tc, test_listener_detach_handover_after_turns);
+	tcase_add_test(tc, test_listener_detach_paused);
+	tcase_add_test(tc, test_listener_detach_after_loop_gone);
 
 	tc = check_tcase(s, "regressions", listener_setup, listener_teardown, 1);
 	tcase_add_test(tc, test_listener_bug_close_in_callback);

@@ -17,5 +17,6 @@ Suite *stream_connect_suite(void);
 Suite *listener_suite(void);
 Suite *mailbox_suite(void);
 Suite *process_suite(void);
+Suite *filewatch_suite(void);
 
 #endif
