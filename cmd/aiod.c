@@ -1,6 +1,7 @@
 /* aiod.c -- the aiod program: runs a Lua script's main chunk as the main task of an event loop */
 #include "laio.h"
 #include "notify.h"
+#include "reload.h"
 #include "pool.h"
 #include "signals.h"
 
@@ -29,20 +30,7 @@ static const char usage_text[] =
 	"  -v, --version   print the version and exit\n"
 	"  -h, --help      print this help and exit\n";
 
-struct options {
-	int script;		/* index of the script in argv, 0 if none */
-	int check;
-	int debug;
-	int watch;
-	const char *pidfile;
-	const char *log_level;
-	double grace;
-	double ready_timeout;
-	const char *script_path;
-	char script_dir[PATH_MAX];	/* absolute: modules from it load anew on reload */
-};
-
-static struct options opts;
+struct options opts;
 
 /* Set by the first SIGINT or SIGTERM; the exit status it asks for. */
 static int stop_status = -1;
@@ -208,127 +196,12 @@ static struct {
 	struct aio_signal *hup;
 } watched;
 
-/*
- * daemon.lua's reload controller loads only when needed (a SIGHUP,
- * --watch, require "aiod"), so a script that never reloads does not pay
- * for it at start-up. Until then generation 1's readiness is told here.
- */
-static int daemon_ref = LUA_NOREF;
-static int ready_sent;
-
-static void generation_one_ready(void)
-{
-	if (!ready_sent) {
-		ready_sent = 1;
-		aiod_notify("READY=1");
-	}
-}
-
-static int l_ready_one(lua_State *L)
-{
-	(void)L;
-	generation_one_ready();
-	return 0;
-}
-
-/* internals.on_serving(gen) until the controller takes it over */
-static int l_generation_serving(lua_State *L)
-{
-	if (luaL_checkinteger(L, 1) == 1)
-		generation_one_ready();
-	return 0;
-}
-
-static int l_notify(lua_State *L)
-{
-	aiod_notify(luaL_checkstring(L, 1));
-	return 0;
-}
-
-/* [-0, +0, e] Loads and starts the controller if it is not yet. */
-static void ensure_daemon(lua_State *L)
-{
-	if (daemon_ref != LUA_NOREF)
-		return;
-	laio_open_daemon(L);
-	lua_getfield(L, -1, "start");
-	lua_createtable(L, 0, 10);
-	lua_pushstring(L, opts.script_path);
-	lua_setfield(L, -2, "script");
-	lua_pushstring(L, opts.script_dir);
-	lua_setfield(L, -2, "dir");
-	lua_getfield(L, LUA_REGISTRYINDEX, "aiod.start");
-	lua_getfield(L, -1, "main");
-	lua_insert(L, -2);	/* start, opts, main, saved */
-	lua_setfield(L, -3, "args");
-	lua_pushnumber(L, opts.grace);
-	lua_setfield(L, -3, "grace");
-	lua_pushnumber(L, opts.ready_timeout);
-	lua_setfield(L, -3, "ready_timeout");
-	lua_pushstring(L, opts.log_level);
-	lua_setfield(L, -3, "log_level");
-	lua_pushboolean(L, opts.watch);
-	lua_setfield(L, -3, "watch");
-	lua_pushcfunction(L, l_notify);
-	lua_setfield(L, -3, "notify");
-	lua_pushcfunction(L, l_ready_one);
-	lua_setfield(L, -3, "ready_one");
-	lua_pushboolean(L, ready_sent);
-	lua_setfield(L, -3, "ready");
-	lua_call(L, 2, 0);
-	daemon_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-}
-
-/* package.preload.aiod: loads the controller, whose module it returns. */
-static int l_require_aiod(lua_State *L)
-{
-	ensure_daemon(L);
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-	lua_getfield(L, -1, "aiod");
-	lua_insert(L, 1);
-	lua_pop(L, 1);
-	lua_call(L, lua_gettop(L) - 1, 1);
-	return 1;
-}
-
-/* Calls the controller's method name with no arguments; pushes nres. */
-static void call_daemon(lua_State *L, const char *name, int nres)
-{
-	if (daemon_ref == LUA_NOREF) {
-		for (int i = 0; i < nres; i++)
-			lua_pushnil(L);
-		return;
-	}
-	lua_rawgeti(L, LUA_REGISTRYINDEX, daemon_ref);
-	lua_getfield(L, -1, name);
-	lua_remove(L, -2);
-	if (lua_pcall(L, 0, nres, 0) != LUA_OK) {
-		laio_report(L, "aiod: internal error:", -1);
-		lua_pop(L, 1);
-		for (int i = 0; i < nres; i++)
-			lua_pushnil(L);
-	}
-}
-
-static int protected_reload(lua_State *L)
-{
-	ensure_daemon(L);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, daemon_ref);
-	lua_getfield(L, -1, "reload");
-	lua_call(L, 0, 0);
-	return 0;
-}
-
 /* SIGHUP: a hot reload, queued behind one in progress. */
 static void on_reload_signal(struct aio_signal *sig, void *udata)
 {
 	struct l_loop *loop = udata;
 	(void)sig;
-	lua_pushcfunction(loop->L, protected_reload);
-	if (lua_pcall(loop->L, 0, 0, 0) != LUA_OK) {
-		laio_report(loop->L, "aiod: reload:", -1);
-		lua_pop(loop->L, 1);
-	}
+	reload_request(loop->L);
 }
 
 
@@ -360,7 +233,7 @@ static int on_main_done(lua_State *L)
 {
 	struct l_task *t = lua_touserdata(L, 1);
 	if (t->fut.state == FUT_FINISHED && !t->fut.failed)
-		generation_one_ready();
+		reload_generation_one_ready();
 	if (t->fut.failed) {
 		close_servers(L);
 		cancel_all(L, t->fut.loop);
@@ -458,27 +331,7 @@ static int run_main(lua_State *L)
 	watched.dump = aio_signal_new(loop->rt, SIGUSR1, on_dump_signal, loop, 0, &err);
 	watched.hup = aio_signal_new(loop->rt, SIGHUP, on_reload_signal, loop, 0, &err);
 
-	/* What the reload controller needs, should it ever be loaded. */
-	lua_createtable(L, nargs, 2);
-	for (int i = 1; i <= nargs; i++) {
-		lua_pushvalue(L, i + 1);
-		lua_rawseti(L, -2, i);
-	}
-	lua_pushinteger(L, nargs);
-	lua_setfield(L, -2, "n");
-	lua_pushvalue(L, task);
-	lua_setfield(L, -2, "main");
-	lua_setfield(L, LUA_REGISTRYINDEX, "aiod.start");
-	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
-	lua_pushcfunction(L, l_generation_serving);
-	lua_setfield(L, -2, "on_serving");
-	lua_pop(L, 1);
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-	lua_pushcfunction(L, l_require_aiod);
-	lua_setfield(L, -2, "aiod");
-	lua_pop(L, 1);
-	if (opts.watch)
-		ensure_daemon(L);
+	reload_setup(L, task, 2, nargs);
 
 	/* Run while anything can happen; then cancel what is stuck, so its
 	 * cleanup runs, and run that out too. */
@@ -491,10 +344,7 @@ static int run_main(lua_State *L)
 		lua_pushvalue(L, loop_idx);
 		lua_call(L, 1, 0);
 	}
-	call_daemon(L, "main_task", 1);
-	if (lua_isnil(L, -1))
-		lua_pop(L, 1);
-	else
+	if (reload_push_main_task(L))
 		lua_replace(L, task);
 	int status = main_status(L, task);
 	stop_watching();

@@ -1,0 +1,145 @@
+/* reload.c -- the program's side of hot reload: loading daemon.lua's controller when needed, SIGHUP, readiness */
+#include "reload.h"
+#include "laio.h"
+#include "notify.h"
+
+/*
+ * daemon.lua's reload controller loads only when needed (a SIGHUP,
+ * --watch, require "aiod"), so a script that never reloads does not pay
+ * for it at start-up. Until then generation 1's readiness is told here.
+ */
+static int daemon_ref = LUA_NOREF;
+static int ready_sent;
+
+void reload_generation_one_ready(void)
+{
+	if (!ready_sent) {
+		ready_sent = 1;
+		aiod_notify("READY=1");
+	}
+}
+
+static int l_ready_one(lua_State *L)
+{
+	(void)L;
+	reload_generation_one_ready();
+	return 0;
+}
+
+/* internals.on_serving(gen) until the controller takes it over */
+static int l_generation_serving(lua_State *L)
+{
+	if (luaL_checkinteger(L, 1) == 1)
+		reload_generation_one_ready();
+	return 0;
+}
+
+static int l_notify(lua_State *L)
+{
+	aiod_notify(luaL_checkstring(L, 1));
+	return 0;
+}
+
+/* [-0, +0, e] Loads and starts the controller if it is not yet. */
+static void ensure_daemon(lua_State *L)
+{
+	if (daemon_ref != LUA_NOREF)
+		return;
+	laio_open_daemon(L);
+	lua_getfield(L, -1, "start");
+	lua_createtable(L, 0, 10);
+	lua_pushstring(L, opts.script_path);
+	lua_setfield(L, -2, "script");
+	lua_pushstring(L, opts.script_dir);
+	lua_setfield(L, -2, "dir");
+	lua_getfield(L, LUA_REGISTRYINDEX, "aiod.start");
+	lua_getfield(L, -1, "main");
+	lua_insert(L, -2);	/* start, opts, main, saved */
+	lua_setfield(L, -3, "args");
+	lua_pushnumber(L, opts.grace);
+	lua_setfield(L, -3, "grace");
+	lua_pushnumber(L, opts.ready_timeout);
+	lua_setfield(L, -3, "ready_timeout");
+	lua_pushstring(L, opts.log_level);
+	lua_setfield(L, -3, "log_level");
+	lua_pushboolean(L, opts.watch);
+	lua_setfield(L, -3, "watch");
+	lua_pushcfunction(L, l_notify);
+	lua_setfield(L, -3, "notify");
+	lua_pushcfunction(L, l_ready_one);
+	lua_setfield(L, -3, "ready_one");
+	lua_pushboolean(L, ready_sent);
+	lua_setfield(L, -3, "ready");
+	lua_call(L, 2, 0);
+	daemon_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* package.preload.aiod: loads the controller, whose module it returns. */
+static int l_require_aiod(lua_State *L)
+{
+	ensure_daemon(L);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	lua_getfield(L, -1, "aiod");
+	lua_insert(L, 1);
+	lua_pop(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+int reload_push_main_task(lua_State *L)
+{
+	if (daemon_ref == LUA_NOREF)
+		return 0;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, daemon_ref);
+	lua_getfield(L, -1, "main_task");
+	lua_remove(L, -2);
+	if (lua_pcall(L, 0, 1, 0) != LUA_OK || lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	return 1;
+}
+
+static int protected_reload(lua_State *L)
+{
+	ensure_daemon(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, daemon_ref);
+	lua_getfield(L, -1, "reload");
+	lua_call(L, 0, 0);
+	return 0;
+}
+
+void reload_request(lua_State *L)
+{
+	lua_pushcfunction(L, protected_reload);
+	if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+		laio_report(L, "aiod: reload:", -1);
+		lua_pop(L, 1);
+	}
+}
+
+void reload_setup(lua_State *L, int task, int first, int nargs)
+{
+	task = lua_absindex(L, task);
+	lua_createtable(L, nargs, 2);
+	for (int i = 0; i < nargs; i++) {
+		lua_pushvalue(L, first + i);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_pushinteger(L, nargs);
+	lua_setfield(L, -2, "n");
+	lua_pushvalue(L, task);
+	lua_setfield(L, -2, "main");
+	lua_setfield(L, LUA_REGISTRYINDEX, "aiod.start");
+	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
+	lua_pushcfunction(L, l_generation_serving);
+	lua_setfield(L, -2, "on_serving");
+	lua_pop(L, 1);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	lua_pushcfunction(L, l_require_aiod);
+	lua_setfield(L, -2, "aiod");
+	lua_pop(L, 1);
+	if (opts.watch)
+		ensure_daemon(L);
+}
+

@@ -1,0 +1,42 @@
+/* reload.h -- the program's side of hot reload: loading daemon.lua's controller when needed, SIGHUP, readiness */
+#ifndef AIOD_RELOAD_H
+#define AIOD_RELOAD_H
+
+#include <limits.h>
+#include <lua.h>
+
+/* The command line, parsed by aiod.c. */
+struct options {
+	int script;		/* index of the script in argv, 0 if none */
+	int check;
+	int debug;
+	int watch;
+	const char *pidfile;
+	const char *log_level;
+	double grace;
+	double ready_timeout;
+	const char *script_path;
+	char script_dir[PATH_MAX];	/* absolute: modules from it load anew on reload */
+};
+
+extern struct options opts;
+
+/*
+ * [-0, +0] Readies the controller's loading: remembers the main task at
+ * task and the nargs script arguments from index first, installs
+ * require "aiod", and loads the controller at once for --watch.
+ */
+void reload_setup(lua_State *L, int task, int first, int nargs);
+
+/* [-0, +0] SIGHUP: asks for a reload (loading the controller); errors are
+ * reported, never raised. */
+void reload_request(lua_State *L);
+
+/* Generation 1 is ready: READY=1 to systemd, once. */
+void reload_generation_one_ready(void);
+
+/* [-0, +(0|1)] Pushes the main task of the generation serving now and
+ * returns 1, or returns 0 when no reload ever happened. */
+int reload_push_main_task(lua_State *L);
+
+#endif
