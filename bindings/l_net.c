@@ -90,6 +90,29 @@ static void resolved(struct aio_resolve *r)
 		laio_unpark_all(&lr->waiters);
 }
 
+/* [-0, +1] The addresses of a finished lookup, or raises its error; the
+ * host asked for is at index 1. */
+static int push_addresses(lua_State *L, struct aio_resolve *r)
+{
+	if (r->error) {
+		lua_pushfstring(L, "%s (%s)", aio_resolve_strerror(r),
+				lua_isnil(L, 1) ? "*" : lua_tostring(L, 1));
+		laio_push_error(L, "OSError", lua_tostring(L, -1));
+		lua_pushinteger(L, r->error);
+		lua_setfield(L, -2, "errno");
+		lua_pushstring(L, aio_resolve_strerror(r));
+		lua_setfield(L, -2, "strerror");
+		return 0;
+	}
+	lua_newtable(L);
+	lua_Integer n = 0;
+	for (struct addrinfo *ai = r->result; ai; ai = ai->ai_next) {
+		lua_pushlstring(L, (const char *)ai->ai_addr, ai->ai_addrlen);
+		lua_rawseti(L, -2, ++n);
+	}
+	return 1;
+}
+
 static int resolve_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
@@ -102,25 +125,9 @@ static int resolve_k(lua_State *L, int status, lua_KContext ctx)
 			resolve_free(lr);
 	}
 	laio_resume_check(L);
-	if (lr->r.error) {
-		lua_pushfstring(L, "%s (%s)", aio_resolve_strerror(&lr->r),
-				lua_isnil(L, 1) ? "*" : lua_tostring(L, 1));
-		laio_push_error(L, "OSError", lua_tostring(L, -1));
-		lua_pushinteger(L, lr->r.error);
-		lua_setfield(L, -2, "errno");
-		lua_pushstring(L, aio_resolve_strerror(&lr->r));
-		lua_setfield(L, -2, "strerror");
-		resolve_free(lr);
-		return lua_error(L);
-	}
-	lua_newtable(L);
-	lua_Integer n = 0;
-	for (struct addrinfo *ai = lr->r.result; ai; ai = ai->ai_next) {
-		lua_pushlstring(L, (const char *)ai->ai_addr, ai->ai_addrlen);
-		lua_rawseti(L, -2, ++n);
-	}
+	int ok = push_addresses(L, &lr->r);
 	resolve_free(lr);
-	return 1;
+	return ok ? 1 : lua_error(L);
 }
 
 static int l_resolve(lua_State *L)
@@ -129,9 +136,21 @@ static int l_resolve(lua_State *L)
 	lua_Integer port = luaL_checkinteger(L, 2);
 	int passive = lua_toboolean(L, 3);
 	struct l_task *t = laio_current_task(L, STATE(L));
-	struct aio_workers *workers = laio_loop_workers(L, t->fut.loop);
 	char service[32];
 	snprintf(service, sizeof service, "%d", (int)port);
+	lua_settop(L, 1);
+	/* Numeric addresses and localhost need no thread, nor a suspension:
+	 * a reload's start_server takes a busy loop's turn less for each. */
+	struct aio_resolve now;
+	int rc = aio_resolve_now(&now, host, service, AF_UNSPEC, passive ? AI_PASSIVE : 0);
+	if (rc < 0)
+		return luaL_error(L, "not enough memory");
+	if (rc == 1) {
+		int ok = push_addresses(L, &now);
+		aio_resolve_destroy(&now);
+		return ok ? 1 : lua_error(L);
+	}
+	struct aio_workers *workers = laio_loop_workers(L, t->fut.loop);
 	struct l_resolve *lr = calloc(1, sizeof *lr);
 	if (!lr)
 		return luaL_error(L, "not enough memory");
@@ -144,7 +163,6 @@ static int l_resolve(lua_State *L)
 		return luaL_error(L, "cannot resolve: %s", strerror(-err));
 	}
 	laio_job_track(t->fut.loop, &lr->tracked, resolve_release);
-	lua_settop(L, 1);
 	return laio_park(L, t, &lr->waiters, resolve_k, (lua_KContext)lr);
 }
 

@@ -118,8 +118,9 @@ static char *copy_or_null(const char *text, int *failed)
 	return copy;
 }
 
-int aio_resolve_start(struct aio_workers *w, struct aio_resolve *r, const char *host,
-		      const char *service, int family, int flags, aio_resolve_fn cb)
+/* Fills r for a lookup: copies, hints, no result yet. 0 or -ENOMEM. */
+static int prepare(struct aio_resolve *r, const char *host, const char *service,
+		   int family, int flags)
 {
 	int failed = 0;
 	memset(&r->job, 0, sizeof r->job);
@@ -136,12 +137,33 @@ int aio_resolve_start(struct aio_workers *w, struct aio_resolve *r, const char *
 		aio_resolve_destroy(r);
 		return -ENOMEM;
 	}
+	return 0;
+}
+
+int aio_resolve_now(struct aio_resolve *r, const char *host, const char *service,
+		    int family, int flags)
+{
+	int rc = prepare(r, host, service, family, flags);
+	if (rc < 0)
+		return rc;
+	if (answer_fast(r))
+		return 1;
+	aio_resolve_destroy(r);
+	return 0;
+}
+
+int aio_resolve_start(struct aio_workers *w, struct aio_resolve *r, const char *host,
+		      const char *service, int family, int flags, aio_resolve_fn cb)
+{
+	int rc = prepare(r, host, service, family, flags);
+	if (rc < 0)
+		return rc;
 	if (answer_fast(r)) {
 		r->cb = cb;
 		aio_call_soon(aio_workers_loop(w), &r->job.call, fast_done);
 		return 0;
 	}
-	int rc = aio_workers_submit(w, &r->job, resolve_work, resolve_done);
+	rc = aio_workers_submit(w, &r->job, resolve_work, resolve_done);
 	if (rc) {
 		aio_resolve_destroy(r);
 		return rc;

@@ -45,6 +45,15 @@ int aio_resolve_start(struct aio_workers *w, struct aio_resolve *r, const char *
 		      const char *service, int family, int flags, aio_resolve_fn cb);
 
 /*
+ * Answers on the spot when no resolver is needed (numeric addresses,
+ * "localhost"): returns 1 with r->result or r->error set (the owner
+ * destroys r after), 0 when the name needs aio_resolve_start (r is left
+ * empty), or -ENOMEM. Never blocks.
+ */
+int aio_resolve_now(struct aio_resolve *r, const char *host, const char *service,
+		    int family, int flags);
+
+/*
  * Stops a resolution: 0 if cb will not be called (the result, if any, is
  * freed; harmless once cb ran, which leaves the result alone); -EBUSY if
  * getaddrinfo is running on a thread, or has run and cb is about to be

@@ -269,6 +269,32 @@ START_TEST(test_resolve_reuse)
 }
 END_TEST
 
+/* aio_resolve_now answers numeric hosts and localhost on the spot, with
+ * no pool and no loop turn, and leaves names to aio_resolve_start. */
+START_TEST(test_resolve_now)
+{
+	struct aio_resolve r;
+	ck_assert_int_eq(aio_resolve_now(&r, "127.0.0.1", "80", AF_UNSPEC, 0), 1);
+	ck_assert_int_eq(r.error, 0);
+	ck_assert_ptr_nonnull(r.result);
+	ck_assert_int_eq(r.result->ai_family, AF_INET);
+	aio_resolve_destroy(&r);
+	ck_assert_int_eq(aio_resolve_now(&r, "localhost", "80", AF_UNSPEC, 0), 1);
+	ck_assert_ptr_nonnull(r.result);
+	aio_resolve_destroy(&r);
+	ck_assert_int_eq(aio_resolve_now(&r, "::1", "80", AF_INET, 0), 1);
+	ck_assert_int_ne(r.error, 0);
+	ck_assert_ptr_null(r.result);
+	aio_resolve_destroy(&r);
+	ck_assert_int_eq(aio_resolve_now(&r, NULL, "80", AF_UNSPEC, AI_PASSIVE), 1);
+	ck_assert_ptr_nonnull(r.result);
+	aio_resolve_destroy(&r);
+	ck_assert_int_eq(aio_resolve_now(&r, "example.invalid", "80", AF_UNSPEC, 0), 0);
+	ck_assert_ptr_null(r.host);
+	ck_assert_ptr_null(r.result);
+}
+END_TEST
+
 Suite *resolve_suite(void)
 {
 	Suite *s = suite_create("resolve");
@@ -279,6 +305,7 @@ Suite *resolve_suite(void)
 	tcase_add_test(tc, test_resolve_numeric_wrong_family);
 	tcase_add_test(tc, test_resolve_wildcard);
 	tcase_add_test(tc, test_resolve_strerror);
+	tcase_add_test(tc, test_resolve_now);
 
 	/* A resolver that drops queries makes getaddrinfo wait out its
 	 * retries (about 10 s with glibc's defaults). */
