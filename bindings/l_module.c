@@ -94,6 +94,14 @@ void laio_new_class(lua_State *L, const char *tname, int state,
 	lua_pop(L, 1);
 }
 
+void laio_set_constants(lua_State *L, const struct laio_constant *c)
+{
+	for (; c->name; c++) {
+		lua_pushinteger(L, c->value);
+		lua_setfield(L, -2, c->name);
+	}
+}
+
 /* Private functions handed to asyncio.lua, never exported. */
 static int l_register_errors(lua_State *L)
 {

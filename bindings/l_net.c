@@ -439,16 +439,16 @@ int laio_open_net(lua_State *L)
 	static const luaL_Reg *const listener[] = {listener_methods, NULL};
 	laio_open_stream(L, state);
 	laio_new_class(L, LAIO_LISTENER, state, listener, listener_meta);
+	static const struct laio_constant constants[] = {
+		{"REUSE_PORT", AIO_SOCK_REUSE_PORT},
+		{"DUAL_STACK", AIO_SOCK_DUAL_STACK},
+		{"EAFNOSUPPORT", EAFNOSUPPORT},
+		{"UNIX_PATH_MAX", sizeof ((struct sockaddr_un *)0)->sun_path},
+		{NULL, 0}
+	};
 	lua_newtable(L);
 	lua_pushvalue(L, state);
 	luaL_setfuncs(L, net_functions, 1);
-	lua_pushinteger(L, AIO_SOCK_REUSE_PORT);
-	lua_setfield(L, -2, "REUSE_PORT");
-	lua_pushinteger(L, AIO_SOCK_DUAL_STACK);
-	lua_setfield(L, -2, "DUAL_STACK");
-	lua_pushinteger(L, EAFNOSUPPORT);
-	lua_setfield(L, -2, "EAFNOSUPPORT");
-	lua_pushinteger(L, sizeof ((struct sockaddr_un *)0)->sun_path);
-	lua_setfield(L, -2, "UNIX_PATH_MAX");
+	laio_set_constants(L, constants);
 	return 1;
 }

@@ -290,13 +290,13 @@ int laio_open_process(lua_State *L)
 	lua_setfield(L, -2, "spawn");
 	lua_pushcfunction(L, l_signal_number);
 	lua_setfield(L, -2, "signal_number");
-	lua_pushinteger(L, NSIG);
-	lua_setfield(L, -2, "NSIG");
-	lua_pushinteger(L, SPEC_PIPE);
-	lua_setfield(L, -2, "PIPE");
-	lua_pushinteger(L, SPEC_STDOUT);
-	lua_setfield(L, -2, "STDOUT");
-	lua_pushinteger(L, SPEC_DEVNULL);
-	lua_setfield(L, -2, "DEVNULL");
+	static const struct laio_constant constants[] = {
+		{"NSIG", NSIG},
+		{"PIPE", SPEC_PIPE},
+		{"STDOUT", SPEC_STDOUT},
+		{"DEVNULL", SPEC_DEVNULL},
+		{NULL, 0}
+	};
+	laio_set_constants(L, constants);
 	return 1;
 }

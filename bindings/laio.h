@@ -127,6 +127,13 @@ struct l_state *laio_state(lua_State *L);
 void laio_new_class(lua_State *L, const char *tname, int state,
 		    const luaL_Reg *const methods[], const luaL_Reg *metamethods);
 int luaopen_asyncio(lua_State *L);
+/* An integer a C part hands its Lua part, by name. */
+struct laio_constant {
+	const char *name;
+	lua_Integer value;
+};
+/* [-0, +0] Sets each of the NULL-ended constants in the table at -1. */
+void laio_set_constants(lua_State *L, const struct laio_constant *c);
 /* [-0, +1] aiod's reload controller (daemon.lua's table), for the program. */
 int laio_open_daemon(lua_State *L);
 
