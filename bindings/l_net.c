@@ -41,6 +41,17 @@ static const char *push_address_text(lua_State *L, const struct sockaddr *sa, so
 	return lua_pushfstring(L, sa->sa_family == AF_INET6 ? "[%s]:%d" : "%s:%d", host, port);
 }
 
+/* Raises the OSError for err, saying what was done to which address. */
+static int raise_address_error(lua_State *L, int err, const char *what,
+			       const struct sockaddr *sa, socklen_t len)
+{
+	lua_pushstring(L, what);
+	push_address_text(L, sa, len);
+	lua_concat(L, 2);
+	laio_push_oserror(L, err, lua_tostring(L, -1));
+	return lua_error(L);
+}
+
 /* format_address(addr) -> host, port (or a path) */
 static int l_format_address(lua_State *L)
 {
@@ -181,11 +192,7 @@ static int connect_k(lua_State *L, int status, lua_KContext ctx)
 		socklen_t len = check_address(L, 1, &ss);
 		int err = c->error ? c->error : ECONNABORTED;
 		laio_conn_release(c);
-		lua_pushliteral(L, "connect to ");
-		push_address_text(L, (struct sockaddr *)&ss, len);
-		lua_concat(L, 2);
-		laio_push_oserror(L, err, lua_tostring(L, -1));
-		return lua_error(L);
+		return raise_address_error(L, err, "connect to ", (struct sockaddr *)&ss, len);
 	}
 	laio_push_writer(L, -1);
 	return 2;
@@ -197,13 +204,8 @@ static int start_connect(lua_State *L, const struct sockaddr *addr, socklen_t le
 	struct l_task *t = laio_current_task(L, STATE(L));
 	struct l_conn *c = laio_push_conn(L, (size_t)limit);
 	int err = laio_conn_connect(c, t->fut.loop->rt, addr, len, local, local_len);
-	if (err < 0) {
-		lua_pushliteral(L, "connect to ");
-		push_address_text(L, addr, len);
-		lua_concat(L, 2);
-		laio_push_oserror(L, -err, lua_tostring(L, -1));
-		return lua_error(L);
-	}
+	if (err < 0)
+		return raise_address_error(L, -err, "connect to ", addr, len);
 	if (!aio_stream_connecting(c->s)) {
 		laio_push_writer(L, -1);
 		return 2;
@@ -317,13 +319,8 @@ static int l_listen(lua_State *L)
 	luaL_checktype(L, 4, LUA_TFUNCTION);
 	lua_Integer limit = check_limit(L, 5);
 	int fd = aio_sock_listen((struct sockaddr *)&ss, len, backlog, flags);
-	if (fd < 0) {
-		lua_pushliteral(L, "bind to ");
-		push_address_text(L, (struct sockaddr *)&ss, len);
-		lua_concat(L, 2);
-		laio_push_oserror(L, -fd, lua_tostring(L, -1));
-		return lua_error(L);
-	}
+	if (fd < 0)
+		return raise_address_error(L, -fd, "bind to ", (struct sockaddr *)&ss, len);
 	return push_listener(L, fd, 4, limit);
 }
 

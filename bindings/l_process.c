@@ -222,20 +222,15 @@ static int l_child_returncode(lua_State *L)
 	return 1;
 }
 
-/* child:kill(sig): sig a number or a name ("TERM", "SIGTERM"). Does
- * nothing once the child ended, as Python's send_signal. */
+/* child:kill(sig): sig a signal number (processes.lua turns names into
+ * numbers and checks them). Does nothing once the child ended, as
+ * Python's send_signal. */
 static int l_child_kill(lua_State *L)
 {
 	struct l_child *c = check_child(L);
-	int sig;
-	if (lua_type(L, 2) == LUA_TSTRING) {
-		sig = aio_signal_number(lua_tostring(L, 2));
-		luaL_argcheck(L, sig > 0, 2, "unknown signal name");
-	} else {
-		lua_Integer n = luaL_checkinteger(L, 2);
-		luaL_argcheck(L, n > 0 && n < NSIG, 2, "not a signal number");
-		sig = (int)n;
-	}
+	lua_Integer n = luaL_checkinteger(L, 2);
+	luaL_argcheck(L, n > 0 && n < NSIG, 2, "not a signal number");
+	int sig = (int)n;
 	if (c->exited || !c->p)
 		return 0;
 	int r = aio_process_kill(c->p, sig);

@@ -34,21 +34,23 @@ end
 function Process:send_signal(sig)
   check_self(self, Process, "send_signal")
   if type(sig) == "string" then
-    if not P.signal_number(sig) then argerror(1, "send_signal", "unknown signal name") end
+    sig = P.signal_number(sig) or argerror(1, "send_signal", "unknown signal name")
   elseif not tointeger(sig) or sig <= 0 or sig >= P.NSIG then
     argerror(1, "send_signal", "signal name or number expected, got " .. typename(sig, sig ~= nil))
   end
   self._child:kill(sig)
 end
 
+local SIGTERM, SIGKILL = P.signal_number("TERM"), P.signal_number("KILL")
+
 function Process:terminate()
   check_self(self, Process, "terminate")
-  self._child:kill("TERM")
+  self._child:kill(SIGTERM)
 end
 
 function Process:kill()
   check_self(self, Process, "kill")
-  self._child:kill("KILL")
+  self._child:kill(SIGKILL)
 end
 
 local function read_all(reader)

@@ -112,11 +112,9 @@ local Server = {}
 Server.__index = Server
 M.Server = Server
 
--- Servers still open, so a stopping program can close them all.
+-- Servers still open, so a stopping program can close them all and a
+-- reload can tell their generations.
 local open_servers = setmetatable({}, {__mode = "k"})
-function C.close_servers()
-  for server in pairs(open_servers) do server:close() end
-end
 
 local function handler_msgh(e)
   if type(e) ~= "table" then return debug.traceback(tostring(e), 2) end
@@ -203,11 +201,14 @@ function C.give_back(t)
   by_address[t.key] = {server = old, listener = listener}
 end
 
--- The servers still open, with their generations, for aiod's reloads.
 function C.open_servers()
   local list = {}
   for server in pairs(open_servers) do list[#list + 1] = server end
   return list
+end
+
+function C.close_servers()
+  for _, server in ipairs(C.open_servers()) do server:close() end
 end
 
 function Server:close()

@@ -184,6 +184,15 @@ static void close_servers(lua_State *L)
 	lua_settop(L, top);
 }
 
+/* A graceful stop: servers close, every task is cancelled, and the loop
+ * ends with the last task (a timer far ahead must not hold the exit). */
+static void stop_all(lua_State *L, struct l_loop *loop)
+{
+	close_servers(L);
+	cancel_all(L, loop);
+	loop->until_tasks_done = 1;
+}
+
 static void exit_now(int signum)
 {
 	_exit(128 + signum);
@@ -221,9 +230,6 @@ static void on_dump_signal(struct aio_signal *sig, void *udata)
 	laio_dump_tasks(loop->L, loop);
 }
 
-static void close_servers(lua_State *L);
-static void cancel_all(lua_State *L, struct l_loop *loop);
-
 /*
  * Done callback of generation 1's main task: an uncaught error ends the
  * program as a stop signal does, so it exits with 1 instead of serving on
@@ -234,11 +240,8 @@ static int on_main_done(lua_State *L)
 	struct l_task *t = lua_touserdata(L, 1);
 	if (t->fut.state == FUT_FINISHED && !t->fut.failed)
 		reload_generation_one_ready();
-	if (t->fut.failed) {
-		close_servers(L);
-		cancel_all(L, t->fut.loop);
-		t->fut.loop->until_tasks_done = 1;
-	}
+	if (t->fut.failed)
+		stop_all(L, t->fut.loop);
 	return 0;
 }
 
@@ -254,10 +257,7 @@ static void on_stop_signal(struct aio_signal *sig, void *udata)
 	sa.sa_handler = exit_now;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	close_servers(loop->L);
-	cancel_all(loop->L, loop);
-	/* Ends with the last task: a timer far ahead must not hold the exit. */
-	loop->until_tasks_done = 1;
+	stop_all(loop->L, loop);
 }
 
 static int main_status(lua_State *L, int task)

@@ -118,32 +118,6 @@ static void sender_join(struct sender *s)
 	ck_assert_int_eq(pthread_join(s->thread, NULL), 0);
 }
 
-static void held_timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
-{
-	(void)revents;
-	*(int *)w->data = 1;
-	ev_break(ev, EVBREAK_ALL);
-}
-
-/*
- * Whether a watcher holds target's libev loop: ev_run without flags then
- * returns only once the 100 ms timer, which does not hold it, has fired.
- */
-static int libev_held(struct aio_loop *target)
-{
-	struct ev_loop *ev = aio_loop_ev(target);
-	int fired = 0;
-	ev_timer timer;
-	ev_timer_init(&timer, held_timer_cb, 0.1, 0);
-	timer.data = &fired;
-	ev_timer_start(ev, &timer);
-	ev_unref(ev);
-	ev_run(ev, 0);
-	ev_ref(ev);
-	ev_timer_stop(ev, &timer);
-	return fired;
-}
-
 /* core */
 
 /* Every letter of every thread runs once, on the loop's thread, and each

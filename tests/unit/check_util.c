@@ -7,6 +7,7 @@
 #include "workers.h"
 
 #include <arpa/inet.h>
+#include <ev.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -364,4 +365,26 @@ void peer_expect_eof(int fd)
 	char byte;
 	wait_readable(fd);
 	ck_assert_int_eq(read(fd, &byte, 1), 0);
+}
+
+static void held_timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	(void)revents;
+	*(int *)w->data = 1;
+	ev_break(ev, EVBREAK_ALL);
+}
+
+int libev_held(struct aio_loop *target)
+{
+	struct ev_loop *ev = aio_loop_ev(target);
+	int fired = 0;
+	ev_timer timer;
+	ev_timer_init(&timer, held_timer_cb, 0.1, 0);
+	timer.data = &fired;
+	ev_timer_start(ev, &timer);
+	ev_unref(ev);
+	ev_run(ev, 0);
+	ev_ref(ev);
+	ev_timer_stop(ev, &timer);
+	return fired;
 }

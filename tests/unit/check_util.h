@@ -186,4 +186,8 @@ void peer_write(int fd, const char *text);
 void peer_expect(int fd, const char *text);
 void peer_expect_eof(int fd);
 
+/* Whether a watcher holds target's libev loop: ev_run without flags then
+ * returns only once a 100 ms timer, which does not hold it, has fired. */
+int libev_held(struct aio_loop *target);
+
 #endif
