@@ -22,6 +22,7 @@ struct aio_loop {
 	struct aio_resource resources;	/* sentinel of a circular list */
 	unsigned holds;
 	int in_turn;
+	double last_poll;	/* when I/O was last polled */
 };
 
 static int default_taken;
@@ -203,11 +204,23 @@ enum aio_loop_state aio_loop_state(struct aio_loop *loop)
 	return loop->holds ? AIO_LOOP_ALIVE : AIO_LOOP_IDLE;
 }
 
+/*
+ * While calls are ready, I/O is polled at most this often (seconds): turns
+ * that only hand work between tasks (a queue's producer and consumer) would
+ * otherwise pay a system call each. Timers do not wait for it; they are
+ * checked against the clock every turn.
+ */
+#define BUSY_POLL_INTERVAL 100e-6
+
 static void poll_events(struct aio_loop *loop)
 {
 	struct aio_timer *first = aio_heap_top(&loop->timers);
 	if (!list_empty(&loop->ready)) {
-		ev_run(loop->ev, EVRUN_NOWAIT);
+		double now = aio_loop_time(loop);
+		if (now - loop->last_poll >= BUSY_POLL_INTERVAL) {
+			loop->last_poll = now;
+			ev_run(loop->ev, EVRUN_NOWAIT);
+		}
 		return;
 	}
 	if (first) {
@@ -221,6 +234,7 @@ static void poll_events(struct aio_loop *loop)
 	else
 		ev_run(loop->ev, EVRUN_NOWAIT);
 	ev_timer_stop(loop->ev, &loop->wakeup);
+	loop->last_poll = aio_loop_time(loop);
 }
 
 static void queue_due_timers(struct aio_loop *loop)

@@ -307,6 +307,36 @@ START_TEST(test_mailbox_free_drops_undelivered)
 }
 END_TEST
 
+/* Calls that are always ready (tasks handing work to each other) do not
+ * shut mail out: the loop still polls, if not on every turn. */
+static int busy_runs;
+
+static void busy_again(struct aio_call *call)
+{
+	busy_runs++;
+	aio_call_soon(loop, call, busy_again);
+}
+
+START_TEST(test_mailbox_busy_loop_still_receives)
+{
+	struct aio_mailbox *mb = mailbox_make(loop);
+	struct aio_call busy = {0};
+	busy_runs = 0;
+	aio_call_soon(loop, &busy, busy_again);
+	turns(3);
+	struct letter l = {0};
+	aio_mailbox_post(mb, &l.mail, deliver);
+	double start = aio_loop_time(loop);
+	while (l.runs == 0 && aio_loop_time(loop) - start < 1.0)
+		aio_loop_run_once(loop);
+	ck_assert_int_eq(l.runs, 1);
+	ck_assert_double_lt(aio_loop_time(loop) - start, 0.5);
+	ck_assert_int_gt(busy_runs, 3);
+	aio_call_cancel(&busy);
+	aio_mailbox_free(mb);
+}
+END_TEST
+
 START_TEST(test_mailbox_free_unused_and_null)
 {
 	aio_mailbox_free(mailbox_make(loop));
@@ -323,6 +353,7 @@ Suite *mailbox_suite(void)
 	tcase_add_test(tc, test_mailbox_post_from_loop_thread);
 	tcase_add_test(tc, test_mailbox_repost_from_delivery);
 	tcase_add_test(tc, test_mailbox_two_on_one_loop);
+	tcase_add_test(tc, test_mailbox_busy_loop_still_receives);
 
 	tc = check_tcase(s, "holds", mailbox_setup, loop_teardown, 5);
 	tcase_add_test(tc, test_mailbox_idle_does_not_hold);
