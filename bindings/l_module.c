@@ -152,6 +152,7 @@ static const luaL_Reg internals[] = {
 	{"gather_future", laio_gather_future},
 	{"open_net", laio_open_net},
 	{"open_process", laio_open_process},
+	{"open_queue", laio_open_queue},
 	{NULL, NULL}
 };
 

@@ -206,6 +206,13 @@ void laio_task_wakeup(struct l_task *t);
 int laio_park(lua_State *L, struct l_task *t, struct l_link *list,
 	      lua_KFunction k, lua_KContext ctx);
 void laio_unpark_all(struct l_link *list);
+/* Wakes the oldest task of list, for objects that hand out one thing per
+ * wake-up (a queue's item); 0 if the list was empty. */
+int laio_unpark_first(struct l_link *list);
+/* In the continuation, before laio_resume_check: 1 when laio_unpark_first
+ * woke this task and it was cancelled before it ran, so the wake-up must be
+ * passed on or it is lost. */
+int laio_lost_wakeup(lua_State *L);
 /* The running task, after raising CancelledError if it was cancelled. */
 struct l_task *laio_resume_check(lua_State *L);
 static inline void laio_list_init(struct l_link *head)
@@ -235,6 +242,9 @@ int laio_await(lua_State *L);	/* asyncio.await: the awaitable at 1 */
 /* l_gather.c */
 void laio_open_gather(lua_State *L, int state);
 int laio_gather_future(lua_State *L);	/* internal: gather without awaiting */
+
+/* l_queue.c: internals.open_queue, the constructors for queues.lua */
+int laio_open_queue(lua_State *L);
 
 /* l_stream.c */
 struct l_conn *laio_push_conn(lua_State *L, size_t limit);	/* +1, no stream yet */

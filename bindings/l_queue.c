@@ -1,0 +1,542 @@
+/* l_queue.c -- Queue, PriorityQueue, LifoQueue: CPython 3.13's asyncio.queues, with waiters parked in C */
+#include "laio.h"
+
+#include <math.h>
+#include <stdint.h>
+
+/*
+ * A queue is a userdata whose user value is a table of its items, used as
+ * an array: a put or a get is a few raw accesses and no allocation, which
+ * is what makes a queue between two tasks cheap. So that q.maxsize reads
+ * as a field (API.md), each queue has a metatable of its own whose __index
+ * table holds maxsize and a copy of the methods (one lookup per call; an
+ * __index chain to shared methods cost as much as the put itself). The
+ * methods therefore tell a queue by its size and a magic number, not by a
+ * named metatable.
+ */
+enum { KIND_FIFO, KIND_LIFO, KIND_PRIORITY };
+
+static const char *const kind_names[] = {"Queue", "LifoQueue", "PriorityQueue"};
+
+#define QUEUE_MAGIC 0x61696f642d717565u	/* "aiod-que" */
+
+struct l_queue {
+	uint64_t magic;
+	lua_Integer head;	/* FIFO: ring position of the oldest item */
+	lua_Integer size;
+	lua_Integer cap;	/* FIFO: ring positions, grown by doubling */
+	lua_Integer bound;	/* full at this size; 0: unbounded */
+	lua_Integer unfinished;	/* put and not yet task_done */
+	lua_Integer seq;	/* PriorityQueue: puts so far, to keep ties in order */
+	struct l_link getters, putters, joiners;	/* parked tasks, oldest first */
+	unsigned char kind;
+	unsigned char shutdown;
+};
+
+#define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
+#define METHODS lua_upvalueindex(2)	/* copied into each queue's __index */
+#define TOSTRING lua_upvalueindex(3)	/* every queue's __tostring */
+#define FIRST_SLOT 1
+#define ITEMS 3		/* where the methods keep the items table (user value 1) */
+#define FIFO_START 16	/* ring positions of a new FIFO queue */
+#define ENTRY 3		/* PriorityQueue slots per item: key, seq, item */
+
+/* Self must be a queue: a userdata of its size that starts with the magic. */
+static struct l_queue *check_queue(lua_State *L)
+{
+	struct l_queue *q = lua_touserdata(L, 1);
+	if (!q || lua_rawlen(L, 1) != sizeof *q || q->magic != QUEUE_MAGIC)
+		luaL_typeerror(L, 1, "Queue");
+	return q;
+}
+
+/* Self at 1, the argument (or nil) at 2, the items table at ITEMS. */
+static void push_items(lua_State *L)
+{
+	switch (lua_gettop(L)) {
+	case 1:
+		lua_pushnil(L);
+		break;
+	case 2:
+		break;	/* the usual case, and settop is not free */
+	default:
+		lua_settop(L, 2);
+	}
+	lua_getiuservalue(L, 1, 1);
+}
+
+static int is_full(const struct l_queue *q)
+{
+	return q->bound > 0 && q->size >= q->bound;
+}
+
+/* [-1, +0] Moves the value on top into slot. */
+static void set_slot(lua_State *L, lua_Integer slot)
+{
+	lua_rawseti(L, ITEMS, slot);
+}
+
+/* [-0, +0] Copies slot from to slot to. */
+static void copy_slot(lua_State *L, lua_Integer from, lua_Integer to)
+{
+	lua_rawgeti(L, ITEMS, from);
+	set_slot(L, to);
+}
+
+static void clear_slot(lua_State *L, lua_Integer slot)
+{
+	lua_pushnil(L);
+	set_slot(L, slot);
+}
+
+/* pos is below 2 * cap: a subtraction, not a division, on the hot path. */
+static lua_Integer ring_pos(const struct l_queue *q, lua_Integer pos)
+{
+	return pos < q->cap ? pos : pos - q->cap;
+}
+
+/* A full ring grows: the run from head to the old end moves to the new end. */
+static void fifo_grow(lua_State *L, struct l_queue *q)
+{
+	lua_Integer cap = q->cap * 2;
+	if (q->bound > 0 && cap > q->bound)
+		cap = q->bound;
+	lua_Integer shift = cap - q->cap;
+	if (q->head > 0) {
+		for (lua_Integer pos = q->cap - 1; pos >= q->head; pos--) {
+			copy_slot(L, FIRST_SLOT + pos, FIRST_SLOT + pos + shift);
+			clear_slot(L, FIRST_SLOT + pos);
+		}
+		q->head += shift;
+	}
+	q->cap = cap;
+}
+
+/* PriorityQueue: a binary heap of entries; entry i starts at this slot. */
+static lua_Integer entry_slot(lua_Integer i)
+{
+	return FIRST_SLOT + ENTRY * i;
+}
+
+/* Whether the entry keyed at index ka, put as number sa, comes out before
+ * the one keyed at kb, put as sb. Lua's < may raise, so the heap code makes
+ * every comparison before it moves anything: a put or a get that raises
+ * leaves the queue as it was. */
+static int key_before(lua_State *L, int ka, lua_Integer sa, int kb, lua_Integer sb)
+{
+	if (lua_compare(L, ka, kb, LUA_OPLT))
+		return 1;
+	if (lua_compare(L, kb, ka, LUA_OPLT))
+		return 0;
+	return sa < sb;
+}
+
+/* [-0, +1] Pushes entry i's key; returns its put number. */
+static lua_Integer push_key(lua_State *L, lua_Integer i)
+{
+	lua_rawgeti(L, ITEMS, entry_slot(i) + 1);
+	lua_Integer seq = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	lua_rawgeti(L, ITEMS, entry_slot(i));
+	return seq;
+}
+
+static void move_entry(lua_State *L, lua_Integer from, lua_Integer to)
+{
+	for (int k = 0; k < ENTRY; k++)
+		copy_slot(L, entry_slot(from) + k, entry_slot(to) + k);
+}
+
+/* [-1, +0] The item on top joins the heap, keyed by item[1] if it is a
+ * table with one, else by itself. */
+static void heap_put(lua_State *L, struct l_queue *q)
+{
+	int item = lua_gettop(L), key = item + 1;
+	if (lua_type(L, item) != LUA_TTABLE || lua_geti(L, item, 1) == LUA_TNIL) {
+		lua_settop(L, item);
+		lua_pushvalue(L, item);
+	}
+	lua_Integer seq = q->seq + 1, at = q->size;
+	while (at > 0) {
+		lua_Integer parent = (at - 1) / 2;
+		lua_Integer parent_seq = push_key(L, parent);
+		int up = key_before(L, key, seq, key + 1, parent_seq);
+		lua_pop(L, 1);
+		if (!up)
+			break;
+		at = parent;
+	}
+	for (lua_Integer i = q->size; i > at; i = (i - 1) / 2)
+		move_entry(L, (i - 1) / 2, i);
+	lua_pushinteger(L, seq);
+	set_slot(L, entry_slot(at) + 1);
+	set_slot(L, entry_slot(at));
+	set_slot(L, entry_slot(at) + 2);
+	q->seq = seq;
+	q->size++;
+}
+
+/* [-0, +1] Takes the first entry's item; the last entry fills the hole,
+ * sinking along the path of the smaller children. */
+static void heap_get(lua_State *L, struct l_queue *q)
+{
+	lua_Integer last = q->size - 1, path[64];
+	int depth = 0;
+	if (last > 0) {
+		lua_Integer last_seq = push_key(L, last), at = 0;
+		int last_key = lua_gettop(L);
+		for (;;) {
+			lua_Integer child = 2 * at + 1;
+			if (child >= last)
+				break;
+			lua_Integer child_seq = push_key(L, child);
+			if (child + 1 < last) {
+				lua_Integer right_seq = push_key(L, child + 1);
+				if (key_before(L, -1, right_seq, -2, child_seq)) {
+					child++;
+					child_seq = right_seq;
+					lua_remove(L, -2);
+				} else {
+					lua_pop(L, 1);
+				}
+			}
+			int down = key_before(L, -1, child_seq, last_key, last_seq);
+			lua_pop(L, 1);
+			if (!down)
+				break;
+			path[depth++] = at = child;
+		}
+		lua_pop(L, 1);
+	}
+	lua_rawgeti(L, ITEMS, entry_slot(0) + 2);
+	lua_Integer hole = 0;
+	for (int d = 0; d < depth; d++) {
+		move_entry(L, path[d], hole);
+		hole = path[d];
+	}
+	if (last > 0)
+		move_entry(L, last, hole);
+	for (int k = 0; k < ENTRY; k++)
+		clear_slot(L, entry_slot(last) + k);
+	q->size = last;
+}
+
+/* [-1, +0] Stores the item on top. */
+static void put_item(lua_State *L, struct l_queue *q)
+{
+	switch (q->kind) {
+	case KIND_FIFO:
+		if (q->size == q->cap)
+			fifo_grow(L, q);
+		set_slot(L, FIRST_SLOT + ring_pos(q, q->head + q->size));
+		q->size++;
+		break;
+	case KIND_LIFO:
+		set_slot(L, FIRST_SLOT + q->size);
+		q->size++;
+		break;
+	default:
+		heap_put(L, q);
+	}
+}
+
+/* [-0, +1] Removes the next item and pushes it. */
+static void get_item(lua_State *L, struct l_queue *q)
+{
+	switch (q->kind) {
+	case KIND_FIFO:
+		lua_rawgeti(L, ITEMS, FIRST_SLOT + q->head);
+		clear_slot(L, FIRST_SLOT + q->head);
+		q->head = ring_pos(q, q->head + 1);
+		q->size--;
+		break;
+	case KIND_LIFO:
+		q->size--;
+		lua_rawgeti(L, ITEMS, FIRST_SLOT + q->size);
+		clear_slot(L, FIRST_SLOT + q->size);
+		break;
+	default:
+		heap_get(L, q);
+	}
+}
+
+static int raise_queue_error(lua_State *L, const char *cls)
+{
+	return laio_raise(L, cls, NULL);
+}
+
+static void check_item(lua_State *L)
+{
+	if (lua_isnoneornil(L, 2))
+		luaL_typeerror(L, 2, "value");
+}
+
+/* put_nowait with self at 1 and the item at 2. */
+static int put_now(lua_State *L, struct l_queue *q)
+{
+	if (q->shutdown)
+		return raise_queue_error(L, "QueueShutDown");
+	if (is_full(q))
+		return raise_queue_error(L, "QueueFull");
+	lua_pushvalue(L, 2);
+	put_item(L, q);
+	q->unfinished++;
+	laio_unpark_first(&q->getters);
+	return 0;
+}
+
+static int get_now(lua_State *L, struct l_queue *q)
+{
+	if (q->size == 0)
+		return raise_queue_error(L, q->shutdown ? "QueueShutDown" : "QueueEmpty");
+	get_item(L, q);
+	laio_unpark_first(&q->putters);
+	return 1;
+}
+
+/*
+ * put and get wait in a loop, as Python's do: a woken waiter checks again.
+ * A waiter that was woken and then cancelled before it ran passes its
+ * wake-up on, so the next waiter does not miss the room or the item.
+ */
+static int put_wait(lua_State *L, struct l_queue *q);
+static int get_wait(lua_State *L, struct l_queue *q);
+
+static int put_k(lua_State *L, int status, lua_KContext ctx)
+{
+	struct l_queue *q = (struct l_queue *)ctx;
+	(void)status;
+	if (laio_lost_wakeup(L) && !is_full(q))
+		laio_unpark_first(&q->putters);
+	laio_resume_check(L);
+	return put_wait(L, q);
+}
+
+static int put_wait(lua_State *L, struct l_queue *q)
+{
+	if (!is_full(q))
+		return put_now(L, q);
+	if (q->shutdown)
+		return raise_queue_error(L, "QueueShutDown");
+	return laio_park(L, laio_current_task(L, STATE(L)), &q->putters, put_k,
+			 (lua_KContext)q);
+}
+
+static int get_k(lua_State *L, int status, lua_KContext ctx)
+{
+	struct l_queue *q = (struct l_queue *)ctx;
+	(void)status;
+	if (laio_lost_wakeup(L) && q->size > 0)
+		laio_unpark_first(&q->getters);
+	laio_resume_check(L);
+	return get_wait(L, q);
+}
+
+static int get_wait(lua_State *L, struct l_queue *q)
+{
+	if (q->size > 0)
+		return get_now(L, q);
+	if (q->shutdown)
+		return raise_queue_error(L, "QueueShutDown");
+	return laio_park(L, laio_current_task(L, STATE(L)), &q->getters, get_k,
+			 (lua_KContext)q);
+}
+
+/* q:put(item) */
+static int l_queue_put(lua_State *L)
+{
+	struct l_queue *q = check_queue(L);
+	check_item(L);
+	push_items(L);
+	return put_wait(L, q);
+}
+
+/* q:get() */
+static int l_queue_get(lua_State *L)
+{
+	struct l_queue *q = check_queue(L);
+	push_items(L);
+	return get_wait(L, q);
+}
+
+/* q:put_nowait(item) */
+static int l_queue_put_nowait(lua_State *L)
+{
+	struct l_queue *q = check_queue(L);
+	check_item(L);
+	push_items(L);
+	return put_now(L, q);
+}
+
+/* q:get_nowait() */
+static int l_queue_get_nowait(lua_State *L)
+{
+	struct l_queue *q = check_queue(L);
+	push_items(L);
+	return get_now(L, q);
+}
+
+static int l_queue_qsize(lua_State *L)
+{
+	lua_pushinteger(L, check_queue(L)->size);
+	return 1;
+}
+
+static int l_queue_empty(lua_State *L)
+{
+	lua_pushboolean(L, check_queue(L)->size == 0);
+	return 1;
+}
+
+static int l_queue_full(lua_State *L)
+{
+	lua_pushboolean(L, is_full(check_queue(L)));
+	return 1;
+}
+
+/* q:task_done() */
+static int l_queue_task_done(lua_State *L)
+{
+	struct l_queue *q = check_queue(L);
+	if (q->unfinished <= 0)
+		return luaL_error(L, "task_done() called too many times");
+	if (--q->unfinished == 0)
+		laio_unpark_all(&q->joiners);
+	return 0;
+}
+
+static int join_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	laio_resume_check(L);
+	return 0;
+}
+
+/* q:join(): one wait, as Python's Event.wait: woken when the count hits 0,
+ * it returns even if a put came in between. */
+static int l_queue_join(lua_State *L)
+{
+	struct l_queue *q = check_queue(L);
+	if (q->unfinished == 0)
+		return 0;
+	return laio_park(L, laio_current_task(L, STATE(L)), &q->joiners, join_k, 0);
+}
+
+/* q:shutdown([immediate]) */
+static int l_queue_shutdown(lua_State *L)
+{
+	struct l_queue *q = check_queue(L);
+	int immediate = lua_toboolean(L, 2);
+	push_items(L);
+	q->shutdown = 1;
+	if (immediate) {
+		/* Dropping the items needs no comparisons: a new table drops them all. */
+		q->unfinished = q->unfinished > q->size ? q->unfinished - q->size : 0;
+		q->size = q->head = 0;
+		lua_createtable(L, (int)q->cap, 0);
+		lua_setiuservalue(L, 1, 1);
+		if (q->unfinished == 0)
+			laio_unpark_all(&q->joiners);
+	}
+	/* Every waiter checks again and sees the shutdown. */
+	while (laio_unpark_first(&q->getters))
+		;
+	while (laio_unpark_first(&q->putters))
+		;
+	return 0;
+}
+
+static int l_queue_tostring(lua_State *L)
+{
+	struct l_queue *q = check_queue(L);
+	lua_getfield(L, 1, "maxsize");	/* through the queue's own __index */
+	lua_pushfstring(L, "<%s maxsize=%s qsize=%I%s>", kind_names[q->kind],
+			luaL_tolstring(L, -1, NULL), (LUAI_UACINT)q->size,
+			q->shutdown ? " shutdown" : "");
+	return 1;
+}
+
+static const luaL_Reg queue_methods[] = {
+	{"put", l_queue_put},
+	{"get", l_queue_get},
+	{"put_nowait", l_queue_put_nowait},
+	{"get_nowait", l_queue_get_nowait},
+	{"qsize", l_queue_qsize},
+	{"empty", l_queue_empty},
+	{"full", l_queue_full},
+	{"task_done", l_queue_task_done},
+	{"join", l_queue_join},
+	{"shutdown", l_queue_shutdown},
+	{NULL, NULL}
+};
+
+/* Queue([maxsize]) and the others: upvalue 4 is the kind. */
+static int l_queue_new(lua_State *L)
+{
+	int kind = (int)lua_tointeger(L, lua_upvalueindex(4));
+	lua_Integer bound = 0;
+	if (lua_isnoneornil(L, 1)) {
+		lua_settop(L, 0);
+		lua_pushinteger(L, 0);
+	} else if (lua_type(L, 1) != LUA_TNUMBER) {
+		return luaL_typeerror(L, 1, "number");
+	} else {
+		lua_Number maxsize = lua_tonumber(L, 1);
+		/* A bound past any reachable size is no bound (NaN is none too). */
+		if (maxsize > 0 && maxsize < 0x1p62)
+			bound = (lua_Integer)ceil(maxsize);
+		lua_settop(L, 1);
+	}
+	lua_Integer start = kind != KIND_FIFO ? 0
+		: bound > 0 && bound < FIFO_START ? bound : FIFO_START;
+	struct l_queue *q = lua_newuserdatauv(L, sizeof *q, 1);
+	*q = (struct l_queue){.magic = QUEUE_MAGIC, .cap = start, .bound = bound,
+			      .kind = (unsigned char)kind};
+	laio_list_init(&q->getters);
+	laio_list_init(&q->putters);
+	laio_list_init(&q->joiners);
+	lua_createtable(L, (int)start, 0);
+	lua_setiuservalue(L, -2, 1);
+	lua_createtable(L, 0, 3);	/* the queue's own metatable */
+	lua_createtable(L, 0, 1 + (int)(sizeof queue_methods / sizeof *queue_methods));	/* its __index */
+	lua_pushvalue(L, 1);
+	lua_setfield(L, -2, "maxsize");
+	lua_pushvalue(L, METHODS);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, -5);
+	}
+	lua_pop(L, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushvalue(L, TOSTRING);
+	lua_setfield(L, -2, "__tostring");
+	lua_pushliteral(L, "asyncio.Queue");
+	lua_setfield(L, -2, "__name");
+	lua_setmetatable(L, -2);
+	return 1;
+}
+
+
+/* internals.open_queue(): the three constructors, for queues.lua. */
+int laio_open_queue(lua_State *L)
+{
+	lua_settop(L, 0);
+	lua_pushvalue(L, lua_upvalueindex(1));	/* 1: the module state */
+	luaL_newlibtable(L, queue_methods);	/* 2: the methods */
+	lua_pushvalue(L, 1);
+	luaL_setfuncs(L, queue_methods, 1);
+	lua_pushvalue(L, 1);
+	lua_pushcclosure(L, l_queue_tostring, 1);	/* 3 */
+	lua_createtable(L, 0, 3);
+	for (int kind = KIND_FIFO; kind <= KIND_PRIORITY; kind++) {
+		for (int i = 1; i <= 3; i++)
+			lua_pushvalue(L, i);
+		lua_pushinteger(L, kind);
+		lua_pushcclosure(L, l_queue_new, 4);
+		lua_setfield(L, -2, kind_names[kind]);
+	}
+	return 1;
+}
