@@ -110,11 +110,15 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 $(LIBAIORT): $(RUNTIME_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# aiod links libev statically: loading one more shared library is a tenth of
-# a hello world's start-up. asyncio.so keeps it dynamic (libev.a is not PIC).
+# aiod links libev and Lua statically, as Debian's lua5.4 links Lua: each
+# shared library costs a hello world's start-up its loading and symbol
+# binding (Lua's were a fifth of it). The whole of Lua goes in and is
+# exported (-rdynamic), so C modules a script requires find every lua_*
+# function. asyncio.so keeps libev dynamic (libev.a is not PIC).
 $(AIOD): $(CMD_OBJ) $(BINDINGS_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(SANFLAGS) -rdynamic $^ -o $@ $(LUA_LIBS) -Wl,-Bstatic -lev -Wl,-Bdynamic -lm -lpthread
+	$(Q)$(CC) $(SANFLAGS) -rdynamic $^ -o $@ -Wl,-Bstatic -Wl,--whole-archive -llua5.4 \
+		-Wl,--no-whole-archive -lev -Wl,-Bdynamic -lm -lpthread -ldl
 
 $(MODULE): $(BINDINGS_OBJ) $(LIBAIORT)
 	@echo "  LD $@"

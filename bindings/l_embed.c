@@ -20,6 +20,7 @@
 		".previous\n")
 
 EMBED(asyncio);
+EMBED(tasks);
 EMBED(locks);
 EMBED(queues);
 EMBED(streams);

@@ -7,15 +7,15 @@
 
 /* The Lua parts, as bytecode embedded by l_embed.c, in loading order:
  * asyncio.lua first (error classes, helpers the others use). */
-extern const char laio_asyncio_lua[], laio_locks_lua[], laio_queues_lua[],
+extern const char laio_asyncio_lua[], laio_tasks_lua[], laio_locks_lua[], laio_queues_lua[],
 	laio_streams_lua[], laio_processes_lua[], laio_daemon_lua[];
-extern const unsigned laio_asyncio_lua_size, laio_locks_lua_size, laio_queues_lua_size,
+extern const unsigned laio_asyncio_lua_size, laio_tasks_lua_size, laio_locks_lua_size, laio_queues_lua_size,
 	laio_streams_lua_size, laio_processes_lua_size, laio_daemon_lua_size;
 
 /*
  * asyncio.lua loads with the module; the other parts load the first time a
  * name they define is looked up, so a script that never makes a Queue or a
- * Lock does not pay for compiling them in its start-up.
+ * TaskGroup does not pay for loading them in its start-up.
  */
 static const struct {
 	const char *chunkname;
@@ -24,6 +24,9 @@ static const struct {
 	const char *defines;	/* space-separated, for the lazy parts */
 } lua_parts[] = {
 	{"=asyncio.lua", laio_asyncio_lua, &laio_asyncio_lua_size, NULL},
+	{"=tasks.lua", laio_tasks_lua, &laio_tasks_lua_size,
+	 " timeout timeout_at wait_for shield wait as_completed FIRST_COMPLETED"
+	 " FIRST_EXCEPTION ALL_COMPLETED TaskGroup Runner run "},
 	{"=locks.lua", laio_locks_lua, &laio_locks_lua_size,
 	 " Lock Event Condition Semaphore BoundedSemaphore Barrier "},
 	{"=queues.lua", laio_queues_lua, &laio_queues_lua_size,
@@ -47,6 +50,16 @@ static void load_part(lua_State *L, size_t i, int module, int internals)
 	lua_call(L, 2, 0);
 }
 
+/* Whether the space-separated list names key ("wait" is not "wait_for"). */
+static int defines(const char *list, const char *key)
+{
+	size_t len = strlen(key);
+	for (const char *at = strstr(list, key); at; at = strstr(at + 1, key))
+		if (at > list && at[-1] == ' ' && at[len] == ' ')
+			return 1;
+	return 0;
+}
+
 /* The module's __index: upvalue 1 the internals, upvalue 2 the parts loaded. */
 static int lazy_index(lua_State *L)
 {
@@ -54,9 +67,7 @@ static int lazy_index(lua_State *L)
 	if (!key || lua_type(L, 2) != LUA_TSTRING)
 		return 0;
 	for (size_t i = 1; i < NPARTS; i++) {
-		const char *at = strstr(lua_parts[i].defines, key);
-		size_t len = strlen(key);
-		if (!at || at[-1] != ' ' || at[len] != ' ')
+		if (!defines(lua_parts[i].defines, key))
 			continue;
 		lua_rawgeti(L, lua_upvalueindex(2), (lua_Integer)i);
 		int loaded = lua_toboolean(L, -1);
