@@ -1,0 +1,23 @@
+-- a task cancelled in join() raises CancelledError and leaves the other joiners waiting; join() under wait_for times out; task_done() then wakes the rest
+local asyncio = require "asyncio"
+
+local q = asyncio.Queue()
+q:put_nowait("a")
+local a = asyncio.create_task(function()
+  local ok, e = pcall(q.join, q)
+  print("a", ok, asyncio.CancelledError:is(e))
+end)
+local b = asyncio.create_task(function()
+  q:join()
+  print("b joined")
+end)
+asyncio.sleep(0)
+a:cancel()
+asyncio.sleep(0)
+local ok, e = pcall(asyncio.wait_for, function() q:join() end, 0.01)
+print("wait_for", ok, asyncio.TimeoutError:is(e))
+print("b done", b:done())
+q:get_nowait()
+q:task_done()
+b:await()
+print("a cancelled", a:cancelled(), "b done", b:done())
