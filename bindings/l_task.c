@@ -76,17 +76,14 @@ void laio_unpark_all(struct l_link *list)
 	}
 }
 
-int laio_unpark_first(struct l_link *list)
+void laio_unpark_head(struct l_link *list)
 {
-	if (laio_list_empty(list))
-		return 0;
 	struct l_task *t = aio_container_of(list->next, struct l_task, park);
 	unlink_park(t);
 	/* Woken and queued: a cancel from now on can only land at the
 	 * resumption, where laio_lost_wakeup sees it. */
 	t->wait = WAIT_YIELD;
 	laio_task_wakeup(t);
-	return 1;
 }
 
 int laio_lost_wakeup(lua_State *L)

@@ -206,9 +206,6 @@ void laio_task_wakeup(struct l_task *t);
 int laio_park(lua_State *L, struct l_task *t, struct l_link *list,
 	      lua_KFunction k, lua_KContext ctx);
 void laio_unpark_all(struct l_link *list);
-/* Wakes the oldest task of list, for objects that hand out one thing per
- * wake-up (a queue's item); 0 if the list was empty. */
-int laio_unpark_first(struct l_link *list);
 /* In the continuation, before laio_resume_check: 1 when laio_unpark_first
  * woke this task and it was cancelled before it ran, so the wake-up must be
  * passed on or it is lost. */
@@ -222,6 +219,17 @@ static inline void laio_list_init(struct l_link *head)
 static inline int laio_list_empty(const struct l_link *head)
 {
 	return head->next == head;
+}
+void laio_unpark_head(struct l_link *list);	/* laio_unpark_first on a non-empty list */
+/* Wakes the oldest task of list, for objects that hand out one thing per
+ * wake-up (a queue's item); 0 if the list was empty. Inline: a queue asks
+ * on every put and get, and the list is nearly always empty. */
+static inline int laio_unpark_first(struct l_link *list)
+{
+	if (laio_list_empty(list))
+		return 0;
+	laio_unpark_head(list);
+	return 1;
 }
 /* [-1, +0] Schedules the function on top as the finished task's callback. */
 void laio_task_own_callback(lua_State *L, int task_idx);
