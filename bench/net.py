@@ -22,9 +22,10 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
+
+from report import fmt_x, log, table
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 WORKLOADS = ("echo", "http", "conns")
@@ -43,25 +44,7 @@ HTTP_RESPONSE_BODY = b"Hello, world!"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def log(*a):
-    print(*a, file=sys.stderr, flush=True)
-
-
 # ---------------------------------------------------------------- helpers
-
-
-def fmt_x(r):
-    if r >= 10:
-        return f"{r:.0f}x"
-    if r >= 1.5:
-        return f"{r:.1f}x"
-    return f"{r:.2f}x"
-
-
-def table(rows, head=("peer", "figure", "aiod vs peer")):
-    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(out)
 
 
 def free_port():

@@ -15,41 +15,15 @@ network workloads do.
 import os
 import resource
 import statistics
-import sys
 import time
+
+from report import fmt_time, fmt_x, log, speed_ratio, table
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 WORKLOADS = ("subprocess", "to_thread")
 SUBPROCESS_N, SUBPROCESS_LIMIT = 500, 20
 TO_THREAD_N = 10_000
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def log(*a):
-    print(*a, file=sys.stderr, flush=True)
-
-
-def fmt_x(r):
-    if r >= 10:
-        return f"{r:.0f}x"
-    if r >= 1.5:
-        return f"{r:.1f}x"
-    return f"{r:.2f}x"
-
-
-def fmt_time(s):
-    return f"{s * 1000:.0f} ms" if s >= 0.1 else f"{s * 1000:.1f} ms"
-
-
-def speed_ratio(aiod_t, peer_t):
-    r = peer_t / aiod_t
-    return f"{fmt_x(r)} faster" if r >= 1 else f"{fmt_x(r)} (slower)"
-
-
-def table(rows, head=("peer", "figure", "aiod vs peer")):
-    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(out)
 
 
 class Watch:

@@ -17,11 +17,11 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import time
 
 import net
-from proc import Watch, table
+from proc import Watch
+from report import log, table
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 WORKLOADS = ("reload",)
@@ -33,10 +33,6 @@ GRACE = 5
 # generations' connections before the end: the client counts what that cuts apart (grace_cut).
 WARMUP, BEFORE, INTERVAL, AFTER = 1.0, 2.0, 0.1, 0.5
 TARGET_MS = 10.0
-
-
-def log(*a):
-    print(*a, file=sys.stderr, flush=True)
 
 
 def free_ports(n):

@@ -260,11 +260,6 @@ static void get_item(lua_State *L, struct l_queue *q)
 	}
 }
 
-static int raise_queue_error(lua_State *L, const char *cls)
-{
-	return laio_raise(L, cls, NULL);
-}
-
 static void check_item(lua_State *L)
 {
 	if (lua_isnoneornil(L, 2))
@@ -275,9 +270,9 @@ static void check_item(lua_State *L)
 static int put_now(lua_State *L, struct l_queue *q)
 {
 	if (q->shutdown)
-		return raise_queue_error(L, "QueueShutDown");
+		return laio_raise(L, "QueueShutDown", NULL);
 	if (is_full(q))
-		return raise_queue_error(L, "QueueFull");
+		return laio_raise(L, "QueueFull", NULL);
 	lua_pushvalue(L, 2);
 	put_item(L, q);
 	q->unfinished++;
@@ -288,7 +283,7 @@ static int put_now(lua_State *L, struct l_queue *q)
 static int get_now(lua_State *L, struct l_queue *q)
 {
 	if (q->size == 0)
-		return raise_queue_error(L, q->shutdown ? "QueueShutDown" : "QueueEmpty");
+		return laio_raise(L, q->shutdown ? "QueueShutDown" : "QueueEmpty", NULL);
 	get_item(L, q);
 	laio_unpark_first(&q->putters);
 	return 1;
@@ -317,7 +312,7 @@ static int put_wait(lua_State *L, struct l_queue *q)
 	if (!is_full(q))
 		return put_now(L, q);
 	if (q->shutdown)
-		return raise_queue_error(L, "QueueShutDown");
+		return laio_raise(L, "QueueShutDown", NULL);
 	return laio_park(L, laio_current_task(L, STATE(L)), &q->putters, put_k,
 			 (lua_KContext)q);
 }
@@ -337,7 +332,7 @@ static int get_wait(lua_State *L, struct l_queue *q)
 	if (q->size > 0)
 		return get_now(L, q);
 	if (q->shutdown)
-		return raise_queue_error(L, "QueueShutDown");
+		return laio_raise(L, "QueueShutDown", NULL);
 	return laio_park(L, laio_current_task(L, STATE(L)), &q->getters, get_k,
 			 (lua_KContext)q);
 }
