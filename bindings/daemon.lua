@@ -9,11 +9,15 @@ local opts		-- script, args, grace, ready_timeout, log_level, notify
 local state = {}	-- aiod.state: one table for every generation
 local live = 1		-- the newest generation that committed
 local next_gen = 2
-local ready = {}	-- ready[g]: a Future, done once generation g is ready
+-- ready[g]: a Future, done once generation g is ready. Generations up to
+-- settled are decided (ready or failed) and have none: nothing waits for
+-- them any more, and a reload per hour for a year must not keep them all.
+local ready = {}
+local settled = 0
 local pending = 0	-- reloads asked for and not started
 local reloading = false
 local takeovers	-- during a reload: the sockets its servers took over
-local mains = {}	-- mains[g]: generation g's main task
+local mains = {}	-- mains[g]: the main task of the live generation, and of the one getting ready
 
 local LEVELS = {debug = 1, info = 2, warn = 3, error = 4}
 
@@ -64,6 +68,7 @@ local function ready_future(g)
 end
 
 local function mark_ready(g)
+  if g <= settled then return end
   local fut = ready_future(g)
   if not fut:done() then
     fut:set_result(true)
@@ -75,6 +80,7 @@ local function mark_ready(g)
 end
 
 local function fail(g, err)
+  if g <= settled then return end
   local fut = ready_future(g)
   if not fut:done() then fut:set_result(false, err) end
 end
@@ -173,12 +179,14 @@ local function reload_once()
   C.on_takeover = nil
   local list = takeovers
   takeovers = nil
+  settled, ready[to] = to, nil
   if ok then
-    live = to
+    live, mains[from] = to, nil
     commit(from)
     D.log("info", "reload %d -> %d: ok in %.1f ms", from, to, (loop:time() - started) * 1000)
   else
     C.set_generation(from)
+    mains[to] = nil
     rollback(to, list)
     D.log("error", "reload %d -> %d: failed: %s", from, to, error_text(why))
   end
@@ -188,7 +196,10 @@ end
 
 -- One reload at a time, in the order asked; none before generation 1 is ready.
 local function reloads()
-  ready_future(1):await()
+  if settled == 0 then
+    ready_future(1):await()
+    settled, ready[1] = 1, nil
+  end
   while pending > 0 do
     pending = pending - 1
     local ok, err = pcall(reload_once)
