@@ -16,7 +16,6 @@ local ready = {}
 local settled = 0
 local pending = 0	-- reloads asked for and not started
 local reloading = false
-local takeovers	-- during a reload: the sockets its servers took over
 local mains = {}	-- mains[g]: the main task of the live generation, and of the one getting ready
 
 local LEVELS = {debug = 1, info = 2, warn = 3, error = 4}
@@ -129,7 +128,10 @@ local function open_servers()
   return C.open_servers and C.open_servers() or {}
 end
 
-local function commit(from)
+-- The new generation's servers accept on the sockets they claimed, and
+-- the old ones close, in one turn of the loop.
+local function commit(from, to)
+  if C.hand_over then C.hand_over(to) end
   C.cancel_generations(1, from, false)
   for _, server in ipairs(open_servers()) do
     if server._gen <= from then server:close() end
@@ -142,9 +144,10 @@ local function commit(from)
   end
 end
 
-local function rollback(to, list)
+-- The old servers never stopped accepting: closing the new ones drops
+-- their claims on the old sockets.
+local function rollback(to)
   C.cancel_generations(to, to, true)
-  for i = #list, 1, -1 do C.give_back(list[i]) end
   for _, server in ipairs(open_servers()) do
     if server._gen == to then server:close() end
   end
@@ -164,8 +167,6 @@ local function reload_once()
     return
   end
   drop_modules()
-  takeovers = {}
-  C.on_takeover = function(t) takeovers[#takeovers + 1] = t end
   C.set_generation(to)
   local main = C.spawn_in(to, false, chunk, table.unpack(opts.args, 1, opts.args.n))
   main:set_name("main")
@@ -176,18 +177,15 @@ local function reload_once()
   end)
   local ok, why = fut:await()
   timer:cancel()
-  C.on_takeover = nil
-  local list = takeovers
-  takeovers = nil
   settled, ready[to] = to, nil
   if ok then
     live, mains[from] = to, nil
-    commit(from)
+    commit(from, to)
     D.log("info", "reload %d -> %d: ok in %.1f ms", from, to, (loop:time() - started) * 1000)
   else
     C.set_generation(from)
     mains[to] = nil
-    rollback(to, list)
+    rollback(to)
     D.log("error", "reload %d -> %d: failed: %s", from, to, error_text(why))
   end
   watch()
