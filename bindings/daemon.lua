@@ -9,11 +9,14 @@ local opts		-- script, args, grace, ready_timeout, log_level, notify
 local state = {}	-- aiod.state: one table for every generation
 local live = 1		-- the newest generation that committed
 local next_gen = 2
-local ready = {}	-- ready[g]: a Future, done once generation g is ready
+-- ready[g]: a Future, done once generation g is ready. Generations up to
+-- settled are decided (ready or failed) and have none: nothing waits for
+-- them any more, and a reload per hour for a year must not keep them all.
+local ready = {}
+local settled = 0
 local pending = 0	-- reloads asked for and not started
 local reloading = false
-local takeovers	-- during a reload: the sockets its servers took over
-local mains = {}	-- mains[g]: generation g's main task
+local mains = {}	-- mains[g]: the main task of the live generation, and of the one getting ready
 
 local LEVELS = {debug = 1, info = 2, warn = 3, error = 4}
 
@@ -64,6 +67,7 @@ local function ready_future(g)
 end
 
 local function mark_ready(g)
+  if g <= settled then return end
   local fut = ready_future(g)
   if not fut:done() then
     fut:set_result(true)
@@ -75,6 +79,7 @@ local function mark_ready(g)
 end
 
 local function fail(g, err)
+  if g <= settled then return end
   local fut = ready_future(g)
   if not fut:done() then fut:set_result(false, err) end
 end
@@ -123,7 +128,10 @@ local function open_servers()
   return C.open_servers and C.open_servers() or {}
 end
 
-local function commit(from)
+-- The new generation's servers accept on the sockets they claimed, and
+-- the old ones close, in one turn of the loop.
+local function commit(from, to)
+  if C.hand_over then C.hand_over(to) end
   C.cancel_generations(1, from, false)
   for _, server in ipairs(open_servers()) do
     if server._gen <= from then server:close() end
@@ -136,9 +144,10 @@ local function commit(from)
   end
 end
 
-local function rollback(to, list)
+-- The old servers never stopped accepting: closing the new ones drops
+-- their claims on the old sockets.
+local function rollback(to)
   C.cancel_generations(to, to, true)
-  for i = #list, 1, -1 do C.give_back(list[i]) end
   for _, server in ipairs(open_servers()) do
     if server._gen == to then server:close() end
   end
@@ -158,8 +167,6 @@ local function reload_once()
     return
   end
   drop_modules()
-  takeovers = {}
-  C.on_takeover = function(t) takeovers[#takeovers + 1] = t end
   C.set_generation(to)
   local main = C.spawn_in(to, false, chunk, table.unpack(opts.args, 1, opts.args.n))
   main:set_name("main")
@@ -170,16 +177,15 @@ local function reload_once()
   end)
   local ok, why = fut:await()
   timer:cancel()
-  C.on_takeover = nil
-  local list = takeovers
-  takeovers = nil
+  settled, ready[to] = to, nil
   if ok then
-    live = to
-    commit(from)
+    live, mains[from] = to, nil
+    commit(from, to)
     D.log("info", "reload %d -> %d: ok in %.1f ms", from, to, (loop:time() - started) * 1000)
   else
     C.set_generation(from)
-    rollback(to, list)
+    mains[to] = nil
+    rollback(to)
     D.log("error", "reload %d -> %d: failed: %s", from, to, error_text(why))
   end
   watch()
@@ -188,7 +194,10 @@ end
 
 -- One reload at a time, in the order asked; none before generation 1 is ready.
 local function reloads()
-  ready_future(1):await()
+  if settled == 0 then
+    ready_future(1):await()
+    settled, ready[1] = 1, nil
+  end
   while pending > 0 do
     pending = pending - 1
     local ok, err = pcall(reload_once)

@@ -381,6 +381,13 @@ static int l_adopt(lua_State *L)
 	return push_listener(L, fd, 2, limit);
 }
 
+/* close_fd(fd): closes a detached socket that no listener took after all */
+static int l_close_fd(lua_State *L)
+{
+	close((int)luaL_checkinteger(L, 1));
+	return 0;
+}
+
 /* listener:address() -> host, port, or a path */
 static int l_listener_address(lua_State *L)
 {
@@ -425,6 +432,7 @@ static const luaL_Reg net_functions[] = {
 	{"listen", l_listen},
 	{"listen_unix", l_listen_unix},
 	{"adopt", l_adopt},
+	{"close_fd", l_close_fd},
 	{NULL, NULL}
 };
 

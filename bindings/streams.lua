@@ -162,43 +162,61 @@ local function new_server(cb, limit)
   return self
 end
 
-local function add_listener(self, listener)
-  local list = self._listeners
-  list[#list + 1] = listener
-  local host, port = listener:address()
+local function add_socket(self, host, port)
   self.sockets[#self.sockets + 1] = port and {host = host, port = port} or {path = host}
 end
 
+local function add_listener(self, listener)
+  local list = self._listeners
+  list[#list + 1] = listener
+end
+
+local function remove_listener(self, listener)
+  for i, l in ipairs(self._listeners) do
+    if l == listener then table.remove(self._listeners, i) return end
+  end
+end
+
 -- Listening sockets by address (a socket address's bytes, or "unix:" and
--- a path): a server of a newer generation takes over an older one's
--- socket instead of binding anew, so no connection is ever refused.
+-- a path): {server =, listener =, claim =}. A server of a newer
+-- generation claims an older one's socket instead of binding anew, so no
+-- connection is ever refused; the old server goes on accepting on it
+-- until the reload commits (C.hand_over), so a reload that rolls back has
+-- served nobody, and its server's close just drops the claim. When the
+-- old server closes first, the socket stays open (fd, no listener) for
+-- the claim: connections wait in its backlog for the commit.
 local by_address = {}
 
 local function listen_on(self, key, make)
-  local old = key and by_address[key]
-  local listener
-  if old and old.server._gen < self._gen and old.listener:is_open() then
-    listener = N.adopt(old.listener:detach(), self._on_conn, self._limit)
-    if C.on_takeover then
-      C.on_takeover({key = key, old_server = old.server, old_listener = old.listener,
-                     server = self, listener = listener})
-    end
-  else
-    listener = make()
+  local entry = key and by_address[key]
+  if entry and entry.server._gen < self._gen and not entry.claim and entry.listener:is_open() then
+    entry.claim = self
+    add_socket(self, entry.listener:address())
+    return
   end
+  local listener = make()
   if key then by_address[key] = {server = self, listener = listener} end
   add_listener(self, listener)
+  add_socket(self, listener:address())
 end
 
--- Undoes a takeover (a reload rolled back): the socket goes back to the
--- old server, which accepts on it again.
-function C.give_back(t)
-  local old = t.old_server
-  local listener = N.adopt(t.listener:detach(), old._on_conn, old._limit)
-  for i, l in ipairs(old._listeners or {}) do
-    if l == t.old_listener then old._listeners[i] = listener end
+-- Generation gen is ready: its servers accept on the sockets they claimed,
+-- all within this turn of the loop (the socket is never closed, and
+-- connections in its backlog are not lost); the old servers no longer do.
+function C.hand_over(gen)
+  for _, entry in pairs(by_address) do
+    local server = entry.claim
+    if server and server._gen == gen then
+      local fd = entry.fd
+      if entry.listener then
+        remove_listener(entry.server, entry.listener)
+        fd = entry.listener:detach()
+      end
+      entry.listener = N.adopt(fd, server._on_conn, server._limit)
+      entry.server, entry.claim, entry.fd = server, nil, nil
+      add_listener(server, entry.listener)
+    end
   end
-  by_address[t.key] = {server = old, listener = listener}
 end
 
 function C.open_servers()
@@ -211,15 +229,34 @@ function C.close_servers()
   for _, server in ipairs(C.open_servers()) do server:close() end
 end
 
+-- A closing server lets go of its sockets: one claimed by a newer
+-- generation stays open for it, and a claim it made was never its own.
+local function release_addresses(self)
+  for key, entry in pairs(by_address) do
+    if entry.claim == self then
+      entry.claim = nil
+      if entry.fd then
+        N.close_fd(entry.fd)
+        by_address[key] = nil
+      end
+    elseif entry.server == self then
+      if entry.claim then
+        entry.fd = entry.listener:detach()
+        entry.listener = nil
+      else
+        by_address[key] = nil
+      end
+    end
+  end
+end
+
 function Server:close()
   check_self(self, Server, "close")
   local list = self._listeners
   if not list then return end
+  release_addresses(self)
   self._listeners = nil
   open_servers[self] = nil
-  for key, entry in pairs(by_address) do
-    if entry.server == self then by_address[key] = nil end
-  end
   for _, listener in ipairs(list) do listener:close() end
   if self._forever and not self._forever:done() then self._forever:cancel() end
   wake_closers(self)

@@ -332,6 +332,7 @@ static int run_main(lua_State *L)
 	watched.hup = aio_signal_new(loop->rt, SIGHUP, on_reload_signal, loop, 0, &err);
 
 	reload_setup(L, task, 2, nargs);
+	lua_pop(L, 1);	/* the task: reload.c keeps the serving generation's */
 
 	/* Run while anything can happen; then cancel what is stuck, so its
 	 * cleanup runs, and run that out too. */
@@ -344,9 +345,7 @@ static int run_main(lua_State *L)
 		lua_pushvalue(L, loop_idx);
 		lua_call(L, 1, 0);
 	}
-	if (reload_push_main_task(L))
-		lua_replace(L, task);
-	int status = main_status(L, task);
+	int status = reload_push_main_task(L) ? main_status(L, lua_gettop(L)) : 1;
 	stop_watching();
 	aio_signal_free(watched.dump);
 	aio_signal_free(watched.hup);

@@ -55,6 +55,10 @@ static void ensure_daemon(lua_State *L)
 	lua_getfield(L, LUA_REGISTRYINDEX, "aiod.start");
 	lua_getfield(L, -1, "main");
 	lua_insert(L, -2);	/* start, opts, main, saved */
+	/* From now on the controller holds generation 1's main task, and lets
+	 * go of it (and of what it returned) once another generation serves. */
+	lua_pushnil(L);
+	lua_setfield(L, -2, "main");
 	lua_setfield(L, -3, "args");
 	lua_pushnumber(L, opts.grace);
 	lua_setfield(L, -3, "grace");
@@ -88,8 +92,12 @@ static int l_require_aiod(lua_State *L)
 
 int reload_push_main_task(lua_State *L)
 {
-	if (daemon_ref == LUA_NOREF)
-		return 0;
+	if (daemon_ref == LUA_NOREF) {
+		lua_getfield(L, LUA_REGISTRYINDEX, "aiod.start");
+		lua_getfield(L, -1, "main");
+		lua_remove(L, -2);
+		return 1;
+	}
 	lua_rawgeti(L, LUA_REGISTRYINDEX, daemon_ref);
 	lua_getfield(L, -1, "main_task");
 	lua_remove(L, -2);

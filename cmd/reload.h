@@ -22,8 +22,8 @@ struct options {
 extern struct options opts;
 
 /*
- * [-0, +0] Readies the controller's loading: remembers the main task at
- * task and the nargs script arguments from index first, installs
+ * [-0, +0] Readies the controller's loading: keeps the main task at
+ * task (the caller need not) and the nargs script arguments from index first, installs
  * require "aiod", and loads the controller at once for --watch.
  */
 void reload_setup(lua_State *L, int task, int first, int nargs);
@@ -36,7 +36,8 @@ void reload_request(lua_State *L);
 void reload_generation_one_ready(void);
 
 /* [-0, +(0|1)] Pushes the main task of the generation serving now and
- * returns 1, or returns 0 when no reload ever happened. */
+ * returns 1 (0 if the controller failed to say). Only it is kept: an ended
+ * generation's main task, and what its chunk returned, are let go. */
 int reload_push_main_task(lua_State *L);
 
 #endif
