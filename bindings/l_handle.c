@@ -40,6 +40,8 @@ static struct l_handle *new_handle(lua_State *L, int loop_idx, int nargs)
 {
 	struct l_loop *loop = lua_touserdata(L, loop_idx);
 	loop_idx = lua_absindex(L, loop_idx);
+	if (nargs > LAIO_MAX_USER_VALUES - 2)
+		luaL_error(L, "too many arguments (more than %d)", LAIO_MAX_USER_VALUES - 2);
 	struct l_handle *h = lua_newuserdatauv(L, sizeof *h, nargs + 2);
 	aio_timer_init(&h->timer);
 	h->loop = loop;

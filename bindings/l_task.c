@@ -386,6 +386,9 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	lua_pushvalue(L, loop_idx);
 	lua_setiuservalue(L, -2, UV_LOOP);
 	t->co = lua_newthread(L);
+	/* The body, the task, fn and its arguments move onto the new stack. */
+	if (!lua_checkstack(t->co, nargs + 3))
+		luaL_error(L, "stack overflow (too many arguments)");
 	lua_setiuservalue(L, -2, UV_CORO);
 	lua_pushcfunction(t->co, task_body);
 	lua_pushlightuserdata(t->co, t);

@@ -23,6 +23,11 @@
 /* Registry field: the error classes by name. */
 #define LAIO_ERRORS "asyncio.errors"
 
+/* The most user values a userdata holds: Lua keeps their count in an
+ * unsigned short and silently drops the rest. Objects that keep a call's
+ * arguments there (Handle, coroutine object) refuse more. */
+#define LAIO_MAX_USER_VALUES 65000
+
 /* A node of the loop's list of unfinished tasks. */
 struct l_link {
 	struct l_link *prev;
