@@ -221,6 +221,13 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 			lua_setiuservalue(L, tidx, UV_RESULT);
 			t->fut.unretrieved = 1;
 		}
+	} else if (t->must_cancel) {
+		/* Cancelled during its last step and returned without a
+		 * suspension to take it: the request was accepted, so it ends
+		 * cancelled, as Python's Task does. */
+		t->must_cancel = 0;
+		lua_settop(co, 0);
+		state = FUT_CANCELLED;
 	} else {
 		t->fut.nresults = nres;
 	}
