@@ -141,6 +141,8 @@ local function check_timeout(fname, n, v, present)
   if v ~= nil and type(v) ~= "number" then
     argerror(n, fname, "number expected, got " .. typename(v, present))
   end
+  -- A NaN deadline never comes (on the loop it froze every timer).
+  if v ~= v then argerror(n, fname, "number expected, got NaN") end
   return v
 end
 

@@ -85,6 +85,14 @@ static int check_callable(lua_State *L, int idx)
 	return idx;
 }
 
+lua_Number laio_check_time(lua_State *L, int idx)
+{
+	lua_Number x = luaL_checknumber(L, idx);
+	if (x != x)
+		luaL_argerror(L, idx, "number expected, got NaN");
+	return x;
+}
+
 /* loop:call_soon(fn, ...) */
 int laio_loop_call_soon(lua_State *L)
 {
@@ -112,7 +120,7 @@ static int schedule_at(lua_State *L, struct l_loop *loop, lua_Number when)
 int laio_loop_call_later(lua_State *L)
 {
 	struct l_loop *loop = laio_check_open_loop(L, 1);
-	lua_Number delay = luaL_checknumber(L, 2);
+	lua_Number delay = laio_check_time(L, 2);
 	return schedule_at(L, loop, aio_loop_time(loop->rt) + delay);
 }
 
@@ -120,7 +128,7 @@ int laio_loop_call_later(lua_State *L)
 int laio_loop_call_at(lua_State *L)
 {
 	struct l_loop *loop = laio_check_open_loop(L, 1);
-	return schedule_at(L, loop, luaL_checknumber(L, 2));
+	return schedule_at(L, loop, laio_check_time(L, 2));
 }
 
 static int l_handle_cancel(lua_State *L)

@@ -466,7 +466,7 @@ static void sleep_due(struct aio_call *call)
 
 static int l_sleep(lua_State *L)
 {
-	lua_Number delay = luaL_checknumber(L, 1);
+	lua_Number delay = laio_check_time(L, 1);
 	int nargs = lua_gettop(L);
 	struct l_task *t = laio_current_task(L, STATE(L));
 	struct aio_loop *rt = t->fut.loop->rt;

@@ -171,6 +171,9 @@ struct l_job {
 void laio_job_track(struct l_loop *loop, struct l_job *job, void (*free_job)(struct l_job *));
 void laio_job_untrack(struct l_job *job);
 
+/* l_handle.c: a delay or a time at idx: a number, not NaN (NaN would
+ * freeze every timer of the loop) */
+lua_Number laio_check_time(lua_State *L, int idx);
 /* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args */
 void laio_call_soon(lua_State *L, int loop_idx, int nargs);
 /* For a closing loop: releases the Handle whose call this is; 0 if none. */
