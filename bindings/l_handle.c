@@ -70,6 +70,10 @@ int laio_handle_drop(lua_State *L, struct aio_call *call)
 
 void laio_call_soon(lua_State *L, int loop_idx, int nargs)
 {
+	/* A Future of a closed loop still takes callbacks; as in Python,
+	 * scheduling them is the error. */
+	if (!((struct l_loop *)lua_touserdata(L, loop_idx))->rt)
+		luaL_error(L, "Event loop is closed");
 	struct l_handle *h = new_handle(L, loop_idx, nargs);
 	aio_call_soon(h->loop->rt, &h->timer.call, handle_run);
 	lua_pop(L, 1);

@@ -15,7 +15,8 @@ static void push_task(lua_State *L, struct l_task *t)
 
 void laio_task_wakeup(struct l_task *t)
 {
-	if (!aio_call_queued(&t->step))
+	/* A task of a closed loop was abandoned: it never runs again. */
+	if (t->fut.loop->rt && !aio_call_queued(&t->step))
 		aio_call_soon(t->fut.loop->rt, &t->step, task_step);
 }
 
@@ -108,10 +109,12 @@ int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k)
 /*
  * Cancels what a suspended task waits for, as Python's Task.cancel does
  * with its _fut_waiter. Returns 1 when the wait itself will deliver the
- * CancelledError, 0 when the task must throw it at its next step.
+ * CancelledError, 0 when the task must throw it at its next step. The task
+ * is at task_idx: one its closed loop abandoned has no anchor to push.
  */
-static int cancel_wait(lua_State *L, struct l_task *t, int msg_idx)
+static int cancel_wait(lua_State *L, int task_idx, int msg_idx)
 {
+	struct l_task *t = lua_touserdata(L, task_idx);
 	msg_idx = lua_absindex(L, msg_idx);
 	if (t->wait == WAIT_SLEEP || t->wait == WAIT_PARKED) {
 		aio_timer_stop(t->fut.loop->rt, &t->timer);
@@ -121,10 +124,9 @@ static int cancel_wait(lua_State *L, struct l_task *t, int msg_idx)
 	}
 	if (t->wait != WAIT_FUTURE)
 		return 0;
-	push_task(L, t);
-	lua_getiuservalue(L, -1, UV_WAITER);
+	lua_getiuservalue(L, task_idx, UV_WAITER);
 	int ok = laio_future_cancel(L, -1, msg_idx);
-	lua_pop(L, 2);
+	lua_pop(L, 1);
 	return ok;
 }
 
@@ -136,7 +138,7 @@ int laio_task_cancel(lua_State *L, int task_idx, int msg_idx)
 	t->cancel_requests++;
 	lua_pushvalue(L, msg_idx);
 	laio_set_extra(L, task_idx, "cancel_msg");
-	if (t != t->fut.loop->current && t->started && cancel_wait(L, t, msg_idx))
+	if (t != t->fut.loop->current && t->started && cancel_wait(L, task_idx, msg_idx))
 		return 1;
 	t->must_cancel = 1;
 	return 1;
@@ -367,7 +369,7 @@ static void task_step(struct aio_call *call)
 		/* Cancelled while it ran: cancel what it now waits for. */
 		push_task(L, t);
 		laio_get_extra(L, -1, "cancel_msg");
-		if (cancel_wait(L, t, -1))
+		if (cancel_wait(L, lua_gettop(L) - 1, -1))
 			t->must_cancel = 0;
 		lua_pop(L, 2);
 	}

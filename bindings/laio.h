@@ -174,7 +174,8 @@ void laio_job_untrack(struct l_job *job);
 /* l_handle.c: a delay or a time at idx: a number, not NaN (NaN would
  * freeze every timer of the loop) */
 lua_Number laio_check_time(lua_State *L, int idx);
-/* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args */
+/* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args;
+ * raises "Event loop is closed" when it is */
 void laio_call_soon(lua_State *L, int loop_idx, int nargs);
 /* For a closing loop: releases the Handle whose call this is; 0 if none. */
 int laio_handle_drop(lua_State *L, struct aio_call *call);
