@@ -398,7 +398,7 @@ static int l_loop_remove_signal_handler(lua_State *L)
 
 static int l_loop_gc(lua_State *L)
 {
-	struct l_loop *loop = lua_touserdata(L, 1);
+	struct l_loop *loop = laio_check_loop(L, 1);	/* Lua can call it too */
 	if (loop->rt && !loop->running)
 		l_loop_close(L);
 	return 0;
