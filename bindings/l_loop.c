@@ -176,6 +176,8 @@ static int run_loop(lua_State *L, int idx)
 
 static int l_loop_run_until_complete(lua_State *L)
 {
+	laio_check_open_loop(L, 1);
+	laio_check_awaitable(L, 2);
 	check_runnable(L, 1);
 	lua_settop(L, 2);
 	laio_ensure_future(L, 2, 1);

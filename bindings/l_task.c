@@ -424,16 +424,26 @@ static int is_callable(lua_State *L, int idx)
 	return 1;
 }
 
+int laio_check_awaitable(lua_State *L, int idx)
+{
+	if (laio_test_future(L, idx))
+		return AWAITABLE_FUTURE;
+	if (luaL_testudata(L, idx, LAIO_COROUTINE))
+		return AWAITABLE_COROUTINE;
+	if (!is_callable(L, idx))
+		luaL_argerror(L, idx, lua_pushfstring(L,
+			"awaitable expected, got %s", luaL_typename(L, idx)));
+	return AWAITABLE_FUNCTION;
+}
+
 int laio_ensure_future(lua_State *L, int idx, int loop_idx)
 {
 	idx = lua_absindex(L, idx);
-	if (laio_test_future(L, idx))
+	int kind = laio_check_awaitable(L, idx);
+	if (kind == AWAITABLE_FUTURE)
 		return idx;
 	int nargs;
-	int coro = luaL_testudata(L, idx, LAIO_COROUTINE) != NULL;
-	if (!coro && !is_callable(L, idx))
-		return luaL_argerror(L, idx, lua_pushfstring(L,
-			"awaitable expected, got %s", luaL_typename(L, idx)));
+	int coro = kind == AWAITABLE_COROUTINE;
 	struct l_loop *loop;
 	if (loop_idx) {
 		lua_pushvalue(L, loop_idx);

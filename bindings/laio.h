@@ -247,6 +247,9 @@ void laio_task_own_callback(lua_State *L, int task_idx);
 void laio_task_abandon(lua_State *L, struct l_task *t);
 /* For a closing loop: releases a task whose own callback is this; 0 if not. */
 int laio_task_drop(lua_State *L, struct aio_call *call);
+/* What the awaitable at idx is; raises (bad argument) if it is none. */
+enum { AWAITABLE_FUTURE, AWAITABLE_COROUTINE, AWAITABLE_FUNCTION };
+int laio_check_awaitable(lua_State *L, int idx);
 /* Replaces the awaitable at idx with a Future or Task (new tasks go on the
  * loop at loop_idx, or the running loop when 0); raises if not awaitable. */
 int laio_ensure_future(lua_State *L, int idx, int loop_idx);
