@@ -2,7 +2,8 @@
 local M, C = ...
 
 local type, select, error, tostring, pairs, ipairs = type, select, error, tostring, pairs, ipairs
-local rawget, setmetatable, getmetatable = rawget, setmetatable, getmetatable
+local rawget, rawlen, next, setmetatable, getmetatable = rawget, rawlen, next, setmetatable, getmetatable
+local math_type = math.type
 local traceback = debug.traceback
 
 --------------------------------------------------------------------------
@@ -81,14 +82,35 @@ class("FileNotFoundError", OSError)
 class("PermissionError", OSError)
 
 -- ExceptionGroup(message, exceptions): the errors as a sequence with n.
+-- exceptions is a table read raw, entry by entry, never index by index up
+-- to its n or length: a huge n (or __len) looped for ever. Its n, when
+-- given, may leave nil holes but not point past its last index in use.
 local GroupMeta = {__index = ClassMeta.__index, __tostring = ClassMeta.__tostring}
-GroupMeta.__call = function(cls, message, excs)
-  local e = ClassMeta.__call(cls, message)
-  local list = {n = 0}
-  if type(excs) == "table" then
-    for i = 1, excs.n or #excs do list[i] = excs[i] end
-    list.n = excs.n or #excs
+GroupMeta.__call = function(cls, message, ...)
+  local excs = ...
+  if type(excs) ~= "table" then
+    argerror(2, "ExceptionGroup", "table expected, got " ..
+             (select("#", ...) == 0 and "no value" or type(excs)))
   end
+  local last = 0
+  for k in next, excs do
+    if math_type(k) == "integer" and k > last then last = k end
+  end
+  local n = rawget(excs, "n")
+  if n == nil then
+    n = rawlen(excs)
+  elseif type(n) ~= "number" or math.tointeger(n) == nil or n < 0 then
+    argerror(2, "ExceptionGroup", "field 'n': non-negative integer expected, got " ..
+             (type(n) ~= "number" and type(n) or n ~= n and "NaN" or tostring(n)))
+  elseif n > last then
+    argerror(2, "ExceptionGroup", ("field 'n' is %d, past the last exception (at %d)"):format(n, last))
+  end
+  n = math.tointeger(n)
+  local list = {n = n}
+  for k, v in next, excs do
+    if math_type(k) == "integer" and k >= 1 and k <= n then list[k] = v end
+  end
+  local e = ClassMeta.__call(cls, message)
   e.exceptions = list
   return e
 end
@@ -141,6 +163,8 @@ local function check_timeout(fname, n, v, present)
   if v ~= nil and type(v) ~= "number" then
     argerror(n, fname, "number expected, got " .. typename(v, present))
   end
+  -- A NaN deadline never comes (on the loop it froze every timer).
+  if v ~= v then argerror(n, fname, "number expected, got NaN") end
   return v
 end
 

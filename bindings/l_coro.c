@@ -26,6 +26,8 @@ int laio_coro_unpack(lua_State *L, int idx)
 static int l_async_call(lua_State *L)
 {
 	int nargs = lua_gettop(L);
+	if (nargs > LAIO_MAX_USER_VALUES - 1)
+		return luaL_error(L, "too many arguments (more than %d)", LAIO_MAX_USER_VALUES - 1);
 	struct l_coro *c = lua_newuserdatauv(L, sizeof *c, nargs + 1);
 	c->nargs = nargs;
 	c->used = 0;

@@ -375,7 +375,7 @@ static int l_future_tostring(lua_State *L)
  * the latest, when the object is collected or the Lua state closes. */
 int laio_future_gc(lua_State *L)
 {
-	struct l_future *f = lua_touserdata(L, 1);
+	struct l_future *f = laio_check_future(L, 1);	/* Lua can call it too */
 	if (!f->unretrieved)
 		return 0;
 	f->unretrieved = 0;

@@ -40,6 +40,8 @@ static struct l_handle *new_handle(lua_State *L, int loop_idx, int nargs)
 {
 	struct l_loop *loop = lua_touserdata(L, loop_idx);
 	loop_idx = lua_absindex(L, loop_idx);
+	if (nargs > LAIO_MAX_USER_VALUES - 2)
+		luaL_error(L, "too many arguments (more than %d)", LAIO_MAX_USER_VALUES - 2);
 	struct l_handle *h = lua_newuserdatauv(L, sizeof *h, nargs + 2);
 	aio_timer_init(&h->timer);
 	h->loop = loop;
@@ -68,6 +70,10 @@ int laio_handle_drop(lua_State *L, struct aio_call *call)
 
 void laio_call_soon(lua_State *L, int loop_idx, int nargs)
 {
+	/* A Future of a closed loop still takes callbacks; as in Python,
+	 * scheduling them is the error. */
+	if (!((struct l_loop *)lua_touserdata(L, loop_idx))->rt)
+		luaL_error(L, "Event loop is closed");
 	struct l_handle *h = new_handle(L, loop_idx, nargs);
 	aio_call_soon(h->loop->rt, &h->timer.call, handle_run);
 	lua_pop(L, 1);
@@ -81,6 +87,14 @@ static int check_callable(lua_State *L, int idx)
 		lua_pop(L, 1);
 	}
 	return idx;
+}
+
+lua_Number laio_check_time(lua_State *L, int idx)
+{
+	lua_Number x = luaL_checknumber(L, idx);
+	if (x != x)
+		luaL_argerror(L, idx, "number expected, got NaN");
+	return x;
 }
 
 /* loop:call_soon(fn, ...) */
@@ -110,7 +124,7 @@ static int schedule_at(lua_State *L, struct l_loop *loop, lua_Number when)
 int laio_loop_call_later(lua_State *L)
 {
 	struct l_loop *loop = laio_check_open_loop(L, 1);
-	lua_Number delay = luaL_checknumber(L, 2);
+	lua_Number delay = laio_check_time(L, 2);
 	return schedule_at(L, loop, aio_loop_time(loop->rt) + delay);
 }
 
@@ -118,7 +132,7 @@ int laio_loop_call_later(lua_State *L)
 int laio_loop_call_at(lua_State *L)
 {
 	struct l_loop *loop = laio_check_open_loop(L, 1);
-	return schedule_at(L, loop, luaL_checknumber(L, 2));
+	return schedule_at(L, loop, laio_check_time(L, 2));
 }
 
 static int l_handle_cancel(lua_State *L)

@@ -138,15 +138,23 @@ static int turn(lua_State *L)
 	return 1;
 }
 
-/* [-0, +1]: runs the loop at idx; pushes whether it ran dry; re-raises. */
-static int run_loop(lua_State *L, int idx)
+/* The loop at idx, open and free to run; raises before anything is done
+ * for the run (a task made, a callback added), as Python checks first. */
+static struct l_loop *check_runnable(lua_State *L, int idx)
 {
 	struct l_loop *loop = laio_check_open_loop(L, idx);
 	if (loop->running)
-		return luaL_error(L, "This event loop is already running");
+		luaL_error(L, "This event loop is already running");
 	if (lua_getfield(L, LUA_REGISTRYINDEX, RUNNING_KEY) != LUA_TNIL)
-		return luaL_error(L, "Cannot run the event loop while another loop is running");
+		luaL_error(L, "Cannot run the event loop while another loop is running");
 	lua_pop(L, 1);
+	return loop;
+}
+
+/* [-0, +1]: runs the loop at idx; pushes whether it ran dry; re-raises. */
+static int run_loop(lua_State *L, int idx)
+{
+	struct l_loop *loop = check_runnable(L, idx);
 	lua_pushvalue(L, idx);
 	lua_setfield(L, LUA_REGISTRYINDEX, RUNNING_KEY);
 	loop->running = 1;
@@ -169,6 +177,8 @@ static int run_loop(lua_State *L, int idx)
 static int l_loop_run_until_complete(lua_State *L)
 {
 	laio_check_open_loop(L, 1);
+	laio_check_awaitable(L, 2);
+	check_runnable(L, 1);
 	lua_settop(L, 2);
 	laio_ensure_future(L, 2, 1);
 	struct l_future *f = lua_touserdata(L, 2);
@@ -390,7 +400,7 @@ static int l_loop_remove_signal_handler(lua_State *L)
 
 static int l_loop_gc(lua_State *L)
 {
-	struct l_loop *loop = lua_touserdata(L, 1);
+	struct l_loop *loop = laio_check_loop(L, 1);	/* Lua can call it too */
 	if (loop->rt && !loop->running)
 		l_loop_close(L);
 	return 0;

@@ -15,7 +15,8 @@ static void push_task(lua_State *L, struct l_task *t)
 
 void laio_task_wakeup(struct l_task *t)
 {
-	if (!aio_call_queued(&t->step))
+	/* A task of a closed loop was abandoned: it never runs again. */
+	if (t->fut.loop->rt && !aio_call_queued(&t->step))
 		aio_call_soon(t->fut.loop->rt, &t->step, task_step);
 }
 
@@ -108,10 +109,12 @@ int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k)
 /*
  * Cancels what a suspended task waits for, as Python's Task.cancel does
  * with its _fut_waiter. Returns 1 when the wait itself will deliver the
- * CancelledError, 0 when the task must throw it at its next step.
+ * CancelledError, 0 when the task must throw it at its next step. The task
+ * is at task_idx: one its closed loop abandoned has no anchor to push.
  */
-static int cancel_wait(lua_State *L, struct l_task *t, int msg_idx)
+static int cancel_wait(lua_State *L, int task_idx, int msg_idx)
 {
+	struct l_task *t = lua_touserdata(L, task_idx);
 	msg_idx = lua_absindex(L, msg_idx);
 	if (t->wait == WAIT_SLEEP || t->wait == WAIT_PARKED) {
 		aio_timer_stop(t->fut.loop->rt, &t->timer);
@@ -121,10 +124,9 @@ static int cancel_wait(lua_State *L, struct l_task *t, int msg_idx)
 	}
 	if (t->wait != WAIT_FUTURE)
 		return 0;
-	push_task(L, t);
-	lua_getiuservalue(L, -1, UV_WAITER);
+	lua_getiuservalue(L, task_idx, UV_WAITER);
 	int ok = laio_future_cancel(L, -1, msg_idx);
-	lua_pop(L, 2);
+	lua_pop(L, 1);
 	return ok;
 }
 
@@ -136,7 +138,7 @@ int laio_task_cancel(lua_State *L, int task_idx, int msg_idx)
 	t->cancel_requests++;
 	lua_pushvalue(L, msg_idx);
 	laio_set_extra(L, task_idx, "cancel_msg");
-	if (t != t->fut.loop->current && t->started && cancel_wait(L, t, msg_idx))
+	if (t != t->fut.loop->current && t->started && cancel_wait(L, task_idx, msg_idx))
 		return 1;
 	t->must_cancel = 1;
 	return 1;
@@ -221,6 +223,13 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 			lua_setiuservalue(L, tidx, UV_RESULT);
 			t->fut.unretrieved = 1;
 		}
+	} else if (t->must_cancel) {
+		/* Cancelled during its last step and returned without a
+		 * suspension to take it: the request was accepted, so it ends
+		 * cancelled, as Python's Task does. */
+		t->must_cancel = 0;
+		lua_settop(co, 0);
+		state = FUT_CANCELLED;
 	} else {
 		t->fut.nresults = nres;
 	}
@@ -360,7 +369,7 @@ static void task_step(struct aio_call *call)
 		/* Cancelled while it ran: cancel what it now waits for. */
 		push_task(L, t);
 		laio_get_extra(L, -1, "cancel_msg");
-		if (cancel_wait(L, t, -1))
+		if (cancel_wait(L, lua_gettop(L) - 1, -1))
 			t->must_cancel = 0;
 		lua_pop(L, 2);
 	}
@@ -386,6 +395,9 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	lua_pushvalue(L, loop_idx);
 	lua_setiuservalue(L, -2, UV_LOOP);
 	t->co = lua_newthread(L);
+	/* The body, the task, fn and its arguments move onto the new stack. */
+	if (!lua_checkstack(t->co, nargs + 3))
+		luaL_error(L, "stack overflow (too many arguments)");
 	lua_setiuservalue(L, -2, UV_CORO);
 	lua_pushcfunction(t->co, task_body);
 	lua_pushlightuserdata(t->co, t);
@@ -412,16 +424,26 @@ static int is_callable(lua_State *L, int idx)
 	return 1;
 }
 
+int laio_check_awaitable(lua_State *L, int idx)
+{
+	if (laio_test_future(L, idx))
+		return AWAITABLE_FUTURE;
+	if (luaL_testudata(L, idx, LAIO_COROUTINE))
+		return AWAITABLE_COROUTINE;
+	if (!is_callable(L, idx))
+		luaL_argerror(L, idx, lua_pushfstring(L,
+			"awaitable expected, got %s", luaL_typename(L, idx)));
+	return AWAITABLE_FUNCTION;
+}
+
 int laio_ensure_future(lua_State *L, int idx, int loop_idx)
 {
 	idx = lua_absindex(L, idx);
-	if (laio_test_future(L, idx))
+	int kind = laio_check_awaitable(L, idx);
+	if (kind == AWAITABLE_FUTURE)
 		return idx;
 	int nargs;
-	int coro = luaL_testudata(L, idx, LAIO_COROUTINE) != NULL;
-	if (!coro && !is_callable(L, idx))
-		return luaL_argerror(L, idx, lua_pushfstring(L,
-			"awaitable expected, got %s", luaL_typename(L, idx)));
+	int coro = kind == AWAITABLE_COROUTINE;
 	struct l_loop *loop;
 	if (loop_idx) {
 		lua_pushvalue(L, loop_idx);
@@ -456,7 +478,7 @@ static void sleep_due(struct aio_call *call)
 
 static int l_sleep(lua_State *L)
 {
-	lua_Number delay = luaL_checknumber(L, 1);
+	lua_Number delay = laio_check_time(L, 1);
 	int nargs = lua_gettop(L);
 	struct l_task *t = laio_current_task(L, STATE(L));
 	struct aio_loop *rt = t->fut.loop->rt;

@@ -23,6 +23,11 @@
 /* Registry field: the error classes by name. */
 #define LAIO_ERRORS "asyncio.errors"
 
+/* The most user values a userdata holds: Lua keeps their count in an
+ * unsigned short and silently drops the rest. Objects that keep a call's
+ * arguments there (Handle, coroutine object) refuse more. */
+#define LAIO_MAX_USER_VALUES 65000
+
 /* A node of the loop's list of unfinished tasks. */
 struct l_link {
 	struct l_link *prev;
@@ -166,7 +171,11 @@ struct l_job {
 void laio_job_track(struct l_loop *loop, struct l_job *job, void (*free_job)(struct l_job *));
 void laio_job_untrack(struct l_job *job);
 
-/* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args */
+/* l_handle.c: a delay or a time at idx: a number, not NaN (NaN would
+ * freeze every timer of the loop) */
+lua_Number laio_check_time(lua_State *L, int idx);
+/* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args;
+ * raises "Event loop is closed" when it is */
 void laio_call_soon(lua_State *L, int loop_idx, int nargs);
 /* For a closing loop: releases the Handle whose call this is; 0 if none. */
 int laio_handle_drop(lua_State *L, struct aio_call *call);
@@ -238,6 +247,9 @@ void laio_task_own_callback(lua_State *L, int task_idx);
 void laio_task_abandon(lua_State *L, struct l_task *t);
 /* For a closing loop: releases a task whose own callback is this; 0 if not. */
 int laio_task_drop(lua_State *L, struct aio_call *call);
+/* What the awaitable at idx is; raises (bad argument) if it is none. */
+enum { AWAITABLE_FUTURE, AWAITABLE_COROUTINE, AWAITABLE_FUNCTION };
+int laio_check_awaitable(lua_State *L, int idx);
 /* Replaces the awaitable at idx with a Future or Task (new tasks go on the
  * loop at loop_idx, or the running loop when 0); raises if not awaitable. */
 int laio_ensure_future(lua_State *L, int idx, int loop_idx);

@@ -36,6 +36,7 @@ function Timeout:reschedule(when)
   if when ~= nil and type(when) ~= "number" then
     argerror(1, "reschedule", "number expected, got " .. type(when))
   end
+  if when ~= when then argerror(1, "reschedule", "number expected, got NaN") end
   if self._state ~= "entered" then
     error("Cannot change state of " .. self._state .. " Timeout", 2)
   end
@@ -177,6 +178,7 @@ function M.wait(...)
   if opts ~= nil then
     if not is_plain_table(opts) then argerror(2, "wait", "table expected, got " .. type(opts)) end
     timeout = opt_field("wait", 2, opts, "timeout", "number")
+    if timeout ~= timeout then argerror(2, "wait", "field 'timeout': number expected, got NaN") end
     return_when = opt_field("wait", 2, opts, "return_when", "string", M.ALL_COMPLETED)
     if return_when ~= M.FIRST_COMPLETED and return_when ~= M.FIRST_EXCEPTION and
        return_when ~= M.ALL_COMPLETED then
@@ -224,6 +226,9 @@ function M.as_completed(...)
   if opts ~= nil then
     if not is_plain_table(opts) then argerror(2, "as_completed", "table expected, got " .. type(opts)) end
     timeout = opt_field("as_completed", 2, opts, "timeout", "number")
+    if timeout ~= timeout then
+      argerror(2, "as_completed", "field 'timeout': number expected, got NaN")
+    end
   end
   local loop = M.get_event_loop()
   local todo, ntodo = {}, 0

@@ -58,6 +58,10 @@ void aio_heap_destroy(struct aio_heap *heap)
 int aio_heap_push(struct aio_heap *heap, struct aio_timer *timer)
 {
 	assert(timer->heap_index == AIO_TIMER_IDLE && "timer already armed");
+	/* NaN compares false with everything: it would break the order of the
+	 * whole heap, and no timer would come out of it again. */
+	if (timer->when != timer->when)
+		return -EINVAL;
 	if (heap->len == heap->cap) {
 		size_t cap = heap->cap ? heap->cap * 2 : 64;
 		struct aio_timer **items = realloc(heap->items, cap * sizeof *items);

@@ -20,7 +20,8 @@ void aio_heap_destroy(struct aio_heap *heap);
 
 /*
  * Inserts timer (its when must be set) and stamps it with the next sequence
- * number so equal deadlines keep insertion order. Returns 0 or -ENOMEM.
+ * number so equal deadlines keep insertion order. Returns 0, -ENOMEM, or
+ * -EINVAL when its when is NaN (it stays out of the heap).
  */
 int aio_heap_push(struct aio_heap *heap, struct aio_timer *timer);
 

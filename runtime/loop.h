@@ -93,7 +93,8 @@ static inline int aio_call_queued(const struct aio_call *call)
 
 /*
  * Arms timer to queue its call, with fn, at monotonic time when. The timer
- * must be idle: neither armed nor queued. Returns 0 or -ENOMEM.
+ * must be idle: neither armed nor queued. Returns 0, -ENOMEM, or -EINVAL
+ * when is NaN (the timer stays idle; the other timers are unharmed).
  */
 int aio_timer_start(struct aio_loop *loop, struct aio_timer *timer,
 		     double when, aio_call_fn fn);

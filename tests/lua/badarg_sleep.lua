@@ -1,4 +1,4 @@
--- sleep checks its delay (luaL_argerror style); negative and NaN delays are allowed and just yield
+-- sleep checks its delay (luaL_argerror style); negative delays just yield, NaN is refused (as Python 3.13)
 local asyncio = require "asyncio"
 
 local function try(f)

@@ -9,6 +9,6 @@ local names = {
 }
 for _, n in ipairs(names) do
   local cls = asyncio[n]
-  local e = cls("m")
+  local e = cls("m", n == "ExceptionGroup" and {} or nil)  -- its list is required, as in Python
   print(n, e.name == n, e.message == "m", cls:is(e), tostring(e) == n .. ": m")
 end

@@ -4,6 +4,7 @@
 #include "heap.h"
 #include "loop.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -351,6 +352,24 @@ START_TEST(test_heap_growth)
 }
 END_TEST
 
+/* A NaN deadline stays out: it would stop every timer coming out. */
+START_TEST(test_heap_push_nan_refused)
+{
+	struct entry e[3];
+	struct aio_heap heap = {0};
+	push_entry(&heap, &e[0], 2.0, 0);
+	aio_timer_init(&e[1].timer);
+	e[1].timer.when = 0.0 / 0.0;
+	ck_assert_int_eq(aio_heap_push(&heap, &e[1].timer), -EINVAL);
+	ck_assert_uint_eq(e[1].timer.heap_index, AIO_TIMER_IDLE);
+	push_entry(&heap, &e[2], 1.0, 2);
+	ck_assert_uint_eq(heap.len, 2);
+	check_invariants(&heap);
+	ck_assert_uint_eq(pop_all_in_order(&heap, 1), 2);
+	aio_heap_destroy(&heap);
+}
+END_TEST
+
 Suite *heap_suite(void)
 {
 	Suite *s = suite_create("heap");
@@ -360,6 +379,7 @@ Suite *heap_suite(void)
 	tcase_add_test(tc, test_heap_top_is_earliest);
 	tcase_add_test(tc, test_heap_push_stamps_sequence);
 	tcase_add_test(tc, test_heap_growth);
+	tcase_add_test(tc, test_heap_push_nan_refused);
 
 	tc = check_tcase(s, "order", NULL, NULL, 5);
 	tcase_add_test(tc, test_heap_order_equal_deadlines);

@@ -5,6 +5,7 @@
 
 /* Only to ask libev which loop is its default one; nothing else uses it. */
 #include <ev.h>
+#include <errno.h>
 #include <stdlib.h>
 
 /* What ran, in order, by id; reset before every test. */
@@ -409,6 +410,26 @@ START_TEST(test_loop_timer_deadline_order)
 }
 END_TEST
 
+/* A NaN deadline is refused; it froze every timer of the loop. */
+START_TEST(test_loop_timer_nan_refused)
+{
+	struct aio_loop *loop = loop_make();
+	struct tick ticks[3];
+	tick_prepare(ticks, 3, loop);
+	double now = aio_loop_time(loop);
+	/* First, so that in the heap it would sit on top and hide the rest. */
+	ck_assert_int_eq(aio_timer_start(loop, &ticks[1].timer, 0.0 / 0.0, tick_record), -EINVAL);
+	ck_assert_int_eq(aio_timer_start(loop, &ticks[0].timer, now - 0.2, tick_record), 0);
+	ck_assert_uint_eq(ticks[1].timer.heap_index, AIO_TIMER_IDLE);
+	ck_assert(!aio_call_queued(&ticks[1].timer.call));
+	ck_assert_int_eq(aio_timer_start(loop, &ticks[2].timer, now - 0.1, tick_record), 0);
+	ck_assert_uint_eq(aio_loop_timer_count(loop), 2);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(0, 2);
+	aio_loop_free(loop);
+}
+END_TEST
+
 START_TEST(test_loop_timer_same_deadline_start_order)
 {
 	struct aio_loop *loop = loop_make();
@@ -726,6 +747,7 @@ Suite *loop_suite(void)
 	tc = check_tcase(s, "timer", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_timer_deadline_order);
 	tcase_add_test(tc, test_loop_timer_same_deadline_start_order);
+	tcase_add_test(tc, test_loop_timer_nan_refused);
 	tcase_add_test(tc, test_loop_timer_after_ready_calls);
 	tcase_add_test(tc, test_loop_timer_future_not_run);
 	tcase_add_test(tc, test_loop_timer_stop_armed);
