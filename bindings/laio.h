@@ -42,6 +42,7 @@ struct l_loop {
 	struct l_task *current;	/* the task being stepped, or NULL */
 	struct l_link tasks;	/* unfinished tasks */
 	struct aio_workers *workers;	/* made on first use */
+	struct aio_workers *resolvers;	/* host-name lookups' own pool, made on first use */
 	struct l_link jobs;	/* the bindings' jobs on it, not freed yet */
 	struct l_threads *threads;	/* to_thread's share of them, made on first use */
 	unsigned gen;		/* the newest generation: tasks made outside a task join it */
@@ -154,6 +155,11 @@ struct l_loop *laio_push_running_loop(lua_State *L);	/* +1; raises if none */
 void laio_open_loop(lua_State *L, int state);
 /* The loop's thread pool, made on first use; raises when it cannot be. */
 struct aio_workers *laio_loop_workers(lua_State *L, struct l_loop *loop);
+/* The pool for getaddrinfo, apart from to_thread's so lookups never wait
+ * behind blocking work; made on first use, raises when it cannot be. */
+struct aio_workers *laio_loop_resolvers(lua_State *L, struct l_loop *loop);
+/* l_net.c: loop:getaddrinfo, set on the loop class (state at index state) */
+void laio_open_getaddrinfo(lua_State *L, int state);
 /*
  * A job the bindings gave the pool (a lookup, a to_thread call). Tracked
  * from submit until freed, so that a closing loop, whose pool drops the
