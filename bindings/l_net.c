@@ -554,6 +554,7 @@ static const luaL_Reg net_functions[] = {
 	{"listen", l_listen},
 	{"listen_unix", l_listen_unix},
 	{"adopt", l_adopt},
+	{"open_pipe", laio_open_pipe},
 	{NULL, NULL}
 };
 

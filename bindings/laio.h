@@ -112,6 +112,8 @@ struct l_conn {
 	int error;		/* the errno that broke the connection */
 	unsigned char closing;	/* writer:close() was called */
 	unsigned char read_only;	/* a pipe's read end: closed at end of file */
+	int shared_fd;		/* connect_*_pipe on 0-2: kept open, its flags given back; else -1 */
+	int shared_flags;	/* its file status flags before the stream made it non-blocking */
 };
 
 struct l_writer {
@@ -277,6 +279,9 @@ int laio_conn_park(lua_State *L, struct l_task *t, struct l_link *list,
 struct l_task *laio_conn_resumed(lua_State *L);
 void laio_push_writer(lua_State *L, int reader_idx);	/* +1 */
 void laio_open_stream(lua_State *L, int state);
+/* open_pipe(fd, reading, fname, limit) -> reader or writer: streams.lua's
+ * connect_read_pipe and connect_write_pipe (upvalue 1: the state) */
+int laio_open_pipe(lua_State *L);
 
 /* l_net.c: internals.open_net, the primitives of streams.lua */
 int laio_open_net(lua_State *L);
