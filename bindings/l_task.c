@@ -387,6 +387,8 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	lua_setiuservalue(L, -2, UV_LOOP);
 	t->co = lua_newthread(L);
 	lua_setiuservalue(L, -2, UV_CORO);
+	/* A new thread has room for LUA_MINSTACK values; nargs is the caller's. */
+	luaL_checkstack(t->co, nargs + 3, "too many arguments");
 	lua_pushcfunction(t->co, task_body);
 	lua_pushlightuserdata(t->co, t);
 	lua_insert(L, loop_idx + 1);	/* task below fn and args */
