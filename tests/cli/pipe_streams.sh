@@ -54,3 +54,22 @@ LUA
 (cd "$T" && timeout 10 "$AIOD" t.lua 3< <(printf 'piped\n') </dev/null >"$OUT" 2>"$ERR")
 expect_stdout "read piped" "fd 3 closed	true"
 expect_stderr_empty
+
+# a drain blocked on a full pipe is cancelled cleanly; the data still goes out afterwards
+script w.lua <<'LUA'
+local asyncio = require "asyncio"
+asyncio.run(function()
+  local w = asyncio.connect_write_pipe(1)
+  w:write(string.rep("x", 1024 * 1024 - 1) .. "\n")
+  local t = asyncio.create_task(function() w:drain() end)
+  asyncio.sleep(0.05)
+  t:cancel()
+  local ok, e = pcall(t.await, t)
+  io.stderr:write("cancelled ", tostring(ok), " ", tostring(asyncio.CancelledError:is(e)), "\n")
+  w:close()
+  w:wait_closed()
+end)
+LUA
+(cd "$T" && timeout 10 "$AIOD" w.lua </dev/null 2>"$ERR" | { sleep 0.3; wc -c; } >"$OUT")
+expect_stdout "1048576"
+grep -qx "cancelled false true" "$ERR" || fail "the drain was not cancelled cleanly"
