@@ -83,9 +83,9 @@ static void pidfd_cb(struct ev_loop *ev, ev_io *w, int revents)
 	if ((r < 0 && errno == EINTR) || (r == 0 && info.si_pid == 0))
 		return;	/* not reapable yet: wait for the next event */
 	/* Failed (ECHILD): someone else reaped it, a waitpid(-1) of a
-	 * library; its status is lost, and it counts as exit 0, as Python's
-	 * child watcher does it. */
-	p->status = r == 0 ? wait_status(&info) : 0;
+	 * library; its status is lost, and it counts as exit 255, as in
+	 * Python's PidfdChildWatcher. */
+	p->status = r == 0 ? wait_status(&info) : 255 << 8;
 	p->exited = 1;
 	close_pidfd(p);
 	if (p->fn) {
