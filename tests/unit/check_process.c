@@ -431,6 +431,21 @@ START_TEST(test_process_bad_stdio)
 }
 END_TEST
 
+/* A child reaped behind the loop's back (a waitpid(-1) of a library) is
+ * still reported, as exit 255 (its status is lost), as Python does. */
+START_TEST(test_process_reaped_by_someone_else)
+{
+	char *const argv[] = {"/bin/sh", "-c", "exit 3", NULL};
+	struct exit_probe e = {0};
+	struct aio_process *p = spawn_quiet(argv, &e);
+	int status;
+	ck_assert_int_eq(waitpid(aio_process_pid(p), &status, 0), aio_process_pid(p));
+	wait_exit(&e);
+	expect_exit_code(&e, 255);
+	aio_process_free(p);
+}
+END_TEST
+
 /* Any loop may watch children, not only the first one made. */
 START_TEST(test_process_second_loop)
 {
@@ -787,6 +802,7 @@ Suite *process_suite(void)
 	tcase_add_test(tc, test_process_not_executable);
 	tcase_add_test(tc, test_process_bad_stdio);
 	tcase_add_test(tc, test_process_second_loop);
+	tcase_add_test(tc, test_process_reaped_by_someone_else);
 
 	tc = check_tcase(s, "stdio", loop_setup, loop_teardown, 5);
 	tcase_add_test(tc, test_process_stdio_devnull);
