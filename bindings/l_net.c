@@ -144,7 +144,6 @@ static int push_addresses(lua_State *L, struct aio_resolve *r, int as_tables, in
 	lua_newtable(L);
 	lua_Integer n = 0;
 	for (struct addrinfo *ai = r->result; ai; ai = ai->ai_next) {
-		luaL_checkstack(L, 2, "too many addresses");
 		if (as_tables)
 			push_address_table(L, ai);
 		else
