@@ -55,15 +55,30 @@ void laio_job_untrack(struct l_job *job)
 	laio_list_init(&job->link);
 }
 
-struct aio_workers *laio_loop_workers(lua_State *L, struct l_loop *loop)
+/* Lookups wait on the network, not the CPU; a few at once are enough for
+ * a daemon's connects, and more queue in order. */
+#define RESOLVER_THREADS 4
+
+static struct aio_workers *pool_of(lua_State *L, struct l_loop *loop,
+				   struct aio_workers **pool, unsigned nthreads)
 {
 	int err;
-	if (!loop->workers) {
-		loop->workers = aio_workers_new(loop->rt, aio_workers_default_threads(), &err);
-		if (!loop->workers)
+	if (!*pool) {
+		*pool = aio_workers_new(loop->rt, nthreads, &err);
+		if (!*pool)
 			luaL_error(L, "cannot make the thread pool: %s", strerror(-err));
 	}
-	return loop->workers;
+	return *pool;
+}
+
+struct aio_workers *laio_loop_workers(lua_State *L, struct l_loop *loop)
+{
+	return pool_of(L, loop, &loop->workers, aio_workers_default_threads());
+}
+
+struct aio_workers *laio_loop_resolvers(lua_State *L, struct l_loop *loop)
+{
+	return pool_of(L, loop, &loop->resolvers, RESOLVER_THREADS);
 }
 
 static int l_new_event_loop(lua_State *L)
@@ -229,7 +244,8 @@ static void close_loop(lua_State *L, struct l_loop *loop)
 	}
 	laio_threads_close(loop);
 	aio_workers_free(loop->workers);
-	loop->workers = NULL;
+	aio_workers_free(loop->resolvers);
+	loop->workers = loop->resolvers = NULL;
 	aio_loop_drain(loop->rt, drop_pending, L);
 	/* The pool dropped the done of jobs still out, and the drain the calls
 	 * they had queued; their tasks are gone. */

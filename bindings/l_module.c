@@ -32,7 +32,8 @@ static const struct {
 	{"=queues.lua", laio_queues_lua, &laio_queues_lua_size,
 	 " Queue PriorityQueue LifoQueue "},
 	{"=streams.lua", laio_streams_lua, &laio_streams_lua_size,
-	 " open_connection open_unix_connection start_server start_unix_server Server "},
+	 " open_connection open_unix_connection start_server start_unix_server Server"
+	 " connect_read_pipe connect_write_pipe "},
 	{"=processes.lua", laio_processes_lua, &laio_processes_lua_size,
 	 " create_subprocess_exec create_subprocess_shell Process PIPE STDOUT DEVNULL "},
 };
@@ -195,6 +196,7 @@ int luaopen_asyncio(lua_State *L)
 	laio_open_gather(L, 1);
 	laio_open_loop(L, 1);
 	laio_open_thread(L, 1);
+	laio_open_getaddrinfo(L, 1);
 	luaL_newlibtable(L, internals);	/* 3: handed to every Lua part */
 	lua_pushvalue(L, 1);
 	luaL_setfuncs(L, internals, 1);

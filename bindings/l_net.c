@@ -68,12 +68,13 @@ static int l_format_address(lua_State *L)
 	return 2;
 }
 
-/* resolve(host|nil, port, passive) -> list of addresses; suspends for a lookup */
+/* A lookup in flight: resolve's or getaddrinfo's. */
 struct l_resolve {
 	struct aio_resolve r;
 	struct l_link waiters;
 	struct l_job tracked;
 	struct aio_workers *workers;
+	unsigned char as_tables;	/* getaddrinfo's {family, address, port} */
 	unsigned char done;
 	unsigned char abandoned;	/* the task went away; done frees it */
 };
@@ -101,13 +102,38 @@ static void resolved(struct aio_resolve *r)
 		laio_unpark_all(&lr->waiters);
 }
 
-/* [-0, +1] The addresses of a finished lookup, or raises its error; the
- * host asked for is at index 1. */
-static int push_addresses(lua_State *L, struct aio_resolve *r)
+/* [-0, +1] One address as getaddrinfo gives it: {family =, address =, port =}. */
+static void push_address_table(lua_State *L, const struct addrinfo *ai)
+{
+	char host[256];
+	int port;
+	lua_createtable(L, 0, 3);
+	if (ai->ai_family == AF_INET)
+		lua_pushliteral(L, "inet");
+	else if (ai->ai_family == AF_INET6)
+		lua_pushliteral(L, "inet6");
+	else
+		lua_pushinteger(L, ai->ai_family);
+	lua_setfield(L, -2, "family");
+	if (aio_sock_format(ai->ai_addr, ai->ai_addrlen, host, sizeof host, &port) == 0) {
+		lua_pushstring(L, host);
+		lua_setfield(L, -2, "address");
+		lua_pushinteger(L, port);
+		lua_setfield(L, -2, "port");
+	}
+}
+
+/*
+ * [-0, +1] The addresses of a finished lookup (socket address strings, or
+ * getaddrinfo's tables), or pushes its error and returns 0; the host asked
+ * for is at index hostidx. The error is an OSError whose errno is the
+ * getaddrinfo code, as Python's socket.gaierror, which the message names.
+ */
+static int push_addresses(lua_State *L, struct aio_resolve *r, int as_tables, int hostidx)
 {
 	if (r->error) {
-		lua_pushfstring(L, "%s (%s)", aio_resolve_strerror(r),
-				lua_isnil(L, 1) ? "*" : lua_tostring(L, 1));
+		lua_pushfstring(L, "[Errno %d] %s (gaierror for %s)", r->error, aio_resolve_strerror(r),
+				lua_isnil(L, hostidx) ? "*" : lua_tostring(L, hostidx));
 		laio_push_error(L, "OSError", lua_tostring(L, -1));
 		lua_pushinteger(L, r->error);
 		lua_setfield(L, -2, "errno");
@@ -118,7 +144,10 @@ static int push_addresses(lua_State *L, struct aio_resolve *r)
 	lua_newtable(L);
 	lua_Integer n = 0;
 	for (struct addrinfo *ai = r->result; ai; ai = ai->ai_next) {
-		lua_pushlstring(L, (const char *)ai->ai_addr, ai->ai_addrlen);
+		if (as_tables)
+			push_address_table(L, ai);
+		else
+			lua_pushlstring(L, (const char *)ai->ai_addr, ai->ai_addrlen);
 		lua_rawseti(L, -2, ++n);
 	}
 	return 1;
@@ -136,45 +165,144 @@ static int resolve_k(lua_State *L, int status, lua_KContext ctx)
 			resolve_free(lr);
 	}
 	laio_resume_check(L);
-	int ok = push_addresses(L, &lr->r);
+	int ok = push_addresses(L, &lr->r, lr->as_tables, 1);
 	resolve_free(lr);
 	return ok ? 1 : lua_error(L);
 }
 
-static int l_resolve(lua_State *L)
+/*
+ * Looks host (at index 1, a string or nil) up for the task t: numeric addresses and localhost on the spot, with no
+ * thread nor suspension (a reload's start_server takes a busy loop's turn
+ * less for each), other names on the loop's resolver pool.
+ */
+static int lookup(lua_State *L, struct l_task *t, const char *service, int family,
+		  int socktype, int flags, int as_tables)
 {
-	const char *host = luaL_optstring(L, 1, NULL);
-	lua_Integer port = luaL_checkinteger(L, 2);
-	int passive = lua_toboolean(L, 3);
-	struct l_task *t = laio_current_task(L, STATE(L));
-	char service[32];
-	snprintf(service, sizeof service, "%d", (int)port);
-	lua_settop(L, 1);
-	/* Numeric addresses and localhost need no thread, nor a suspension:
-	 * a reload's start_server takes a busy loop's turn less for each. */
+	const char *host = lua_tostring(L, 1);
 	struct aio_resolve now;
-	int rc = aio_resolve_now(&now, host, service, AF_UNSPEC, passive ? AI_PASSIVE : 0);
+	int rc = aio_resolve_now(&now, host, service, family, socktype, flags);
 	if (rc < 0)
 		return luaL_error(L, "not enough memory");
 	if (rc == 1) {
-		int ok = push_addresses(L, &now);
+		int ok = push_addresses(L, &now, as_tables, 1);
 		aio_resolve_destroy(&now);
 		return ok ? 1 : lua_error(L);
 	}
-	struct aio_workers *workers = laio_loop_workers(L, t->fut.loop);
+	struct aio_workers *workers = laio_loop_resolvers(L, t->fut.loop);
 	struct l_resolve *lr = calloc(1, sizeof *lr);
 	if (!lr)
 		return luaL_error(L, "not enough memory");
 	laio_list_init(&lr->waiters);
 	lr->workers = workers;
-	int err = aio_resolve_start(workers, &lr->r, host, service, AF_UNSPEC,
-				    passive ? AI_PASSIVE : 0, resolved);
+	lr->as_tables = (unsigned char)as_tables;
+	int err = aio_resolve_start(workers, &lr->r, host, service, family, socktype, flags,
+				    resolved);
 	if (err < 0) {
 		free(lr);
 		return luaL_error(L, "cannot resolve: %s", strerror(-err));
 	}
 	laio_job_track(t->fut.loop, &lr->tracked, resolve_release);
 	return laio_park(L, t, &lr->waiters, resolve_k, (lua_KContext)lr);
+}
+
+/* resolve(host|nil, port, passive) -> list of addresses; suspends for a lookup */
+static int l_resolve(lua_State *L)
+{
+	luaL_optstring(L, 1, NULL);
+	lua_Integer port = luaL_checkinteger(L, 2);
+	int passive = lua_toboolean(L, 3);
+	struct l_task *t = laio_current_task(L, STATE(L));
+	char service[32];
+	snprintf(service, sizeof service, "%d", (int)port);
+	lua_settop(L, 1);
+	return lookup(L, t, service, AF_UNSPEC, SOCK_STREAM, passive ? AI_PASSIVE : 0, 0);
+}
+
+/* A string argument that must not hold a zero byte (the C library would
+ * stop there); NULL for nil. */
+static const char *check_c_string(lua_State *L, int idx, const char *what)
+{
+	size_t len;
+	const char *s = lua_isnoneornil(L, idx) ? NULL : luaL_checklstring(L, idx, &len);
+	if (s && strlen(s) != len)
+		luaL_argerror(L, idx, lua_pushfstring(L, "embedded zero in %s", what));
+	return s;
+}
+
+/* Option field of the table at idx: nil gives values[0], the name
+ * names[i] (NULL-ended) gives values[i + 1]; expected says what fits. */
+static int check_choice(lua_State *L, int idx, const char *field, const char *const names[],
+			const int values[], const char *expected)
+{
+	int v = values[0];
+	if (lua_getfield(L, idx, field) != LUA_TNIL) {
+		const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+		int i = 0;
+		while (names[i] && strcmp(names[i], name) != 0)
+			i++;
+		if (!names[i])
+			luaL_argerror(L, idx, lua_pushfstring(L, "field '%s': %s expected", field,
+							     expected));
+		v = values[i + 1];
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+/*
+ * loop:getaddrinfo(host, port [, {family =, type =, passive =}]) -> list
+ * of {family =, address =, port =}. host nil: the loopback, or with
+ * passive the wildcard for a server (AI_PASSIVE), as Python; port a
+ * number, a service name ("http") or nil. family "inet" or "inet6"
+ * (default: both), type "stream" (default) or "dgram".
+ */
+static int l_loop_getaddrinfo(lua_State *L)
+{
+	static const char *const families[] = {"inet", "inet6", NULL};
+	static const int family_values[] = {AF_UNSPEC, AF_INET, AF_INET6};
+	static const char *const types[] = {"stream", "dgram", NULL};
+	static const int type_values[] = {SOCK_STREAM, SOCK_STREAM, SOCK_DGRAM};
+	laio_check_open_loop(L, 1);
+	check_c_string(L, 2, "the host name");
+	char number[32];
+	const char *service = NULL;
+	if (lua_isinteger(L, 3)) {
+		lua_Integer port = lua_tointeger(L, 3);
+		luaL_argcheck(L, port >= 0 && port <= 65535, 3, "port must be from 0 to 65535");
+		snprintf(number, sizeof number, "%d", (int)port);
+		service = number;
+	} else if (lua_type(L, 3) == LUA_TSTRING) {
+		service = check_c_string(L, 3, "the service name");
+	} else if (!lua_isnoneornil(L, 3)) {
+		luaL_typeerror(L, 3, "integer, string or nil");
+	}
+	int family = AF_UNSPEC, socktype = SOCK_STREAM, flags = 0;
+	if (!lua_isnoneornil(L, 4)) {
+		luaL_checktype(L, 4, LUA_TTABLE);
+		family = check_choice(L, 4, "family", families, family_values,
+				      "\"inet\", \"inet6\" or nil");
+		socktype = check_choice(L, 4, "type", types, type_values,
+					"\"stream\", \"dgram\" or nil");
+		lua_getfield(L, 4, "passive");
+		flags = lua_toboolean(L, -1) ? AI_PASSIVE : 0;
+		lua_pop(L, 1);
+	}
+	struct l_task *t = laio_current_task(L, STATE(L));
+	/* The host goes to index 1, for the messages; the strings stay on
+	 * the stack until the lookup copied them. */
+	lua_pushvalue(L, 2);
+	lua_insert(L, 1);
+	return lookup(L, t, service, family, socktype, flags, 1);
+}
+
+void laio_open_getaddrinfo(lua_State *L, int state)
+{
+	luaL_getmetatable(L, LAIO_LOOP);
+	lua_getfield(L, -1, "__index");
+	lua_pushvalue(L, state);
+	lua_pushcclosure(L, l_loop_getaddrinfo, 1);
+	lua_setfield(L, -2, "getaddrinfo");
+	lua_pop(L, 2);
 }
 
 /* connect(addr, local|nil, limit) -> reader, writer */
@@ -433,6 +561,7 @@ static const luaL_Reg net_functions[] = {
 	{"listen_unix", l_listen_unix},
 	{"adopt", l_adopt},
 	{"close_fd", l_close_fd},
+	{"open_pipe", laio_open_pipe},
 	{NULL, NULL}
 };
 

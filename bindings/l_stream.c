@@ -3,8 +3,11 @@
 #include "sock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
 
@@ -29,12 +32,24 @@ static void set_read_high(struct l_conn *c, int reader_waits)
 		aio_stream_set_read_high(c->s, reader_waits ? SIZE_MAX : 2 * c->limit);
 }
 
+/* A descriptor 0-2 shared with the parent (a terminal, a shell's pipe)
+ * gets its blocking mode back once the stream is done with it, since
+ * others read or write it after aiod. */
+static void give_back_shared_fd(struct l_conn *c)
+{
+	if (c->shared_fd < 0)
+		return;
+	fcntl(c->shared_fd, F_SETFL, c->shared_flags);
+	c->shared_fd = -1;
+}
+
 static void conn_events(struct aio_stream *s, unsigned events)
 {
 	struct l_conn *c = aio_stream_udata(s);
 	if (!c->error)
 		c->error = aio_stream_error(s);
 	if (events & AIO_STREAM_CLOSED) {
+		give_back_shared_fd(c);
 		/* What was read stays readable after the close. */
 		c->rest = *aio_stream_input(s);
 		aio_buf_init(aio_stream_input(s));
@@ -48,8 +63,10 @@ static void conn_events(struct aio_stream *s, unsigned events)
 		laio_unpark_all(&c->readers);
 	/* Nothing more can come through a pipe's read end: give back its
 	 * descriptor now, not when the reader is collected. */
-	if ((events & AIO_STREAM_READ) && c->read_only && aio_stream_eof(s))
+	if ((events & AIO_STREAM_READ) && c->read_only && aio_stream_eof(s)) {
+		give_back_shared_fd(c);
 		aio_stream_close(s);
+	}
 	if (events & AIO_STREAM_WRITE)
 		laio_unpark_all(&c->drainers);
 }
@@ -66,6 +83,7 @@ struct l_conn *laio_push_conn(lua_State *L, size_t limit)
 	c->error = 0;
 	c->closing = 0;
 	c->read_only = 0;
+	c->shared_fd = -1;
 	luaL_setmetatable(L, LAIO_READER);
 	return c;
 }
@@ -97,9 +115,64 @@ int laio_conn_connect(struct l_conn *c, struct aio_loop *rt,
 
 void laio_conn_release(struct l_conn *c)
 {
+	/* Output still pending is sent by the released stream, which must
+	 * not block the loop: a shared descriptor stays non-blocking then. */
+	if (!c->s || aio_stream_write_pending(c->s) == 0)
+		give_back_shared_fd(c);
 	if (c->s)
 		aio_stream_release(c->s);
 	c->s = NULL;
+}
+
+/*
+ * open_pipe(fd, reading, fname, limit): a StreamReader (reading) or
+ * StreamWriter on fd, a pipe, FIFO, socket or character device, as
+ * Python's connect_read_pipe/connect_write_pipe; nothing for another kind
+ * of file. The stream owns fd and closes it,
+ * except 0-2, which it works on through a copy.
+ */
+int laio_open_pipe(lua_State *L)
+{
+	lua_Integer n = luaL_checkinteger(L, 1);
+	int reading = lua_toboolean(L, 2);
+	const char *fname = luaL_checkstring(L, 3);
+	struct l_loop *loop = STATE(L)->running;
+	if (!loop)
+		return luaL_error(L, "%s: no running event loop", fname);
+	struct stat st;
+	if (n < 0 || n > INT32_MAX || fstat((int)n, &st) < 0) {
+		laio_push_oserror(L, n < 0 || n > INT32_MAX ? EBADF : errno, fname);
+		return lua_error(L);
+	}
+	/* The caller raises the bad argument, where the user can see it. */
+	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) && !S_ISCHR(st.st_mode))
+		return 0;
+	int fd = (int)n;
+	struct l_conn *c = laio_push_conn(L, (size_t)luaL_checkinteger(L, 4));
+	if (fd <= 2) {
+		int flags = fcntl(fd, F_GETFL);
+		int copy = flags < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (copy < 0) {
+			laio_push_oserror(L, errno, fname);
+			return lua_error(L);
+		}
+		c->shared_fd = fd;
+		c->shared_flags = flags;
+		fd = copy;
+	}
+	unsigned kind = (reading ? AIO_STREAM_NO_WRITE : AIO_STREAM_NO_READ) |
+			(S_ISSOCK(st.st_mode) ? AIO_STREAM_SOCKET : 0);
+	int err = laio_conn_open(c, loop->rt, fd, kind);
+	if (err < 0) {
+		if (c->shared_fd >= 0)
+			close(fd);
+		c->shared_fd = -1;
+		laio_push_oserror(L, -err, fname);
+		return lua_error(L);
+	}
+	if (!reading)
+		laio_push_writer(L, -1);
+	return 1;
 }
 
 void laio_push_writer(lua_State *L, int reader_idx)

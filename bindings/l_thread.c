@@ -376,6 +376,20 @@ static void request_answer_locked(struct l_request *req, int state)
 	pthread_cond_broadcast(&req->cond);
 }
 
+/* On the loop: hands out (the results or the error) to the worker and lets
+ * go of the loop's share of req. The lock is kept in a local: the worker
+ * may have dropped its share already, so the unref can free req. */
+static void request_finish(struct l_request *req, int state, struct aio_buf *out)
+{
+	struct l_threads *threads = req->threads;
+	pthread_mutex_lock(&threads->lock);
+	aio_buf_destroy(&req->io);
+	req->io = *out;
+	request_answer_locked(req, state);
+	request_unref_locked(req);
+	pthread_mutex_unlock(&threads->lock);
+}
+
 /* [-1, +0] The task of a request is done: its results or error go back. */
 static int request_task_done(lua_State *L)
 {
@@ -407,12 +421,7 @@ static int request_task_done(lua_State *L)
 			encode_error(L, &out);
 		}
 	}
-	pthread_mutex_lock(&req->threads->lock);
-	aio_buf_destroy(&req->io);
-	req->io = out;
-	request_answer_locked(req, state);
-	request_unref_locked(req);
-	pthread_mutex_unlock(&req->threads->lock);
+	request_finish(req, state, &out);
 	return 0;
 }
 
@@ -441,12 +450,7 @@ static void request_arrived(struct aio_call *c)
 		struct aio_buf out;
 		aio_buf_init(&out);
 		encode_error(L, &out);
-		pthread_mutex_lock(&req->threads->lock);
-		aio_buf_destroy(&req->io);
-		req->io = out;
-		request_answer_locked(req, REQ_FAILED);
-		request_unref_locked(req);
-		pthread_mutex_unlock(&req->threads->lock);
+		request_finish(req, REQ_FAILED, &out);
 	}
 }
 

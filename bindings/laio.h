@@ -47,6 +47,7 @@ struct l_loop {
 	struct l_task *current;	/* the task being stepped, or NULL */
 	struct l_link tasks;	/* unfinished tasks */
 	struct aio_workers *workers;	/* made on first use */
+	struct aio_workers *resolvers;	/* host-name lookups' own pool, made on first use */
 	struct l_link jobs;	/* the bindings' jobs on it, not freed yet */
 	struct l_threads *threads;	/* to_thread's share of them, made on first use */
 	unsigned gen;		/* the newest generation: tasks made outside a task join it */
@@ -116,6 +117,8 @@ struct l_conn {
 	int error;		/* the errno that broke the connection */
 	unsigned char closing;	/* writer:close() was called */
 	unsigned char read_only;	/* a pipe's read end: closed at end of file */
+	int shared_fd;		/* connect_*_pipe on 0-2: kept open, its flags given back; else -1 */
+	int shared_flags;	/* its file status flags before the stream made it non-blocking */
 };
 
 struct l_writer {
@@ -159,6 +162,11 @@ struct l_loop *laio_push_running_loop(lua_State *L);	/* +1; raises if none */
 void laio_open_loop(lua_State *L, int state);
 /* The loop's thread pool, made on first use; raises when it cannot be. */
 struct aio_workers *laio_loop_workers(lua_State *L, struct l_loop *loop);
+/* The pool for getaddrinfo, apart from to_thread's so lookups never wait
+ * behind blocking work; made on first use, raises when it cannot be. */
+struct aio_workers *laio_loop_resolvers(lua_State *L, struct l_loop *loop);
+/* l_net.c: loop:getaddrinfo, set on the loop class (state at index state) */
+void laio_open_getaddrinfo(lua_State *L, int state);
 /*
  * A job the bindings gave the pool (a lookup, a to_thread call). Tracked
  * from submit until freed, so that a closing loop, whose pool drops the
@@ -283,6 +291,9 @@ int laio_conn_park(lua_State *L, struct l_task *t, struct l_link *list,
 struct l_task *laio_conn_resumed(lua_State *L);
 void laio_push_writer(lua_State *L, int reader_idx);	/* +1 */
 void laio_open_stream(lua_State *L, int state);
+/* open_pipe(fd, reading, fname, limit) -> reader or writer: streams.lua's
+ * connect_read_pipe and connect_write_pipe (upvalue 1: the state) */
+int laio_open_pipe(lua_State *L);
 
 /* l_net.c: internals.open_net, the primitives of streams.lua */
 int laio_open_net(lua_State *L);

@@ -96,6 +96,12 @@ local function check_stdio(fname, n, opts, field)
   return v
 end
 
+-- The OS takes C strings: a zero byte would cut the text short, so it is
+-- refused (Python raises ValueError).
+local function has_zero(s)
+  return s:find("\0", 1, true) ~= nil
+end
+
 local function check_env(fname, n, env)
   if env == nil then return nil end
   if type(env) ~= "table" then
@@ -104,6 +110,12 @@ local function check_env(fname, n, env)
   for k, v in pairs(env) do
     if type(k) ~= "string" or (type(v) ~= "string" and type(v) ~= "number") then
       argerror(n, fname, "field 'env': string names and string values expected", 1)
+    end
+    if has_zero(k) or has_zero(tostring(v)) then
+      argerror(n, fname, "field 'env': embedded zero in a name or value", 1)
+    end
+    if k == "" or k:find("=", 1, true) then
+      argerror(n, fname, "field 'env': illegal variable name '" .. k .. "'", 1)
     end
   end
   return env
@@ -118,6 +130,9 @@ local function spawn(fname, n, file, argv, opts)
     argerror(n, fname, "STDOUT is for stderr only", 1)
   end
   local cwd = opt_field(fname, n, opts, "cwd", "string", nil, 1)
+  if cwd and has_zero(cwd) then
+    argerror(n, fname, "field 'cwd': embedded zero", 1)
+  end
   local env = check_env(fname, n, opts.env)
   local limit = opt_field(fname, n, opts, "limit", "number", DEFAULT_LIMIT, 1)
   if not tointeger(limit) or limit <= 0 then
@@ -134,19 +149,27 @@ end
 -- create_subprocess_exec(program, arg, ... [, opts])
 function M.create_subprocess_exec(...)
   local n = select("#", ...)
-  local program = ...
+  local argv = {...}  -- one copy: select(i, ...) per argument is quadratic
+  local program = argv[1]
   if type(program) ~= "string" then
     argerror(1, "create_subprocess_exec", "string expected, got " .. typename(program, n >= 1))
   end
-  local opts = n >= 2 and is_opts((select(n, ...))) and (select(n, ...)) or nil
+  if has_zero(program) then
+    argerror(1, "create_subprocess_exec", "embedded zero in the program name")
+  end
+  local opts = n >= 2 and is_opts(argv[n]) and argv[n] or nil
   local last = opts and n - 1 or n
-  local argv = {program}
+  if opts then argv[n] = nil end
   for i = 2, last do
-    local a = (select(i, ...))
+    local a = argv[i]
     if type(a) ~= "string" and type(a) ~= "number" then
       argerror(i, "create_subprocess_exec", "string expected, got " .. typename(a, true))
     end
-    argv[i] = tostring(a)
+    a = tostring(a)
+    if has_zero(a) then
+      argerror(i, "create_subprocess_exec", "embedded zero in argument")
+    end
+    argv[i] = a
   end
   return spawn("create_subprocess_exec", n, program, argv, opts)
 end
@@ -160,6 +183,9 @@ function M.create_subprocess_shell(...)
   end
   if opts ~= nil and not is_opts(opts) then
     argerror(2, "create_subprocess_shell", "options table expected, got " .. typename(opts, true))
+  end
+  if has_zero(cmd) then
+    argerror(1, "create_subprocess_shell", "embedded zero in the command")
   end
   return spawn("create_subprocess_shell", 2, "/bin/sh", {"/bin/sh", "-c", cmd}, opts)
 end

@@ -105,6 +105,29 @@ function M.open_unix_connection(...)
   return N.connect(N.unix_address(path), nil, limit)
 end
 
+-- connect_read_pipe(fd) / connect_write_pipe(fd): a StreamReader or a
+-- StreamWriter on an open pipe, FIFO, socket or terminal. Python returns
+-- (transport, protocol); the stream itself is more use here.
+local function connect_pipe(fname, reading, ...)
+  local fd = ...
+  if type(fd) ~= "number" or not tointeger(fd) then
+    argerror(1, fname, "descriptor expected, got " .. typename(fd, select("#", ...) >= 1), 1)
+  end
+  local stream = N.open_pipe(tointeger(fd), reading, fname, DEFAULT_LIMIT)
+  if not stream then
+    argerror(1, fname, "pipe transport is only for pipes, sockets and character devices", 1)
+  end
+  return stream
+end
+
+function M.connect_read_pipe(...)
+  return connect_pipe("connect_read_pipe", true, ...)
+end
+
+function M.connect_write_pipe(...)
+  return connect_pipe("connect_write_pipe", false, ...)
+end
+
 --------------------------------------------------------------------------
 -- Server: listeners plus the connections their handlers serve.
 

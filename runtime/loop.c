@@ -10,7 +10,6 @@
 
 struct aio_loop {
 	struct ev_loop *ev;
-	int owns_default;
 	/* Wakes the poll when the earliest timer is due; its callback is empty
 	 * because the due timers are collected after every poll anyway. */
 	ev_timer wakeup;
@@ -24,8 +23,6 @@ struct aio_loop {
 	int in_turn;
 	double last_poll;	/* when I/O was last polled */
 };
-
-static int default_taken;
 
 static void wakeup_cb(struct ev_loop *ev, ev_timer *w, int revents)
 {
@@ -41,13 +38,9 @@ struct aio_loop *aio_loop_new(int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if (!default_taken) {
-		loop->ev = ev_default_loop(EVFLAG_AUTO);
-		loop->owns_default = loop->ev != NULL;
-		default_taken = loop->owns_default;
-	} else {
-		loop->ev = ev_loop_new(EVFLAG_AUTO);
-	}
+	/* Never libev's default loop: it reaps every child on SIGCHLD, the
+	 * children of os.execute and io.popen too (process.c reaps its own). */
+	loop->ev = ev_loop_new(EVFLAG_AUTO);
 	if (!loop->ev) {
 		free(loop);
 		*err = -ENOMEM;
@@ -98,11 +91,7 @@ void aio_loop_free(struct aio_loop *loop)
 		res->close(res);
 	}
 	ev_timer_stop(loop->ev, &loop->wakeup);
-	/* The default loop too: libev makes it anew on the next request, and
-	 * a module unloaded with libev would otherwise leak its arrays. */
 	ev_loop_destroy(loop->ev);
-	if (loop->owns_default)
-		default_taken = 0;
 	aio_heap_destroy(&loop->timers);
 	free(loop);
 }

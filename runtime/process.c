@@ -1,4 +1,4 @@
-/* process.c -- child processes: started with posix_spawn (no copy of a large parent), reaped by libev's child watchers */
+/* process.c -- child processes: started with posix_spawn (no copy of a large parent), each reaped through its own pidfd */
 #define _GNU_SOURCE	/* posix_spawn_file_actions_addchdir_np, _addclosefrom_np, pipe2 */
 #include "process.h"
 
@@ -9,18 +9,28 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
+/*
+ * Each child is watched through a pidfd, readable once it ended, and
+ * reaped by waitid on that pidfd alone: a SIGCHLD handler that reaps
+ * whatever ended (libev's default loop does, with waitpid(-1)) would also
+ * take the children of os.execute, io.popen and C libraries, whose own
+ * waitpid then fails with ECHILD.
+ */
 struct aio_process {
-	ev_child watcher;
+	ev_io watcher;		/* on pidfd */
 	struct aio_call call;	/* reports the exit from the ready queue */
 	struct aio_resource res;
 	struct aio_loop *loop;	/* NULL once the loop went away */
-	aio_exit_fn fn;
+	aio_exit_fn fn;		/* NULL once the owner let go: reap, then free */
 	void *udata;
 	pid_t pid;
+	int pidfd;		/* -1 once the child was reaped */
 	int status;
 	int exited;
 };
@@ -31,29 +41,70 @@ static void report_exit(struct aio_call *call)
 	p->fn(p, p->status);
 }
 
-static void child_cb(struct ev_loop *ev, ev_child *w, int revents)
+/* The status as waitpid gives it, from waitid's siginfo, so that owners
+ * read it with WIFEXITED and the like (Linux's encoding). */
+static int wait_status(const siginfo_t *info)
 {
-	struct aio_process *p = aio_container_of(w, struct aio_process, watcher);
-	(void)revents;
-	ev_child_stop(ev, w);
-	p->status = w->rstatus;
-	p->exited = 1;
-	aio_call_soon(p->loop, &p->call, report_exit);
+	switch (info->si_code) {
+	case CLD_EXITED:
+		return (info->si_status & 0xff) << 8;
+	case CLD_DUMPED:
+		return (info->si_status & 0x7f) | 0x80;
+	default:
+		return info->si_status & 0x7f;
+	}
+}
+
+static void close_pidfd(struct aio_process *p)
+{
+	if (p->pidfd < 0)
+		return;
+	if (p->loop)
+		ev_io_stop(aio_loop_ev(p->loop), &p->watcher);
+	close(p->pidfd);
+	p->pidfd = -1;
 }
 
 static void stop(struct aio_process *p)
 {
-	if (!p->exited)
-		ev_child_stop(aio_loop_ev(p->loop), &p->watcher);
+	close_pidfd(p);
 	aio_call_cancel(&p->call);
 	aio_loop_untrack(&p->res);
 }
 
+static void pidfd_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct aio_process *p = aio_container_of(w, struct aio_process, watcher);
+	siginfo_t info;
+	(void)ev;
+	(void)revents;
+	memset(&info, 0, sizeof info);
+	int r = waitid(P_PIDFD, (id_t)p->pidfd, &info, WEXITED | WNOHANG);
+	if ((r < 0 && errno == EINTR) || (r == 0 && info.si_pid == 0))
+		return;	/* not reapable yet: wait for the next event */
+	/* Failed (ECHILD): someone else reaped it, a waitpid(-1) of a
+	 * library; its status is lost, and it counts as exit 255, as in
+	 * Python's PidfdChildWatcher. */
+	p->status = r == 0 ? wait_status(&info) : 255 << 8;
+	p->exited = 1;
+	close_pidfd(p);
+	if (p->fn) {
+		aio_call_soon(p->loop, &p->call, report_exit);
+	} else {
+		stop(p);
+		free(p);
+	}
+}
+
+/* The loop closes: a child still running is left to go on (a zombie once
+ * it ends, until aiod exits); a process its owner let go is freed. */
 static void loop_gone(struct aio_resource *res)
 {
 	struct aio_process *p = aio_container_of(res, struct aio_process, res);
 	stop(p);
 	p->loop = NULL;
+	if (!p->fn)
+		free(p);
 }
 
 static void close_pipes(int fds[3][2])
@@ -171,10 +222,6 @@ struct aio_process *aio_process_spawn(struct aio_loop *loop, const struct aio_sp
 				      int pipes[3], aio_exit_fn fn, void *udata, int *err)
 {
 	int fds[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
-	if (!ev_is_default_loop(aio_loop_ev(loop))) {
-		*err = -EBUSY;
-		return NULL;
-	}
 	struct aio_process *p = calloc(1, sizeof *p);
 	if (!p) {
 		*err = -ENOMEM;
@@ -186,6 +233,14 @@ struct aio_process *aio_process_spawn(struct aio_loop *loop, const struct aio_sp
 	for (int i = 0; i < 3; i++)
 		if (moved[i] >= 0)
 			close(moved[i]);
+	/* The child is a zombie at worst, not reaped by anyone else: its
+	 * pidfd can be had even if it has ended already. */
+	int pidfd = r < 0 ? -1 : pidfd_open(pid, 0);
+	if (r == 0 && pidfd < 0) {
+		r = -errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
 	if (r < 0) {
 		close_pipes(fds);
 		free(p);
@@ -204,10 +259,9 @@ struct aio_process *aio_process_spawn(struct aio_loop *loop, const struct aio_sp
 	p->fn = fn;
 	p->udata = udata;
 	p->pid = pid;
-	/* libev tolerates a child that already ended: it is not reaped until
-	 * the loop runs. */
-	ev_child_init(&p->watcher, child_cb, pid, 0);
-	ev_child_start(aio_loop_ev(loop), &p->watcher);
+	p->pidfd = pidfd;
+	ev_io_init(&p->watcher, pidfd_cb, pidfd, EV_READ);
+	ev_io_start(aio_loop_ev(loop), &p->watcher);
 	aio_loop_track(loop, &p->res, loop_gone);
 	return p;
 }
@@ -224,9 +278,10 @@ void *aio_process_udata(const struct aio_process *p)
 
 int aio_process_kill(struct aio_process *p, int sig)
 {
-	if (p->exited)
+	/* Through the pidfd: the pid may be another process's once reaped. */
+	if (p->exited || p->pidfd < 0)
 		return -ESRCH;
-	return kill(p->pid, sig) < 0 ? -errno : 0;
+	return pidfd_send_signal(p->pidfd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
 int aio_process_exited(const struct aio_process *p, int *status)
@@ -238,6 +293,11 @@ int aio_process_exited(const struct aio_process *p, int *status)
 
 void aio_process_free(struct aio_process *p)
 {
+	if (p->loop && !p->exited) {
+		/* Still running: reaped when it ends, then freed. */
+		p->fn = NULL;
+		return;
+	}
 	if (p->loop)
 		stop(p);
 	free(p);

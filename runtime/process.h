@@ -1,4 +1,4 @@
-/* process.h -- child processes: started with posix_spawn (no copy of a large parent), reaped by libev's child watchers */
+/* process.h -- child processes: started with posix_spawn (no copy of a large parent), each reaped through its own pidfd */
 #ifndef AIO_PROCESS_H
 #define AIO_PROCESS_H
 
@@ -38,12 +38,13 @@ typedef void (*aio_exit_fn)(struct aio_process *p, int status);
  * closed in the child, close-on-exec or not), every signal at its default
  * disposition and an empty signal mask. pipes[i] gets the parent's end
  * (close-on-exec, non-blocking) of descriptor i's pipe, or -1. The child is
- * watched from loop, which must be the one that drives libev's default loop
- * (only it may reap children). A running child does not hold the loop: an
- * owner whose task waits for it does. Returns NULL and sets *err to -errno when
- * the child cannot start: the program is missing or not executable, cwd
- * does not exist, or -EBUSY for a loop that cannot watch children; no
- * descriptor is left open then.
+ * watched from loop through a pidfd (any loop may watch children) and
+ * reaped alone: children that aiod did not start (os.execute, io.popen) are
+ * never reaped here. A running child does not hold the loop: an owner whose
+ * task waits for it does. Returns NULL and sets *err to -errno when the
+ * child cannot start: the program is missing or not executable, cwd does
+ * not exist, or no pidfd can be had (the child is then killed and reaped);
+ * no descriptor is left open then.
  */
 struct aio_process *aio_process_spawn(struct aio_loop *loop, const struct aio_spawn *how,
 				      int pipes[3], aio_exit_fn fn, void *udata, int *err);
@@ -58,9 +59,9 @@ int aio_process_kill(struct aio_process *p, int sig);
 int aio_process_exited(const struct aio_process *p, int *status);
 
 /*
- * Stops watching and frees p; fn is not called after. A child still
- * running goes on and is reaped when it ends (libev reaps every child).
- * After the loop went away, this only frees.
+ * Frees p; fn is not called after. A child still running goes on and is
+ * reaped (and p freed) when it ends; once the loop went away, it is left
+ * unreaped (a zombie until aiod exits). After the loop went away, this only frees.
  */
 void aio_process_free(struct aio_process *p);
 

@@ -1,4 +1,4 @@
-/* resolve.c -- host name resolution off the loop: getaddrinfo on the worker pool */
+/* resolve.c -- host name resolution off the loop: getaddrinfo on a worker pool */
 #include "resolve.h"
 
 #include <errno.h>
@@ -120,7 +120,7 @@ static char *copy_or_null(const char *text, int *failed)
 
 /* Fills r for a lookup: copies, hints, no result yet. 0 or -ENOMEM. */
 static int prepare(struct aio_resolve *r, const char *host, const char *service,
-		   int family, int flags)
+		   int family, int socktype, int flags)
 {
 	int failed = 0;
 	memset(&r->job, 0, sizeof r->job);
@@ -128,7 +128,7 @@ static int prepare(struct aio_resolve *r, const char *host, const char *service,
 	r->service = copy_or_null(service, &failed);
 	memset(&r->hints, 0, sizeof r->hints);
 	r->hints.ai_family = family;
-	r->hints.ai_socktype = SOCK_STREAM;
+	r->hints.ai_socktype = socktype;
 	r->hints.ai_flags = flags;
 	r->result = NULL;
 	r->error = r->sys_errno = 0;
@@ -141,9 +141,9 @@ static int prepare(struct aio_resolve *r, const char *host, const char *service,
 }
 
 int aio_resolve_now(struct aio_resolve *r, const char *host, const char *service,
-		    int family, int flags)
+		    int family, int socktype, int flags)
 {
-	int rc = prepare(r, host, service, family, flags);
+	int rc = prepare(r, host, service, family, socktype, flags);
 	if (rc < 0)
 		return rc;
 	if (answer_fast(r))
@@ -153,9 +153,10 @@ int aio_resolve_now(struct aio_resolve *r, const char *host, const char *service
 }
 
 int aio_resolve_start(struct aio_workers *w, struct aio_resolve *r, const char *host,
-		      const char *service, int family, int flags, aio_resolve_fn cb)
+		      const char *service, int family, int socktype, int flags,
+		      aio_resolve_fn cb)
 {
-	int rc = prepare(r, host, service, family, flags);
+	int rc = prepare(r, host, service, family, socktype, flags);
 	if (rc < 0)
 		return rc;
 	if (answer_fast(r)) {

@@ -1,4 +1,4 @@
-/* resolve.h -- host name resolution off the loop: getaddrinfo on the worker pool */
+/* resolve.h -- host name resolution off the loop: getaddrinfo on a worker pool */
 #ifndef AIO_RESOLVE_H
 #define AIO_RESOLVE_H
 
@@ -28,8 +28,10 @@ struct aio_resolve {
 
 /*
  * Starts resolving host (may be NULL for the wildcard with AI_PASSIVE in
- * flags) and service (a port number as a string) for socktype SOCK_STREAM
- * with the given family (AF_UNSPEC...) and ai_flags. Numeric addresses
+ * flags) and service (a port number or a service name, as a string) for
+ * the given family (AF_UNSPEC...), socktype (SOCK_STREAM, SOCK_DGRAM, 0 for
+ * any) and ai_flags. w should be a pool of its own for lookups, so that they
+ * never wait behind other blocking work. Numeric addresses
  * (tried first with AI_NUMERICHOST and AI_NUMERICSERV, synchronously) and
  * "localhost" (127.0.0.1 then ::1, as the family allows) take a fast path:
  * no thread is used, but cb is still called later from the loop's ready
@@ -42,7 +44,8 @@ struct aio_resolve {
  * aio_resolve_destroy to free).
  */
 int aio_resolve_start(struct aio_workers *w, struct aio_resolve *r, const char *host,
-		      const char *service, int family, int flags, aio_resolve_fn cb);
+		      const char *service, int family, int socktype, int flags,
+		      aio_resolve_fn cb);
 
 /*
  * Answers on the spot when no resolver is needed (numeric addresses,
@@ -51,7 +54,7 @@ int aio_resolve_start(struct aio_workers *w, struct aio_resolve *r, const char *
  * empty), or -ENOMEM. Never blocks.
  */
 int aio_resolve_now(struct aio_resolve *r, const char *host, const char *service,
-		    int family, int flags);
+		    int family, int socktype, int flags);
 
 /*
  * Stops a resolution: 0 if cb will not be called (the result, if any, is

@@ -47,9 +47,7 @@ struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
 		*err = -EINVAL;
 		return NULL;
 	}
-	/* libev's default loop watches SIGCHLD itself, to reap children. */
-	if ((watchers[signum] && owner[signum] != ev) ||
-	    (signum == SIGCHLD && !ev_is_default_loop(ev))) {
+	if (watchers[signum] && owner[signum] != ev) {
 		*err = -EBUSY;
 		return NULL;
 	}

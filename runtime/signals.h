@@ -13,7 +13,7 @@ typedef void (*aio_signal_fn)(struct aio_signal *sig, void *udata);
  * ready queue (once, however often the signal came before it ran).
  * keeps_alive = 0 makes the watcher not count as something that can still
  * happen, so a loop with nothing else to do ends. Only one loop may watch a
- * given signal, and SIGCHLD belongs to the loop driving libev's default loop.
+ * given signal (SIGCHLD too: watching it reaps nothing).
  * Returns NULL and sets *err to -EINVAL (bad number, SIGKILL, SIGSTOP),
  * -EBUSY (another loop watches it) or -ENOMEM.
  */

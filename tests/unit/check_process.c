@@ -4,8 +4,7 @@
 #include "check_util.h"
 #include "process.h"
 
-/* Only to poll libev without running the queue and to ask which loop is
- * its default one; nothing else uses it. */
+/* Only to poll libev without running the queue; nothing else uses it. */
 #include <ev.h>
 #include <dirent.h>
 #include <errno.h>
@@ -432,31 +431,65 @@ START_TEST(test_process_bad_stdio)
 }
 END_TEST
 
-/* Only the loop on libev's default loop may watch children. */
-START_TEST(test_process_not_default_loop)
+/* A child reaped behind the loop's back (a waitpid(-1) of a library) is
+ * still reported, as exit 255 (its status is lost), as Python does. */
+START_TEST(test_process_reaped_by_someone_else)
+{
+	char *const argv[] = {"/bin/sh", "-c", "exit 3", NULL};
+	struct exit_probe e = {0};
+	struct aio_process *p = spawn_quiet(argv, &e);
+	int status;
+	ck_assert_int_eq(waitpid(aio_process_pid(p), &status, 0), aio_process_pid(p));
+	wait_exit(&e);
+	expect_exit_code(&e, 255);
+	aio_process_free(p);
+}
+END_TEST
+
+/* Any loop may watch children, not only the first one made. */
+START_TEST(test_process_second_loop)
 {
 	struct aio_loop *second = loop_make();
-	ck_assert(ev_is_default_loop(aio_loop_ev(loop)));
-	ck_assert(!ev_is_default_loop(aio_loop_ev(second)));
-	char *const argv[] = {"true", NULL};
-	struct aio_spawn how = {.file = "/bin/true", .argv = argv, .stdio = ALL_PIPES};
-	ck_assert_int_eq(spawn_error(second, &how), -EBUSY);
+	char *const argv[] = {"/bin/sh", "-c", "exit 6", NULL};
+	struct aio_spawn how = {.file = argv[0], .argv = argv, .stdio = {DEVNULL, DEVNULL, DEVNULL}};
+	struct exit_probe e = {0};
+	int pipes[3], err = 0;
+	e.p = aio_process_spawn(second, &how, pipes, child_exited, &e, &err);
+	ck_assert_ptr_nonnull(e.p);
+	for (int i = 0; e.calls == 0; i++) {
+		ck_assert_int_lt(i, 1000);
+		sleep_ms(1);
+		aio_loop_run_once(second);
+	}
+	expect_exit_code(&e, 6);
+	aio_process_free(e.p);
 	aio_loop_free(second);
 }
 END_TEST
 
-/* Once the first loop is freed, the next loop made drives the default one
- * and may spawn; the one made before it still may not. */
-START_TEST(test_process_default_loop_passes_on)
+/*
+ * Regression: a child this process started without aio_process_spawn (as
+ * os.execute and io.popen do) is never reaped by the loop, even while the
+ * loop reaps its own children; its owner's waitpid gets its status. libev's
+ * default loop reaped every child on SIGCHLD.
+ */
+START_TEST(test_process_foreign_child_not_reaped)
 {
-	struct aio_loop *second = loop_make();
-	loop_free_now();
-	loop = loop_make();
-	char *const argv[] = {"echo", "again", NULL};
-	struct aio_spawn how = {.file = "/bin/echo", .argv = argv, .stdio = ONLY_STDOUT};
-	ck_assert_int_eq(spawn_error(second, &how), -EBUSY);
-	expect_run(&how, "again\n");
-	aio_loop_free(second);
+	pid_t foreign = fork();
+	ck_assert_int_ge(foreign, 0);
+	if (foreign == 0)
+		_exit(4);
+	siginfo_t info = {0};
+	ck_assert_int_eq(waitid(P_PID, (id_t)foreign, &info, WEXITED | WNOWAIT), 0);
+	char *const argv[] = {"/bin/true", NULL};
+	struct exit_probe e = {0};
+	struct aio_process *p = spawn_quiet(argv, &e);
+	wait_exit(&e);
+	turns(3);
+	aio_process_free(p);
+	int status = 0;
+	ck_assert_int_eq(waitpid(foreign, &status, 0), foreign);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 4);
 }
 END_TEST
 
@@ -768,8 +801,8 @@ Suite *process_suite(void)
 	tcase_add_test(tc, test_process_missing_cwd);
 	tcase_add_test(tc, test_process_not_executable);
 	tcase_add_test(tc, test_process_bad_stdio);
-	tcase_add_test(tc, test_process_not_default_loop);
-	tcase_add_test(tc, test_process_default_loop_passes_on);
+	tcase_add_test(tc, test_process_second_loop);
+	tcase_add_test(tc, test_process_reaped_by_someone_else);
 
 	tc = check_tcase(s, "stdio", loop_setup, loop_teardown, 5);
 	tcase_add_test(tc, test_process_stdio_devnull);
@@ -787,6 +820,7 @@ Suite *process_suite(void)
 	tcase_add_test(tc, test_process_free_with_exit_queued);
 	tcase_add_test(tc, test_process_loop_freed_first);
 	tcase_add_test(tc, test_process_loop_freed_with_exit_queued);
+	tcase_add_test(tc, test_process_foreign_child_not_reaped);
 
 	tc = check_tcase(s, "regressions", loop_setup, loop_teardown, 5);
 	tcase_add_test(tc, test_process_stderr_to_parents_stdout);

@@ -72,7 +72,7 @@ static void check_fast(const char *host, const char *service, int family,
 	struct aio_workers *w = pool_make(loop, 1);
 	struct aio_resolve r = {0};
 	counts_reset();
-	ck_assert_int_eq(aio_resolve_start(w, &r, host, service, family, flags,
+	ck_assert_int_eq(aio_resolve_start(w, &r, host, service, family, SOCK_STREAM, flags,
 					   on_resolved), 0);
 	ck_assert_uint_eq(aio_workers_pending(w), 0);
 	ck_assert_int_eq(calls, 0);
@@ -145,7 +145,7 @@ START_TEST(test_resolve_unknown_name_fails)
 	struct aio_workers *w = pool_make(loop, 1);
 	struct aio_resolve r = {0};
 	ck_assert_int_eq(aio_resolve_start(w, &r, "nonexistent.invalid", "80",
-					   AF_UNSPEC, 0, on_resolved), 0);
+					   AF_UNSPEC, SOCK_STREAM, 0, on_resolved), 0);
 	ck_assert_uint_eq(aio_workers_pending(w), 1);
 	ck_assert_int_eq(calls, 0);
 	run_until_idle(loop, 1000);
@@ -196,7 +196,7 @@ START_TEST(test_resolve_cancel_queued)
 
 	struct aio_resolve r = {0};
 	ck_assert_int_eq(aio_resolve_start(w, &r, "nonexistent.invalid", "80",
-					   AF_UNSPEC, 0, on_resolved), 0);
+					   AF_UNSPEC, SOCK_STREAM, 0, on_resolved), 0);
 	ck_assert_uint_eq(aio_workers_pending(w), 2);
 	ck_assert_int_eq(aio_resolve_cancel(w, &r), 0);
 	ck_assert_uint_eq(aio_workers_pending(w), 1);
@@ -216,7 +216,7 @@ START_TEST(test_resolve_cancel_fast)
 	struct aio_loop *loop = loop_make();
 	struct aio_workers *w = pool_make(loop, 1);
 	struct aio_resolve r = {0};
-	ck_assert_int_eq(aio_resolve_start(w, &r, "127.0.0.1", "80", AF_UNSPEC, 0,
+	ck_assert_int_eq(aio_resolve_start(w, &r, "127.0.0.1", "80", AF_UNSPEC, SOCK_STREAM, 0,
 					   on_resolved), 0);
 	ck_assert_int_eq(aio_resolve_cancel(w, &r), 0);
 	ck_assert_ptr_null(r.result);
@@ -235,7 +235,7 @@ START_TEST(test_resolve_cancel_after_cb)
 	struct aio_loop *loop = loop_make();
 	struct aio_workers *w = pool_make(loop, 1);
 	struct aio_resolve r = {0};
-	ck_assert_int_eq(aio_resolve_start(w, &r, "localhost", "80", AF_INET, 0,
+	ck_assert_int_eq(aio_resolve_start(w, &r, "localhost", "80", AF_INET, SOCK_STREAM, 0,
 					   on_resolved), 0);
 	run_until_idle(loop, 1000);
 	ck_assert_int_eq(calls, 1);
@@ -258,7 +258,7 @@ START_TEST(test_resolve_reuse)
 	struct aio_workers *w = pool_make(loop, 1);
 	struct aio_resolve r = {0};
 	for (int round = 0; round < 3; round++) {
-		ck_assert_int_eq(aio_resolve_start(w, &r, "::1", "9", AF_INET6, 0,
+		ck_assert_int_eq(aio_resolve_start(w, &r, "::1", "9", AF_INET6, SOCK_STREAM, 0,
 						   on_resolved), 0);
 		run_until_idle(loop, 1000);
 		ck_assert_int_eq(calls, round + 1);
@@ -274,22 +274,22 @@ END_TEST
 START_TEST(test_resolve_now)
 {
 	struct aio_resolve r;
-	ck_assert_int_eq(aio_resolve_now(&r, "127.0.0.1", "80", AF_UNSPEC, 0), 1);
+	ck_assert_int_eq(aio_resolve_now(&r, "127.0.0.1", "80", AF_UNSPEC, SOCK_STREAM, 0), 1);
 	ck_assert_int_eq(r.error, 0);
 	ck_assert_ptr_nonnull(r.result);
 	ck_assert_int_eq(r.result->ai_family, AF_INET);
 	aio_resolve_destroy(&r);
-	ck_assert_int_eq(aio_resolve_now(&r, "localhost", "80", AF_UNSPEC, 0), 1);
+	ck_assert_int_eq(aio_resolve_now(&r, "localhost", "80", AF_UNSPEC, SOCK_STREAM, 0), 1);
 	ck_assert_ptr_nonnull(r.result);
 	aio_resolve_destroy(&r);
-	ck_assert_int_eq(aio_resolve_now(&r, "::1", "80", AF_INET, 0), 1);
+	ck_assert_int_eq(aio_resolve_now(&r, "::1", "80", AF_INET, SOCK_STREAM, 0), 1);
 	ck_assert_int_ne(r.error, 0);
 	ck_assert_ptr_null(r.result);
 	aio_resolve_destroy(&r);
-	ck_assert_int_eq(aio_resolve_now(&r, NULL, "80", AF_UNSPEC, AI_PASSIVE), 1);
+	ck_assert_int_eq(aio_resolve_now(&r, NULL, "80", AF_UNSPEC, SOCK_STREAM, AI_PASSIVE), 1);
 	ck_assert_ptr_nonnull(r.result);
 	aio_resolve_destroy(&r);
-	ck_assert_int_eq(aio_resolve_now(&r, "example.invalid", "80", AF_UNSPEC, 0), 0);
+	ck_assert_int_eq(aio_resolve_now(&r, "example.invalid", "80", AF_UNSPEC, SOCK_STREAM, 0), 0);
 	ck_assert_ptr_null(r.host);
 	ck_assert_ptr_null(r.result);
 }
