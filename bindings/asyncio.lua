@@ -84,6 +84,7 @@ class("PermissionError", OSError)
 local GroupMeta = {__index = ClassMeta.__index, __tostring = ClassMeta.__tostring}
 GroupMeta.__call = function(cls, message, excs)
   local e = ClassMeta.__call(cls, message)
+  e.traceback = traceback(nil, 2)
   local list = {n = 0}
   if type(excs) == "table" then
     for i = 1, excs.n or #excs do list[i] = excs[i] end

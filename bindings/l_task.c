@@ -219,7 +219,7 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 			lua_pop(L, 1);
 		} else {
 			lua_setiuservalue(L, tidx, UV_RESULT);
-			t->fut.unretrieved = 1;
+			laio_future_unretrieved(L, tidx);
 		}
 	} else {
 		t->fut.nresults = nres;
@@ -582,9 +582,10 @@ static struct l_task *check_task(lua_State *L)
 	return luaL_checkudata(L, 1, LAIO_TASK);
 }
 
-static void push_name(lua_State *L, struct l_task *t)
+void laio_push_task_name(lua_State *L, int task_idx)
 {
-	laio_get_extra(L, 1, "name");
+	struct l_task *t = lua_touserdata(L, task_idx);
+	laio_get_extra(L, task_idx, "name");
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		lua_pushfstring(L, "Task-%I", (lua_Integer)t->id);
@@ -593,7 +594,8 @@ static void push_name(lua_State *L, struct l_task *t)
 
 static int l_task_get_name(lua_State *L)
 {
-	push_name(L, check_task(L));
+	check_task(L);
+	laio_push_task_name(L, 1);
 	return 1;
 }
 
@@ -634,7 +636,7 @@ static int l_task_tostring(lua_State *L)
 {
 	static const char *const names[] = {"pending", "cancelled", "finished"};
 	struct l_task *t = check_task(L);
-	push_name(L, t);
+	laio_push_task_name(L, 1);
 	lua_pushfstring(L, "<Task %s name='%s'>", names[t->fut.state],
 			lua_tostring(L, -1));
 	return 1;
