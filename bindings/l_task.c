@@ -276,18 +276,45 @@ void laio_task_own_callback(lua_State *L, int task_idx)
 
 /* A step longer than this is reported in debug mode, as Python does. */
 #define SLOW_STEP 0.1
+/* In debug mode a count hook reads the clock every this many instructions,
+ * to catch where a slow step is running (its end may be far from it). */
+#define SLOW_HOOK_COUNT 1000
 
-static void warn_slow_step(lua_State *L, struct l_task *t, double took)
+static void slow_step_hook(lua_State *co, lua_Debug *ar)
+{
+	(void)ar;
+	struct l_loop *loop = laio_state(co)->running;
+	struct l_task *t = loop ? loop->current : NULL;
+	if (!t || t->co != co || loop->slow_seen ||
+	    aio_loop_time(loop->rt) - loop->step_began <= SLOW_STEP)
+		return;
+	loop->slow_seen = 1;
+	push_task(co, t);
+	luaL_traceback(co, co, NULL, 0);
+	laio_set_extra(co, -2, "slow_at");
+	lua_pop(co, 1);
+}
+
+static void warn_slow_step(lua_State *L, struct l_task *t, double took, int status)
 {
 	push_task(L, t);
+	int tidx = lua_gettop(L);
 	fprintf(stderr, "Executing %s took %.3f seconds\n",
-		luaL_tolstring(L, -1, NULL), took);
-	if (t->fut.state == FUT_PENDING) {
-		luaL_traceback(L, t->co, "suspended at:", 0);
-		fprintf(stderr, "%s\n", lua_tostring(L, -1));
-		lua_pop(L, 1);
+		luaL_tolstring(L, tidx, NULL), took);
+	laio_get_extra(L, tidx, "slow_at");
+	if (lua_isstring(L, -1)) {
+		fprintf(stderr, "it was running at:\n%s\n", lua_tostring(L, -1));
+		lua_pushnil(L);
+		laio_set_extra(L, tidx, "slow_at");
 	}
-	lua_pop(L, 2);
+	if (status == LUA_YIELD) {
+		luaL_traceback(L, t->co, NULL, 0);
+		fprintf(stderr, "then suspended at:\n%s\n", lua_tostring(L, -1));
+	} else {
+		fprintf(stderr, "then it %s\n", status != LUA_OK || t->fut.failed ? "failed" : "returned");
+	}
+	fflush(stderr);
+	lua_settop(L, tidx - 1);
 }
 
 void laio_dump_tasks(lua_State *L, struct l_loop *loop)
@@ -342,11 +369,20 @@ static void task_step(struct aio_call *call)
 		nargs = 0;
 	}
 	loop->current = t;
-	double began = loop->debug ? aio_loop_time(loop->rt) : 0;
+	int watched = loop->debug;
+	if (watched) {
+		loop->step_began = aio_loop_time(loop->rt);
+		loop->slow_seen = 0;
+		lua_sethook(t->co, slow_step_hook, LUA_MASKCOUNT, SLOW_HOOK_COUNT);
+	}
 	int status = lua_resume(t->co, L, nargs, &nres);
 	loop->current = NULL;
-	if (loop->debug && aio_loop_time(loop->rt) - began > SLOW_STEP)
-		warn_slow_step(L, t, aio_loop_time(loop->rt) - began);
+	if (watched) {
+		lua_sethook(t->co, NULL, 0, 0);
+		double took = aio_loop_time(loop->rt) - loop->step_began;
+		if (took > SLOW_STEP)
+			warn_slow_step(L, t, took, status);
+	}
 	if (status != LUA_YIELD) {
 		task_finished(L, t, status, nres);
 		return;

@@ -49,6 +49,8 @@ struct l_loop {
 	unsigned char stopping;
 	unsigned char debug;
 	unsigned char until_tasks_done;	/* stop once no task is left, timers or not */
+	unsigned char slow_seen;	/* debug: this step's slow point is recorded */
+	double step_began;	/* debug: when the current task's step began */
 	unsigned char gc_noted;	/* a future failed unretrieved since the last cycle */
 	struct aio_timer gc_timer;	/* drives the collector for the unretrieved */
 	double gc_resume;	/* no collecting before then */
