@@ -1,4 +1,4 @@
-/* l_errors.c -- asyncio's error objects as seen from C; the classes are in asyncio.lua */
+/* l_errors.c -- asyncio's error objects as seen from C (the classes are in asyncio.lua), and the report of an error that reaches the top */
 #include "laio.h"
 
 #include <errno.h>

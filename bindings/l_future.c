@@ -166,21 +166,28 @@ static int raise_cancelled(lua_State *L, int fut_idx)
 }
 
 /*
- * The failed task at fut_idx has its error raised in the running task: that
- * one keeps a link to it, so the report of its own error (the same value)
- * can name the awaited task and show its frames.
+ * The failed future at fut_idx has its error raised in the running task:
+ * that one keeps a link to the task the error came from (the future itself,
+ * or the child a gather names), so the report of its own error (the same
+ * value) can name that task and show its frames.
  */
 static void note_awaited(lua_State *L, int fut_idx)
 {
 	struct l_future *f = lua_touserdata(L, fut_idx);
 	struct l_loop *running = f->loop->S->running;
 	struct l_task *cur = running ? running->current : NULL;
-	if (!f->is_task || !cur || &cur->fut == f)
+	if (!cur || &cur->fut == f)
 		return;
+	if (f->is_task)
+		lua_pushvalue(L, fut_idx);
+	else
+		laio_get_extra(L, fut_idx, "awaited");
 	lua_rawgeti(L, LUA_REGISTRYINDEX, cur->fut.ref);
-	lua_pushvalue(L, fut_idx);
-	laio_set_extra(L, -2, "awaited");
-	lua_pop(L, 1);
+	if (luaL_testudata(L, -2, LAIO_TASK) && lua_touserdata(L, -2) != (void *)cur) {
+		lua_pushvalue(L, -2);
+		laio_set_extra(L, -2, "awaited");
+	}
+	lua_pop(L, 2);
 }
 
 int laio_push_results(lua_State *L, int fut_idx)

@@ -1,4 +1,4 @@
-# a connection handler's error names the client (address and port) with a traceback; peers' resets are one line each, at most 5 a second, then one summary line
+# a connection handler's error names the client (address and port) with a traceback; peers' resets are one line each, at most 5 a second, then one summary line; a handler cancelled by the stop logs nothing
 . "$(dirname "$0")/lib.bash"
 script s.lua <<'LUA'
 local asyncio = require "asyncio"
@@ -30,6 +30,9 @@ for i in range(30):
 deadline = time.time() + 3
 while time.time() < deadline and "more connection resets" not in open(tmp + "/stderr").read():
     time.sleep(0.05)
+idle = socket.create_connection(("127.0.0.1", port), timeout=5)
+idle.sendall(b"waiting\n")
+time.sleep(0.1)
 p.send_signal(signal.SIGTERM)
 p.communicate(timeout=5)
 PY
@@ -39,4 +42,5 @@ n=$(grep -c "failed: ConnectionResetError" "$ERR")
 [ "$n" -ge 1 ] && [ "$n" -le 5 ] || fail "$n reset lines, expected 1 to 5"
 grep -q "^handler for 127\.0\.0\.1:[0-9]* failed: ConnectionResetError: " "$ERR" || fail "a reset line does not name the client"
 grep -q "^\.\.\. and [0-9]* more connection resets by peers in the last second$" "$ERR" || fail "no summary line"
-[ "$(grep -c "stack traceback" "$ERR")" = 1 ] || fail "a reset was logged with a traceback"
+[ "$(grep -c "stack traceback" "$ERR")" = 1 ] || fail "a reset or the cancelled handler was logged with a traceback"
+! grep -q "CancelledError" "$ERR" || fail "the cancelled handler was logged"

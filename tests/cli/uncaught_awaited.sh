@@ -1,4 +1,4 @@
-# an uncaught error that came out of an awaited task (two deep) names each task and keeps its frames, innermost first; exit 1
+# an uncaught error that came out of an awaited task (two deep, or through gather) names each task and keeps its frames, innermost first; exit 1
 . "$(dirname "$0")/lib.bash"
 script s.lua <<'LUA'
 local asyncio = require "asyncio"
@@ -23,3 +23,19 @@ stderr_has "awaited by task 'main':"
 stderr_has "	s.lua:10: in main chunk"
 [ "$(grep -n "task 'w'" "$ERR" | cut -d: -f1)" -lt "$(grep -n "task 'm'" "$ERR" | cut -d: -f1)" ] ||
 	fail "the awaited task's frames should come first"
+
+script gather.lua <<'LUA'
+local asyncio = require "asyncio"
+local function worker(n)
+  asyncio.sleep(0)
+  if n == 2 then error("worker " .. n .. " broke") end
+end
+asyncio.gather(asyncio.create_task(worker, 1), asyncio.create_task(worker, 2):set_name("two"))
+LUA
+run gather.lua
+expect_rc 1
+stderr_has "aiod: gather.lua:4: worker 2 broke"
+stderr_has "stack traceback of task 'two':"
+stderr_has "	gather.lua:4: in function <gather.lua:2>"
+stderr_has "awaited by task 'main':"
+stderr_has "	gather.lua:6: in main chunk"
