@@ -1,4 +1,4 @@
-/* l_future.c -- asyncio.Future: a result that arrives later, and its done callbacks */
+/* l_future.c -- asyncio.Future: a result that arrives later, its done callbacks, and the report of an error nobody retrieved */
 #include "laio.h"
 
 #include <stdio.h>
