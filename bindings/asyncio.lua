@@ -111,6 +111,7 @@ GroupMeta.__call = function(cls, message, ...)
     if math_type(k) == "integer" and k >= 1 and k <= n then list[k] = v end
   end
   local e = ClassMeta.__call(cls, message)
+  e.traceback = traceback(nil, 2)
   e.exceptions = list
   return e
 end

@@ -1,4 +1,4 @@
-/* l_future.c -- asyncio.Future: a result that arrives later, and its done callbacks */
+/* l_future.c -- asyncio.Future: a result that arrives later, its done callbacks, and the report of an error nobody retrieved */
 #include "laio.h"
 
 #include <stdio.h>
@@ -165,6 +165,31 @@ static int raise_cancelled(lua_State *L, int fut_idx)
 	return lua_error(L);
 }
 
+/*
+ * The failed future at fut_idx has its error raised in the running task:
+ * that one keeps a link to the task the error came from (the future itself,
+ * or the child a gather names), so the report of its own error (the same
+ * value) can name that task and show its frames.
+ */
+static void note_awaited(lua_State *L, int fut_idx)
+{
+	struct l_future *f = lua_touserdata(L, fut_idx);
+	struct l_loop *running = f->loop->S->running;
+	struct l_task *cur = running ? running->current : NULL;
+	if (!cur || &cur->fut == f)
+		return;
+	if (f->is_task)
+		lua_pushvalue(L, fut_idx);
+	else
+		laio_get_extra(L, fut_idx, "awaited");
+	lua_rawgeti(L, LUA_REGISTRYINDEX, cur->fut.ref);
+	if (luaL_testudata(L, -2, LAIO_TASK) && lua_touserdata(L, -2) != (void *)cur) {
+		lua_pushvalue(L, -2);
+		laio_set_extra(L, -2, "awaited");
+	}
+	lua_pop(L, 2);
+}
+
 int laio_push_results(lua_State *L, int fut_idx)
 {
 	fut_idx = lua_absindex(L, fut_idx);
@@ -175,6 +200,7 @@ int laio_push_results(lua_State *L, int fut_idx)
 		return laio_raise(L, "InvalidStateError", "Result is not set.");
 	if (f->failed) {
 		f->unretrieved = 0;
+		note_awaited(L, fut_idx);
 		lua_getiuservalue(L, fut_idx, UV_RESULT);
 		return lua_error(L);
 	}
@@ -241,7 +267,7 @@ void laio_future_set_exception(lua_State *L, int fut_idx, int err_idx)
 	lua_pushvalue(L, err_idx);
 	lua_setiuservalue(L, fut_idx, UV_RESULT);
 	f->failed = 1;
-	f->unretrieved = 1;
+	laio_future_unretrieved(L, fut_idx);
 	laio_future_finish(L, fut_idx, FUT_FINISHED);
 }
 
@@ -371,6 +397,102 @@ static int l_future_tostring(lua_State *L)
 	return 1;
 }
 
+/*
+ * The "never retrieved" report comes when the collector finds the failed
+ * future dropped. A loop that allocates little may go hours without a
+ * cycle, so while failed futures nobody looked at exist, a timer drives the
+ * incremental collector in slices of at most GC_SLICE seconds every GC_TICK:
+ * a small heap completes a cycle in a tick or two, a large one (200 MB)
+ * takes longer but never stalls a turn by more than a slice. A cycle that
+ * leaves one unreported (someone holds it) doubles the pause before the
+ * next, up to GC_PAUSE_MAX, until another future fails.
+ */
+#define UNRETRIEVED_KEY "asyncio.unretrieved"
+#define GC_TICK 0.02
+#define GC_SLICE 0.002
+#define GC_PAUSE_MAX 30.0
+
+/* [-0, +1] The weak-keyed set of futures marked unretrieved. */
+static void push_unretrieved_set(lua_State *L)
+{
+	if (lua_getfield(L, LUA_REGISTRYINDEX, UNRETRIEVED_KEY) == LUA_TTABLE)
+		return;
+	lua_pop(L, 1);
+	lua_newtable(L);
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, UNRETRIEVED_KEY);
+}
+
+/* Whether a future marked unretrieved is still so; drops those that are not. */
+static int any_unretrieved(lua_State *L)
+{
+	int found = 0;
+	push_unretrieved_set(L);
+	lua_pushnil(L);
+	while (!found && lua_next(L, -2)) {
+		lua_pop(L, 1);
+		struct l_future *f = lua_touserdata(L, -1);
+		if (f->unretrieved) {
+			found = 1;
+			lua_pop(L, 1);
+		} else {
+			lua_pushvalue(L, -1);
+			lua_pushnil(L);
+			lua_rawset(L, -4);
+		}
+	}
+	lua_pop(L, 1);
+	return found;
+}
+
+static void gc_tick(struct aio_call *call)
+{
+	struct l_loop *loop = aio_container_of(call, struct l_loop, gc_timer.call);
+	lua_State *L = loop->L;
+	/* Nothing else can happen: the loop ends, and its close collects. */
+	if (!L || !any_unretrieved(L) || aio_loop_state(loop->rt) == AIO_LOOP_IDLE)
+		return;
+	double now = aio_loop_time(loop->rt), end = now + GC_SLICE;
+	/* A script that stopped the collector keeps it stopped. */
+	while (now >= loop->gc_resume && now < end && lua_gc(L, LUA_GCISRUNNING)) {
+		if (lua_gc(L, LUA_GCSTEP, 0)) {
+			if (!loop->gc_noted && any_unretrieved(L)) {
+				loop->gc_pause = loop->gc_pause > 0 ? loop->gc_pause * 2 : GC_TICK * 2;
+				if (loop->gc_pause > GC_PAUSE_MAX)
+					loop->gc_pause = GC_PAUSE_MAX;
+				loop->gc_resume = aio_loop_time(loop->rt) + loop->gc_pause;
+			}
+			loop->gc_noted = 0;
+			break;
+		}
+		now = aio_loop_time(loop->rt);
+	}
+	aio_timer_start(loop->rt, &loop->gc_timer, aio_loop_time(loop->rt) + GC_TICK, gc_tick);
+}
+
+void laio_future_unretrieved(lua_State *L, int fut_idx)
+{
+	fut_idx = lua_absindex(L, fut_idx);
+	struct l_future *f = lua_touserdata(L, fut_idx);
+	struct l_loop *loop = f->loop;
+	f->unretrieved = 1;
+	push_unretrieved_set(L);
+	lua_pushvalue(L, fut_idx);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, -3);
+	lua_pop(L, 1);
+	loop->gc_noted = 1;
+	loop->gc_pause = 0;
+	loop->gc_resume = 0;
+	if (loop->rt && loop->gc_timer.heap_index == AIO_TIMER_IDLE &&
+	    !aio_call_queued(&loop->gc_timer.call))
+		aio_timer_start(loop->rt, &loop->gc_timer, aio_loop_time(loop->rt) + GC_TICK, gc_tick);
+}
+
 /* Shared by Future and Task: an error nobody retrieved is reported here at
  * the latest, when the object is collected or the Lua state closes. */
 int laio_future_gc(lua_State *L)
@@ -383,10 +505,8 @@ int laio_future_gc(lua_State *L)
 				      : "Future exception was never retrieved";
 	luaL_tolstring(L, 1, NULL);
 	lua_getiuservalue(L, 1, UV_RESULT);
-	const char *err = luaL_tolstring(L, -1, NULL);
-	laio_get_extra(L, 1, "traceback");
-	fprintf(stderr, "%s\n%s: %s\n%s\n", what, lua_tostring(L, 2), err,
-		lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+	laio_push_failure(L, -1, f->is_task ? 1 : 0, 0);
+	fprintf(stderr, "%s\n%s: %s\n", what, lua_tostring(L, 2), lua_tostring(L, -1));
 	fflush(stderr);
 	return 0;
 }

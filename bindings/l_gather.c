@@ -49,6 +49,9 @@ static int child_done(lua_State *L)
 	if (!g->return_exceptions && (f->state == FUT_CANCELLED || f->failed)) {
 		push_outcome(L, 1);
 		laio_future_set_exception(L, outer, -1);
+		/* Whoever awaits the gather learns which task failed, for reports. */
+		lua_pushvalue(L, 1);
+		laio_set_extra(L, outer, "awaited");
 		return 0;
 	}
 	if (g->nfinished < g->nfuts)

@@ -90,6 +90,7 @@ static int l_new_event_loop(lua_State *L)
 	loop->gen = 1;
 	loop->tasks.next = loop->tasks.prev = &loop->tasks;
 	laio_list_init(&loop->jobs);
+	aio_timer_init(&loop->gc_timer);
 	luaL_setmetatable(L, LAIO_LOOP);
 	lua_newtable(L);	/* signal handlers by number */
 	lua_setiuservalue(L, -2, 1);

@@ -165,6 +165,7 @@ static const luaL_Reg internals[] = {
 	{"open_net", laio_open_net},
 	{"open_process", laio_open_process},
 	{"open_queue", laio_open_queue},
+	{"describe_error", laio_describe_error},
 	{NULL, NULL}
 };
 

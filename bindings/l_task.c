@@ -221,7 +221,7 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 			lua_pop(L, 1);
 		} else {
 			lua_setiuservalue(L, tidx, UV_RESULT);
-			t->fut.unretrieved = 1;
+			laio_future_unretrieved(L, tidx);
 		}
 	} else if (t->must_cancel) {
 		/* Cancelled during its last step and returned without a
@@ -285,18 +285,45 @@ void laio_task_own_callback(lua_State *L, int task_idx)
 
 /* A step longer than this is reported in debug mode, as Python does. */
 #define SLOW_STEP 0.1
+/* In debug mode a count hook reads the clock every this many instructions,
+ * to catch where a slow step is running (its end may be far from it). */
+#define SLOW_HOOK_COUNT 1000
 
-static void warn_slow_step(lua_State *L, struct l_task *t, double took)
+static void slow_step_hook(lua_State *co, lua_Debug *ar)
+{
+	(void)ar;
+	struct l_loop *loop = laio_state(co)->running;
+	struct l_task *t = loop ? loop->current : NULL;
+	if (!t || t->co != co || loop->slow_seen ||
+	    aio_loop_time(loop->rt) - loop->step_began <= SLOW_STEP)
+		return;
+	loop->slow_seen = 1;
+	push_task(co, t);
+	luaL_traceback(co, co, NULL, 0);
+	laio_set_extra(co, -2, "slow_at");
+	lua_pop(co, 1);
+}
+
+static void warn_slow_step(lua_State *L, struct l_task *t, double took, int status)
 {
 	push_task(L, t);
+	int tidx = lua_gettop(L);
 	fprintf(stderr, "Executing %s took %.3f seconds\n",
-		luaL_tolstring(L, -1, NULL), took);
-	if (t->fut.state == FUT_PENDING) {
-		luaL_traceback(L, t->co, "suspended at:", 0);
-		fprintf(stderr, "%s\n", lua_tostring(L, -1));
-		lua_pop(L, 1);
+		luaL_tolstring(L, tidx, NULL), took);
+	laio_get_extra(L, tidx, "slow_at");
+	if (lua_isstring(L, -1)) {
+		fprintf(stderr, "it was running at:\n%s\n", lua_tostring(L, -1));
+		lua_pushnil(L);
+		laio_set_extra(L, tidx, "slow_at");
 	}
-	lua_pop(L, 2);
+	if (status == LUA_YIELD) {
+		luaL_traceback(L, t->co, NULL, 0);
+		fprintf(stderr, "then suspended at:\n%s\n", lua_tostring(L, -1));
+	} else {
+		fprintf(stderr, "then it %s\n", status != LUA_OK || t->fut.failed ? "failed" : "returned");
+	}
+	fflush(stderr);
+	lua_settop(L, tidx - 1);
 }
 
 void laio_dump_tasks(lua_State *L, struct l_loop *loop)
@@ -351,11 +378,20 @@ static void task_step(struct aio_call *call)
 		nargs = 0;
 	}
 	loop->current = t;
-	double began = loop->debug ? aio_loop_time(loop->rt) : 0;
+	int watched = loop->debug;
+	if (watched) {
+		loop->step_began = aio_loop_time(loop->rt);
+		loop->slow_seen = 0;
+		lua_sethook(t->co, slow_step_hook, LUA_MASKCOUNT, SLOW_HOOK_COUNT);
+	}
 	int status = lua_resume(t->co, L, nargs, &nres);
 	loop->current = NULL;
-	if (loop->debug && aio_loop_time(loop->rt) - began > SLOW_STEP)
-		warn_slow_step(L, t, aio_loop_time(loop->rt) - began);
+	if (watched) {
+		lua_sethook(t->co, NULL, 0, 0);
+		double took = aio_loop_time(loop->rt) - loop->step_began;
+		if (took > SLOW_STEP)
+			warn_slow_step(L, t, took, status);
+	}
 	if (status != LUA_YIELD) {
 		task_finished(L, t, status, nres);
 		return;
@@ -604,9 +640,10 @@ static struct l_task *check_task(lua_State *L)
 	return luaL_checkudata(L, 1, LAIO_TASK);
 }
 
-static void push_name(lua_State *L, struct l_task *t)
+void laio_push_task_name(lua_State *L, int task_idx)
 {
-	laio_get_extra(L, 1, "name");
+	struct l_task *t = lua_touserdata(L, task_idx);
+	laio_get_extra(L, task_idx, "name");
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		lua_pushfstring(L, "Task-%I", (lua_Integer)t->id);
@@ -615,7 +652,8 @@ static void push_name(lua_State *L, struct l_task *t)
 
 static int l_task_get_name(lua_State *L)
 {
-	push_name(L, check_task(L));
+	check_task(L);
+	laio_push_task_name(L, 1);
 	return 1;
 }
 
@@ -656,7 +694,7 @@ static int l_task_tostring(lua_State *L)
 {
 	static const char *const names[] = {"pending", "cancelled", "finished"};
 	struct l_task *t = check_task(L);
-	push_name(L, t);
+	laio_push_task_name(L, 1);
 	lua_pushfstring(L, "<Task %s name='%s'>", names[t->fut.state],
 			lua_tostring(L, -1));
 	return 1;

@@ -55,6 +55,12 @@ struct l_loop {
 	unsigned char stopping;
 	unsigned char debug;
 	unsigned char until_tasks_done;	/* stop once no task is left, timers or not */
+	unsigned char slow_seen;	/* debug: this step's slow point is recorded */
+	double step_began;	/* debug: when the current task's step began */
+	unsigned char gc_noted;	/* a future failed unretrieved since the last cycle */
+	struct aio_timer gc_timer;	/* drives the collector for the unretrieved */
+	double gc_resume;	/* no collecting before then */
+	double gc_pause;	/* the wait after a cycle that reported nothing */
 };
 
 enum { FUT_PENDING, FUT_CANCELLED, FUT_FINISHED };
@@ -154,6 +160,16 @@ void laio_push_oserror(lua_State *L, int err, const char *context);
 int laio_is_error(lua_State *L, int idx, const char *cls);	/* [-0, +0, e] */
 int laio_traceback_handler(lua_State *L);
 void laio_report(lua_State *L, const char *what, int idx);	/* to stderr */
+/*
+ * [-0, +1, m] The text that shows a person where the error at err_idx came
+ * from: its tostring, then its frames, then, for an error re-raised out of
+ * awaited tasks, each of those tasks by name with its frames, and for an
+ * ExceptionGroup each error it holds, indented as a tree. task_idx (the
+ * task whose error it is) and tb_idx (a traceback string taken where it was
+ * caught) may each be 0.
+ */
+void laio_push_failure(lua_State *L, int err_idx, int task_idx, int tb_idx);
+int laio_describe_error(lua_State *L);	/* internals.describe_error */
 
 /* l_loop.c */
 struct l_loop *laio_check_loop(lua_State *L, int idx);
@@ -206,6 +222,9 @@ void laio_get_extra(lua_State *L, int idx, const char *field);	/* +1 */
 void laio_set_extra(lua_State *L, int idx, const char *field);	/* pops 1 */
 extern const luaL_Reg laio_future_common[];	/* Future's and Task's */
 int laio_future_gc(lua_State *L);
+/* Marks the failed future at idx as unretrieved, to be reported soon
+ * after it is dropped (see l_future.c). */
+void laio_future_unretrieved(lua_State *L, int idx);
 void laio_open_future(lua_State *L, int state);
 
 /* l_task.c */
@@ -262,6 +281,7 @@ int laio_check_awaitable(lua_State *L, int idx);
  * loop at loop_idx, or the running loop when 0); raises if not awaitable. */
 int laio_ensure_future(lua_State *L, int idx, int loop_idx);
 int laio_loop_all_tasks(lua_State *L);
+void laio_push_task_name(lua_State *L, int task_idx);	/* [-0, +1] */
 void laio_open_task(lua_State *L, int state);
 void laio_dump_tasks(lua_State *L, struct l_loop *loop);	/* to stderr */
 

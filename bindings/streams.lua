@@ -139,10 +139,11 @@ M.Server = Server
 -- reload can tell their generations.
 local open_servers = setmetatable({}, {__mode = "k"})
 
+-- A handler's error with the traceback where it was raised; a cancellation
+-- stays itself, to be passed on.
 local function handler_msgh(e)
-  if type(e) ~= "table" then return debug.traceback(tostring(e), 2) end
-  if e.traceback == nil and not CancelledError:is(e) then e.traceback = debug.traceback(nil, 2) end
-  return e
+  if CancelledError:is(e) then return e end
+  return {e, debug.traceback(nil, 2)}
 end
 
 local function wake_closers(self)
@@ -154,18 +155,67 @@ local function wake_closers(self)
   end
 end
 
+-- How a log line names a client: 127.0.0.1:54321, [::1]:54321, or for a
+-- Unix socket the server's path.
+local function client_name(self, host, port)
+  if port then return (host:find(":", 1, true) and "[" .. host .. "]" or host) .. ":" .. port end
+  local s = self.sockets[1]
+  return "a client of " .. (s and s.path or "a Unix socket")
+end
+
+-- A peer that resets or goes away is routine on a busy server: each one is
+-- a line without traceback, at most RESETS_PER_SECOND a second, and the
+-- rest are counted into one summary line at the end of that second.
+local RESETS_PER_SECOND = 5
+local resets = {since = -math.huge, logged = 0, dropped = 0}
+
+local function flush_resets()
+  resets.summary = nil
+  if resets.dropped > 0 then
+    io.stderr:write(("... and %d more connection reset%s by peers in the last second\n"):format(
+      resets.dropped, resets.dropped == 1 and "" or "s"))
+    io.stderr:flush()
+  end
+  resets.dropped = 0
+end
+
+local function log_reset(who, err)
+  local loop = M.get_running_loop()
+  local now = loop:time()
+  if now - resets.since >= 1 then
+    if resets.summary then resets.summary:cancel() end
+    flush_resets()
+    resets.since, resets.logged = now, 0
+  end
+  if resets.logged < RESETS_PER_SECOND then
+    resets.logged = resets.logged + 1
+    io.stderr:write("handler for ", who, " failed: ", tostring(err), "\n")
+    io.stderr:flush()
+  else
+    resets.dropped = resets.dropped + 1
+    if not resets.summary then resets.summary = loop:call_at(resets.since + 1, flush_resets) end
+  end
+end
+
+local function is_reset(e)
+  return M.ConnectionResetError:is(e) or M.BrokenPipeError:is(e)
+end
+
 -- The task of one connection: the handler, then the close that flushes.
+-- The peer's address is read first: once the peer has reset, it is gone.
 local function serve(self, reader, writer)
-  local ok, err = xpcall(self._cb, handler_msgh, reader, writer)
+  local host, port = writer:get_extra_info("peername")
+  local ok, failure = xpcall(self._cb, handler_msgh, reader, writer)
   writer:close()
   self._clients[writer] = nil
   self._active = self._active - 1
   wake_closers(self)
   if not ok then
-    if CancelledError:is(err) then error(err, 0) end
-    local text = tostring(err)
-    if type(err) == "table" and err.traceback then text = text .. "\n" .. err.traceback end
-    io.stderr:write("Unhandled error in a connection handler of start_server:\n", text, "\n")
+    if CancelledError:is(failure) then error(failure, 0) end
+    local err, tb = failure[1], failure[2]
+    local who = client_name(self, host, port)
+    if is_reset(err) then return log_reset(who, err) end
+    io.stderr:write("handler for ", who, " failed: ", C.describe_error(err, tb, M.current_task()), "\n")
     io.stderr:flush()
   end
 end

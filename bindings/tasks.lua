@@ -20,6 +20,16 @@ local gather_future = C.gather_future
 local Timeout = {}
 Timeout.__index = Timeout
 
+-- The TimeoutError a timeout turns the cancellation into: its traceback is
+-- the cancellation's, taken where the task was waiting (the script's line),
+-- as Python chains the CancelledError; by the time the scope closes, those
+-- frames are unwound.
+local function timeout_error(cancelled)
+  local e = TimeoutError()
+  if type(cancelled.traceback) == "string" then e.traceback = cancelled.traceback end
+  return e
+end
+
 local function on_timeout(self)
   self._task:cancel()
   self._state = "expiring"
@@ -63,7 +73,7 @@ function Timeout:__close(err)
     self._state = "expired"
     if self._task:uncancel() <= self._cancelling and err ~= nil then
       if CancelledError:is(err) then
-        error(TimeoutError(), 0)
+        error(timeout_error(err), 0)
       end
     end
   elseif self._state == "entered" then
@@ -117,7 +127,7 @@ function M.wait_for(...)
     cancel_and_wait(fut)
     local res = table.pack(pcall(fut.result, fut))
     if res[1] then return table.unpack(res, 2, res.n) end
-    if CancelledError:is(res[2]) then error(TimeoutError(), 0) end
+    if CancelledError:is(res[2]) then error(timeout_error(res[2]), 0) end
     error(res[2], 0)
   end
   local t <close> = new_timeout(timeout and M.get_running_loop():time() + timeout)
@@ -299,7 +309,7 @@ function M.TaskGroup()
   local parent = M.current_task()
   if not parent then error("TaskGroup must be made inside a task", 2) end
   return setmetatable({_loop = M.get_running_loop(), _parent = parent, _tasks = {},
-                       _ntasks = 0, _errors = {}, _aborting = false, _exiting = false,
+                       _ntasks = 0, _errors = {}, _failed = {}, _aborting = false, _exiting = false,
                        _parent_cancel_requested = false}, TaskGroup)
 end
 
@@ -321,6 +331,7 @@ local function on_task_done(self, task)
   local exc = task:exception()
   if exc == nil then return end
   self._errors[#self._errors + 1] = exc
+  self._failed[#self._errors] = task
   if self._parent:done() then return end
   if not self._aborting and not self._parent_cancel_requested then
     abort(self)
@@ -374,8 +385,10 @@ function TaskGroup:__close(err)
       self._parent:cancel()
     end
     local n = #self._errors
-    error(ExceptionGroup(("unhandled errors in a TaskGroup (%d sub-exception%s)"):format(
-      n, n == 1 and "" or "s"), self._errors), 0)
+    local eg = ExceptionGroup(("unhandled errors in a TaskGroup (%d sub-exception%s)"):format(
+      n, n == 1 and "" or "s"), self._errors)
+    eg._tasks = self._failed -- the task of each error, for the report of an uncaught group
+    error(eg, 0)
   end
 end
 

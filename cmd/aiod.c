@@ -277,15 +277,9 @@ static int main_status(lua_State *L, int task)
 	if (t->fut.failed) {
 		t->fut.unretrieved = 0;
 		lua_getiuservalue(L, task, UV_RESULT);
-		fprintf(stderr, "aiod: %s\n", luaL_tolstring(L, -1, NULL));
-		laio_get_extra(L, task, "traceback");
-		if (lua_isnil(L, -1) && lua_istable(L, -3)) {
-			lua_pop(L, 1);
-			lua_getfield(L, -2, "traceback");
-		}
-		if (lua_isstring(L, -1))
-			fprintf(stderr, "%s\n", lua_tostring(L, -1));
-		lua_pop(L, 3);
+		laio_push_failure(L, -1, task, 0);
+		fprintf(stderr, "aiod: %s\n", lua_tostring(L, -1));
+		lua_pop(L, 2);
 		return 1;
 	}
 	if (stop_status >= 0)
