@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -355,6 +356,14 @@ static void run_sighandler(struct aio_signal *sig, void *udata)
 	lua_getiuservalue(L, loop_idx, 1);
 	lua_rawgeti(L, -1, aio_signal_signum(sig));
 	int ud = lua_gettop(L);
+	/* Room was there when it was added; the loop's own stack may be
+	 * shallower, and a signal callback has nobody to raise to. */
+	if (!lua_checkstack(L, h->nargs + 1)) {
+		fprintf(stderr, "aiod: signal %d: no stack room for its handler's arguments\n",
+			aio_signal_signum(sig));
+		lua_pop(L, 3);
+		return;
+	}
 	for (int i = 1; i <= h->nargs + 1; i++)
 		lua_getiuservalue(L, ud, i);
 	laio_call_soon(L, loop_idx, h->nargs);
