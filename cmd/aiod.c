@@ -260,7 +260,10 @@ static void interrupt_hook(lua_State *co, lua_Debug *ar)
 {
 	(void)ar;
 	lua_sethook(co, NULL, 0, 0);
-	if (main_loop->current && main_loop->current->co == co) {
+	/* Once the loop has turned and begun the stop, the task is cancelled
+	 * at its suspension point: raising again would cut its cleanup short. */
+	if (!stop_begun && main_loop && main_loop->current &&
+	    main_loop->current->co == co) {
 		laio_push_error(co, "CancelledError", "interrupted by a signal");
 		lua_error(co);
 	}
@@ -274,30 +277,6 @@ static void on_first_stop(int signum)
 	struct l_task *t = main_loop ? main_loop->current : NULL;
 	if (t)
 		lua_sethook(t->co, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
-}
-
-/* aiod's own watchers (absent for a signal ignored at start); each stands
- * aside while a script's handler takes its signal over. */
-static struct {
-	int signum;
-	aio_signal_fn fn;
-	struct aio_signal *sig;
-	int ignored;
-} watched[] = {
-	{SIGINT, NULL, NULL, 0}, {SIGTERM, NULL, NULL, 0},
-	{SIGHUP, NULL, NULL, 0}, {SIGUSR1, NULL, NULL, 0},
-};
-#define NWATCHED (sizeof watched / sizeof *watched)
-
-/* A signal ignored when aiod started (nohup, a background job's SIGINT)
- * stays ignored: asked before anything installs a handler. */
-static void note_ignored_signals(void)
-{
-	for (size_t i = 0; i < NWATCHED; i++) {
-		struct sigaction old;
-		watched[i].ignored = sigaction(watched[i].signum, NULL, &old) == 0 &&
-				     old.sa_handler == SIG_IGN;
-	}
 }
 
 /* A graceful stop, begun once: the first signal's number decides the status. */
@@ -335,11 +314,32 @@ static void on_dump_signal(struct aio_signal *sig, void *udata)
 	laio_dump_tasks(loop->L, loop);
 }
 
+/* aiod's own watchers (absent for a signal ignored at start); each stands
+ * aside while a script's handler takes its signal over. */
+static struct {
+	int signum;
+	aio_signal_fn fn;
+	struct aio_signal *sig;
+	int ignored;
+} watched[] = {
+	{SIGINT, on_stop_signal, NULL, 0}, {SIGTERM, on_stop_signal, NULL, 0},
+	{SIGHUP, on_hup_signal, NULL, 0}, {SIGUSR1, on_dump_signal, NULL, 0},
+};
+#define NWATCHED (sizeof watched / sizeof *watched)
+
+/* A signal ignored when aiod started (nohup, a background job's SIGINT)
+ * stays ignored: asked before anything installs a handler. */
+static void note_ignored_signals(void)
+{
+	for (size_t i = 0; i < NWATCHED; i++) {
+		struct sigaction old;
+		watched[i].ignored = sigaction(watched[i].signum, NULL, &old) == 0 &&
+				     old.sa_handler == SIG_IGN;
+	}
+}
+
 static void watch_signals(struct l_loop *loop)
 {
-	watched[0].fn = watched[1].fn = on_stop_signal;
-	watched[2].fn = on_hup_signal;
-	watched[3].fn = on_dump_signal;
 	main_loop = loop;
 	aio_signal_on_first_stop(on_first_stop);
 	for (size_t i = 0; i < NWATCHED; i++) {
