@@ -89,7 +89,7 @@ local function module_for(g)
   return {
     generation = g,
     state = state,
-    ready = function() mark_ready(g) end,
+    ready = function() C.became_service() mark_ready(g) end,
     log = D.log,
   }
 end

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -137,6 +138,22 @@ static int stop_when_done(lua_State *L)
 	return 0;
 }
 
+/*
+ * Whether a signal handler of the loop at 1 could still wake a task: as in
+ * Python, a handler keeps the loop waiting while a task is unfinished, but
+ * does not keep it running on its own.
+ */
+static int handler_may_wake(lua_State *L, struct l_loop *loop)
+{
+	if (loop->tasks.next == &loop->tasks)
+		return 0;
+	lua_getiuservalue(L, 1, 1);
+	lua_pushnil(L);
+	int any = lua_next(L, -2) != 0;
+	lua_settop(L, 1);
+	return any;
+}
+
 /* Turns the loop until stopped; 1 if it ran dry instead (nothing can happen). */
 static int turn(lua_State *L)
 {
@@ -145,8 +162,15 @@ static int turn(lua_State *L)
 		if (loop->until_tasks_done && loop->tasks.next == &loop->tasks)
 			break;
 		if (aio_loop_state(loop->rt) == AIO_LOOP_IDLE) {
-			lua_pushboolean(L, 1);
-			return 1;
+			if (!handler_may_wake(L, loop)) {
+				lua_pushboolean(L, 1);
+				return 1;
+			}
+			/* Held for this turn only: it sleeps until a signal. */
+			aio_loop_hold(loop->rt);
+			aio_loop_run_once(loop->rt);
+			aio_loop_release(loop->rt);
+			continue;
 		}
 		aio_loop_run_once(loop->rt);
 	}
@@ -359,6 +383,14 @@ static void run_sighandler(struct aio_signal *sig, void *udata)
 	lua_getiuservalue(L, loop_idx, 1);
 	lua_rawgeti(L, -1, aio_signal_signum(sig));
 	int ud = lua_gettop(L);
+	/* Room was there when it was added; the loop's own stack may be
+	 * shallower, and a signal callback has nobody to raise to. */
+	if (!lua_checkstack(L, h->nargs + 1)) {
+		fprintf(stderr, "aiod: signal %d: no stack room for its handler's arguments\n",
+			aio_signal_signum(sig));
+		lua_pop(L, 3);
+		return;
+	}
 	for (int i = 1; i <= h->nargs + 1; i++)
 		lua_getiuservalue(L, ud, i);
 	laio_call_soon(L, loop_idx, h->nargs);
@@ -399,7 +431,9 @@ static int l_loop_add_signal_handler(lua_State *L)
 		lua_setiuservalue(L, -2, i);
 	}
 	int err = 0;
-	h->sig = aio_signal_new(loop->rt, signum, run_sighandler, h, 1, &err);
+	/* As in Python, a handler alone does not keep the loop running; and
+	 * it takes the signal over from aiod's own behaviour while installed. */
+	h->sig = aio_signal_new(loop->rt, signum, run_sighandler, h, 0, &err);
 	if (!h->sig)
 		return luaL_error(L, "cannot handle signal %d: %s", signum, strerror(-err));
 	lua_getiuservalue(L, 1, 1);

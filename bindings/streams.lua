@@ -227,6 +227,7 @@ local function new_server(cb, limit)
                              _closers = {}, sockets = {}, _limit = limit,
                              _gen = C.generation_of()}, Server)
   open_servers[self] = true
+  if C.became_service then C.became_service() end
   self._on_conn = function(reader, writer)
     self._clients[writer] = true
     self._active = self._active + 1

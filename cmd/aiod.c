@@ -4,6 +4,7 @@
 #include "reload.h"
 #include "pool.h"
 #include "signals.h"
+#include "ticker.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,12 +19,13 @@
 #define AIOD_VERSION "aiod 0.1.0"
 
 static const char usage_text[] =
-	"usage: aiod [options] script.lua [args...]\n"
-	"  -e CODE         run CODE before the script (as lua -e)\n"
+	"usage: aiod [options] [script.lua [args...]]\n"
+	"  -e CODE         run CODE before the script (as lua -e); with no script, CODE is the main task\n"
 	"  -c, --check     compile the script and exit (0 if it compiles, 2 if not)\n"
 	"  -w, --watch     reload when the script or a module it loaded from its folder changes\n"
 	"  --grace SEC     how long an old generation's connections may drain after a reload (default 30)\n"
 	"  --ready-timeout SEC  roll a reload back when not ready by then (default 10)\n"
+	"  --no-reload     SIGHUP is never a reload: it stops aiod (status 129)\n"
 	"  --log-level L   debug, info, warn or error: the least aiod.log prints (default info)\n"
 	"  --pidfile FILE  write the pid there while running\n"
 	"  --debug         warn when a task runs over 100 ms without suspending\n"
@@ -32,8 +34,10 @@ static const char usage_text[] =
 
 struct options opts;
 
-/* Set by the first SIGINT or SIGTERM; the exit status it asks for. */
-static int stop_status = -1;
+/* The signal that began a graceful stop, 0 before one. The signal handler
+ * sets it first when the loop is stuck, hence sig_atomic_t. */
+static volatile sig_atomic_t stop_signal;
+static int stop_begun;
 
 static void usage_error(const char *fmt, const char *what)
 {
@@ -88,10 +92,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->debug = 1;
 		} else if (strcmp(a, "-w") == 0 || strcmp(a, "--watch") == 0) {
 			o->watch = 1;
+		} else if (strcmp(a, "--no-reload") == 0) {
+			o->no_reload = 1;
 		} else if (takes_value(a)) {
 			if (++i >= argc)
 				usage_error("option '%s' needs an argument", a);
-			if (strcmp(a, "--pidfile") == 0) {
+			if (strcmp(a, "-e") == 0) {
+				o->e_chunks++;
+			} else if (strcmp(a, "--pidfile") == 0) {
 				o->pidfile = argv[i];
 			} else if (strcmp(a, "--grace") == 0 || strcmp(a, "--ready-timeout") == 0) {
 				char *end;
@@ -116,10 +124,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 			return;
 		}
 	}
-	usage_error("%s", "no script given");
+	if (!o->e_chunks)
+		usage_error("%s", "no script given");
+	/* -e chunks are the main task's upvalues in e_main. */
+	if (o->e_chunks > 255)
+		usage_error("%s", "more than 255 -e options");
+	if (o->check || o->watch)
+		usage_error("option '%s' needs a script", o->check ? "--check" : "--watch");
 }
 
-/* The global 'arg', as lua.c makes it: arg[0] is the script. */
+/* The global 'arg', as lua.c makes it: arg[0] is the script, or with no
+ * script aiod itself, the options following it. */
 static void make_arg_table(lua_State *L, int argc, char **argv, int script)
 {
 	lua_createtable(L, argc - script, script + 1);
@@ -130,19 +145,50 @@ static void make_arg_table(lua_State *L, int argc, char **argv, int script)
 	lua_setglobal(L, "arg");
 }
 
-static int run_e_chunks(lua_State *L, char **argv, int script)
+/* The main task with no script: the -e chunks, its upvalues, in turn (any
+ * may suspend); it returns what the last one returns. */
+static int e_main_k(lua_State *L, int status, lua_KContext next)
 {
-	for (int i = 1; i < script; i++) {
+	(void)status;
+	for (int i = (int)next; !lua_isnone(L, lua_upvalueindex(i)); i++) {
+		lua_pushvalue(L, lua_upvalueindex(i));
+		lua_callk(L, 0, lua_isnone(L, lua_upvalueindex(i + 1)) ? LUA_MULTRET : 0,
+			  i + 1, e_main_k);
+	}
+	return lua_gettop(L);
+}
+
+static int e_main(lua_State *L)
+{
+	lua_settop(L, 0);
+	return e_main_k(L, LUA_OK, 1);
+}
+
+/*
+ * [-0, +(0|1)] Loads each -e chunk among argv[1..end) and, with run, calls
+ * it; without run, leaves e_main closed over them. 0 (reported) if one
+ * fails.
+ */
+static int load_e_chunks(lua_State *L, char **argv, int end, int run)
+{
+	int n = 0;
+	for (int i = 1; i < end; i++) {
 		if (!takes_value(argv[i]))
 			continue;
-		if (argv[i][1] == 'e' && (luaL_loadbuffer(L, argv[i + 1],
-				strlen(argv[i + 1]), "=(command line)") != LUA_OK ||
-		    lua_pcall(L, 0, 0, 0) != LUA_OK)) {
-			fprintf(stderr, "aiod: %s\n", lua_tostring(L, -1));
-			return 0;
+		if (argv[i][1] == 'e') {
+			if (luaL_loadbuffer(L, argv[i + 1], strlen(argv[i + 1]),
+					    "=(command line)") != LUA_OK ||
+			    (run && lua_pcall(L, 0, 0, 0) != LUA_OK)) {
+				fprintf(stderr, "aiod: %s\n", lua_tostring(L, -1));
+				return 0;
+			}
+			n += !run;
 		}
 		i++;
 	}
+	/* One chunk is the main task itself, so tracebacks show no wrapper. */
+	if (!run && n > 1)
+		lua_pushcclosure(L, e_main, n);
 	return 1;
 }
 
@@ -193,33 +239,71 @@ static void stop_all(lua_State *L, struct l_loop *loop)
 	loop->until_tasks_done = 1;
 }
 
-static void exit_now(int signum)
+/* The exit status a graceful stop by signum asks for: as a shell reports a
+ * command the signal stopped, but SIGTERM is a service's normal end. */
+static int stop_status(int signum)
 {
-	_exit(128 + signum);
+	if (signum == SIGTERM && reload_is_service())
+		return 0;
+	return 128 + signum;
 }
 
-static struct {
-	struct aio_signal *intr;
-	struct aio_signal *term;
-	struct aio_signal *dump;
-	struct aio_signal *hup;
-} watched;
+/* The loop whose running task a first stop signal interrupts. */
+static struct l_loop *main_loop;
 
-/* SIGHUP: a hot reload, queued behind one in progress. */
-static void on_reload_signal(struct aio_signal *sig, void *udata)
+/*
+ * Hook set on the running task by the first stop signal, as lua.c does
+ * for Ctrl-C: a task that never suspends is cancelled at its next
+ * instruction, so its cleanup runs and the loop turns to see the signal.
+ */
+static void interrupt_hook(lua_State *co, lua_Debug *ar)
+{
+	(void)ar;
+	lua_sethook(co, NULL, 0, 0);
+	/* Once the loop has turned and begun the stop, the task is cancelled
+	 * at its suspension point: raising again would cut its cleanup short. */
+	if (!stop_begun && main_loop && main_loop->current &&
+	    main_loop->current->co == co) {
+		laio_push_error(co, "CancelledError", "interrupted by a signal");
+		lua_error(co);
+	}
+}
+
+/* In the signal handler: only lua_sethook, which Lua allows there. */
+static void on_first_stop(int signum)
+{
+	if (!stop_signal)
+		stop_signal = signum;
+	struct l_task *t = main_loop ? main_loop->current : NULL;
+	if (t)
+		lua_sethook(t->co, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/* A graceful stop, begun once: the first signal's number decides the status. */
+static void begin_stop(struct l_loop *loop, int signum)
+{
+	if (!stop_signal)
+		stop_signal = signum;
+	if (stop_begun)
+		return;
+	stop_begun = 1;
+	aiod_notify("STOPPING=1");
+	stop_all(loop->L, loop);
+}
+
+static void on_stop_signal(struct aio_signal *sig, void *udata)
+{
+	begin_stop(udata, aio_signal_signum(sig));
+}
+
+/* SIGHUP: a hot reload for a service (or under --watch), else a stop. */
+static void on_hup_signal(struct aio_signal *sig, void *udata)
 {
 	struct l_loop *loop = udata;
-	(void)sig;
-	reload_request(loop->L);
-}
-
-
-
-static void stop_watching(void)
-{
-	aio_signal_free(watched.intr);
-	aio_signal_free(watched.term);
-	watched.intr = watched.term = NULL;
+	if (reload_hup_reloads() && !stop_begun)
+		reload_request(loop->L);
+	else
+		begin_stop(loop, aio_signal_signum(sig));
 }
 
 /* SIGUSR1: every unfinished task, its state and where it is suspended. */
@@ -228,6 +312,60 @@ static void on_dump_signal(struct aio_signal *sig, void *udata)
 	struct l_loop *loop = udata;
 	(void)sig;
 	laio_dump_tasks(loop->L, loop);
+}
+
+/* aiod's own watchers (absent for a signal ignored at start); each stands
+ * aside while a script's handler takes its signal over. */
+static struct {
+	int signum;
+	aio_signal_fn fn;
+	struct aio_signal *sig;
+	int ignored;
+} watched[] = {
+	{SIGINT, on_stop_signal, NULL, 0}, {SIGTERM, on_stop_signal, NULL, 0},
+	{SIGHUP, on_hup_signal, NULL, 0}, {SIGUSR1, on_dump_signal, NULL, 0},
+};
+#define NWATCHED (sizeof watched / sizeof *watched)
+
+/* A signal ignored when aiod started (nohup, a background job's SIGINT)
+ * stays ignored: asked before anything installs a handler. */
+static void note_ignored_signals(void)
+{
+	for (size_t i = 0; i < NWATCHED; i++) {
+		struct sigaction old;
+		watched[i].ignored = sigaction(watched[i].signum, NULL, &old) == 0 &&
+				     old.sa_handler == SIG_IGN;
+	}
+}
+
+static void watch_signals(struct l_loop *loop)
+{
+	main_loop = loop;
+	aio_signal_on_first_stop(on_first_stop);
+	for (size_t i = 0; i < NWATCHED; i++) {
+		int err;
+		if (watched[i].ignored)
+			continue;
+		watched[i].sig = aio_signal_new(loop->rt, watched[i].signum, watched[i].fn,
+						loop, AIO_SIGNAL_DEFAULT, &err);
+		/* SIGHUP counts as a stop signal (a second one exits) only while
+		 * it stops; reload.c turns that off when the script becomes a
+		 * service. */
+		if (watched[i].signum != SIGUSR1 &&
+		    (watched[i].signum != SIGHUP || !reload_hup_reloads()))
+			aio_signal_set_stop(watched[i].signum, 1);
+	}
+}
+
+static void stop_watching_signals(void)
+{
+	for (size_t i = 0; i < NWATCHED; i++) {
+		aio_signal_set_stop(watched[i].signum, 0);
+		aio_signal_free(watched[i].sig);
+		watched[i].sig = NULL;
+	}
+	aio_signal_on_first_stop(NULL);
+	main_loop = NULL;
 }
 
 /*
@@ -239,38 +377,57 @@ static int on_main_done(lua_State *L)
 {
 	struct l_task *t = lua_touserdata(L, 1);
 	if (t->fut.state == FUT_FINISHED && !t->fut.failed)
-		reload_generation_one_ready();
+		reload_generation_one_ready(L);
 	if (t->fut.failed)
 		stop_all(L, t->fut.loop);
 	return 0;
 }
 
-/* First SIGINT/SIGTERM: cancel every task and let cleanup run; the next exits. */
-static void on_stop_signal(struct aio_signal *sig, void *udata)
+/*
+ * A deadlock: the loop ran dry with the main task still waiting. Names
+ * what it waits on, following a chain of awaited tasks, and where.
+ */
+static void report_deadlock(lua_State *L, int task)
 {
-	struct l_loop *loop = udata;
-	stop_status = aio_signal_signum(sig) == SIGINT ? 130 : 0;
-	aiod_notify("STOPPING=1");
-	stop_watching();
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = exit_now;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	stop_all(loop->L, loop);
+	int top = lua_gettop(L);
+	struct l_task *t = lua_touserdata(L, task);
+	luaL_traceback(L, t->co, NULL, 0);
+	lua_pushliteral(L, "aiod: the main task can never finish: nothing is left "
+			   "that could wake it");
+	int pieces = 1;
+	lua_pushvalue(L, task);	/* [traceback, pieces..., the task waiting] */
+	for (int depth = 0; depth < 8 && t; depth++, pieces++) {
+		const char *joint = depth ? ", which waits" : "; it waits";
+		if (t->wait == WAIT_FUTURE) {
+			lua_getiuservalue(L, -1, UV_WAITER);
+			lua_pushfstring(L, "%s on %s", joint, luaL_tolstring(L, -1, NULL));
+			lua_remove(L, -2);
+			lua_replace(L, -3);
+			t = luaL_testudata(L, -1, LAIO_TASK);
+		} else if (t->wait == WAIT_PARKED) {
+			lua_pushfstring(L, "%s for I/O, a queue or a thread", joint);
+			lua_insert(L, -2);
+			t = NULL;
+		} else {
+			break;
+		}
+	}
+	lua_pop(L, 1);
+	lua_concat(L, pieces);
+	fprintf(stderr, "%s\n%s\n", lua_tostring(L, -1), lua_tostring(L, -2));
+	lua_settop(L, top);
 }
 
 static int main_status(lua_State *L, int task)
 {
 	struct l_task *t = lua_touserdata(L, task);
 	if (t->fut.state == FUT_PENDING) {
-		fprintf(stderr, "aiod: the main task can never finish: nothing is "
-				"left that could wake it\n");
+		report_deadlock(L, task);
 		return 1;
 	}
 	if (t->fut.state == FUT_CANCELLED) {
-		if (stop_status >= 0)
-			return stop_status;
+		if (stop_signal)
+			return stop_status(stop_signal);
 		fprintf(stderr, "aiod: the main task was cancelled\n");
 		return 1;
 	}
@@ -282,11 +439,18 @@ static int main_status(lua_State *L, int task)
 		lua_pop(L, 2);
 		return 1;
 	}
-	if (stop_status >= 0)
-		return stop_status;
+	if (stop_signal)
+		return stop_status(stop_signal);
 	if (t->fut.nresults > 0 && lua_isinteger(t->co, 1))
 		return (int)(lua_tointeger(t->co, 1) & 0xff);
 	return 0;
+}
+
+static void run_loop(lua_State *L, int loop_idx)
+{
+	lua_getfield(L, loop_idx, "run_forever");
+	lua_pushvalue(L, loop_idx);
+	lua_call(L, 1, 0);
 }
 
 /* Protected: [debug, chunk, args...] -> exit status. */
@@ -306,44 +470,41 @@ static int run_main(lua_State *L)
 	lua_pushvalue(L, loop_idx);
 	lua_call(L, 1, 0);
 
+	luaL_checkstack(L, nargs + 2, "too many arguments");
 	lua_pushvalue(L, loop_idx);
 	for (int i = 1; i <= nargs + 1; i++)
 		lua_pushvalue(L, i);
 	laio_new_task(L, loop, nargs);
-	int task = lua_gettop(L);
+	int first_main = lua_gettop(L);
 	lua_pushliteral(L, "main");
-	laio_set_extra(L, task, "name");
+	laio_set_extra(L, first_main, "name");
 	/* The main task is not numbered: the script's first task is Task-1. */
 	laio_state(L)->task_counter = 0;
 	lua_pushcfunction(L, on_main_done);
-	laio_future_add_callback(L, task, -1);
+	laio_future_add_callback(L, first_main, -1);
 	lua_pop(L, 1);
 
-	int err;
-	watched.intr = aio_signal_new(loop->rt, SIGINT, on_stop_signal, loop, 0, &err);
-	watched.term = aio_signal_new(loop->rt, SIGTERM, on_stop_signal, loop, 0, &err);
-	watched.dump = aio_signal_new(loop->rt, SIGUSR1, on_dump_signal, loop, 0, &err);
-	watched.hup = aio_signal_new(loop->rt, SIGHUP, on_reload_signal, loop, 0, &err);
-
-	reload_setup(L, task, 2, nargs);
+	watch_signals(loop);
+	reload_setup(L, first_main, 2, nargs);
 	lua_pop(L, 1);	/* the task: reload.c keeps the serving generation's */
+	notify_start(loop);
 
 	/* Run while anything can happen; then cancel what is stuck, so its
 	 * cleanup runs, and run that out too. */
-	lua_getfield(L, loop_idx, "run_forever");
-	lua_pushvalue(L, loop_idx);
-	lua_call(L, 1, 0);
+	run_loop(L, loop_idx);
+	int task = reload_push_main_task(L) ? lua_gettop(L) : 0;
+	struct l_task *main_task = task ? lua_touserdata(L, task) : NULL;
+	int deadlock = main_task && main_task->fut.state == FUT_PENDING && !stop_signal &&
+		       aio_loop_state(loop->rt) == AIO_LOOP_IDLE;
+	if (deadlock)
+		report_deadlock(L, task);
 	if (loop->tasks.next != &loop->tasks) {
 		cancel_all(L, loop);
-		lua_getfield(L, loop_idx, "run_forever");
-		lua_pushvalue(L, loop_idx);
-		lua_call(L, 1, 0);
+		run_loop(L, loop_idx);
 	}
-	int status = reload_push_main_task(L) ? main_status(L, lua_gettop(L)) : 1;
-	stop_watching();
-	aio_signal_free(watched.dump);
-	aio_signal_free(watched.hup);
-	watched.dump = watched.hup = NULL;
+	int status = deadlock || !task ? 1 : main_status(L, task);
+	notify_stop();
+	stop_watching_signals();
 	lua_getfield(L, loop_idx, "close");
 	lua_pushvalue(L, loop_idx);
 	lua_call(L, 1, 0);
@@ -419,10 +580,32 @@ static int write_pidfile(const char *path)
 	return 1;
 }
 
+/* The script's folder goes first on package.path and package.cpath, so a
+ * module next to the script is found whatever the working directory. */
+static void put_folder_first(lua_State *L, const char *dir)
+{
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "path");
+	lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", dir, dir, lua_tostring(L, -1));
+	lua_setfield(L, -3, "path");
+	lua_getfield(L, -2, "cpath");
+	lua_pushfstring(L, "%s/?.so;%s", dir, lua_tostring(L, -1));
+	lua_setfield(L, -4, "cpath");
+	lua_pop(L, 3);
+}
+
+static int finish(lua_State *L, struct aio_pool *pool, int status)
+{
+	lua_close(L);
+	aio_pool_free(pool);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options *o = &opts;
 	parse_options(argc, argv, o);
+	note_ignored_signals();
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 
@@ -438,48 +621,45 @@ int main(int argc, char **argv)
 	lua_setfield(L, -2, "asyncio");
 	lua_pop(L, 1);
 
-	const char *script = argv[o->script];
-	o->script_path = script;
-	script_folder(script, o->script_dir, sizeof o->script_dir);
-	if (luaL_loadfilex(L, strcmp(script, "-") == 0 ? NULL : script, "t") != LUA_OK) {
-		fprintf(stderr, "aiod: %s\n", lua_tostring(L, -1));
-		lua_close(L);
-		aio_pool_free(pool);
-		return 2;
-	}
-	if (o->check) {
-		lua_close(L);
-		aio_pool_free(pool);
-		return 0;
+	const char *script = o->script ? argv[o->script] : NULL;
+	if (script) {
+		o->script_path = script;
+		script_folder(script, o->script_dir, sizeof o->script_dir);
+		if (luaL_loadfilex(L, strcmp(script, "-") == 0 ? NULL : script, "t") != LUA_OK) {
+			fprintf(stderr, "aiod: %s\n", lua_tostring(L, -1));
+			return finish(L, pool, 2);
+		}
+		if (o->check)
+			return finish(L, pool, 0);
+		put_folder_first(L, o->script_dir);
+	} else {
+		/* One-liners: aiod -e 'asyncio.sleep(1) print("done")' */
+		luaL_requiref(L, "asyncio", luaopen_asyncio, 1);
+		lua_pop(L, 1);
 	}
 	make_arg_table(L, argc, argv, o->script);
-	if (!run_e_chunks(L, argv, o->script)) {
-		lua_close(L);
-		aio_pool_free(pool);
-		return 1;
-	}
-	if (o->pidfile && !write_pidfile(o->pidfile)) {
-		lua_close(L);
-		aio_pool_free(pool);
-		return 2;
-	}
+	/* Before the script, or with none, as the main task. */
+	if (!load_e_chunks(L, argv, script ? o->script : argc, script != NULL))
+		return finish(L, pool, 1);
+	if (o->pidfile && !write_pidfile(o->pidfile))
+		return finish(L, pool, 2);
 
 	int status;
+	int nargs = script ? argc - o->script - 1 : 0;
 	lua_pushcfunction(L, run_main);
 	lua_insert(L, 1);
 	lua_pushboolean(L, o->debug);
 	lua_insert(L, 2);
-	luaL_checkstack(L, argc, "too many arguments");
-	for (int i = o->script + 1; i < argc; i++)
+	luaL_checkstack(L, nargs, "too many arguments");
+	for (int i = argc - nargs; i < argc; i++)
 		lua_pushstring(L, argv[i]);
-	if (lua_pcall(L, argc - o->script + 1, 1, 0) != LUA_OK) {
+	if (lua_pcall(L, nargs + 2, 1, 0) != LUA_OK) {
 		fprintf(stderr, "aiod: %s\n", luaL_tolstring(L, -1, NULL));
 		status = 1;
 	} else {
 		status = (int)lua_tointeger(L, -1);
 	}
-	lua_close(L);
-	aio_pool_free(pool);
+	status = finish(L, pool, status);
 	if (o->pidfile)
 		unlink(o->pidfile);
 	return status;

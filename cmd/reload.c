@@ -2,6 +2,10 @@
 #include "reload.h"
 #include "laio.h"
 #include "notify.h"
+#include "signals.h"
+
+#include <signal.h>
+#include <string.h>
 
 /*
  * daemon.lua's reload controller loads only when needed (a SIGHUP,
@@ -10,19 +14,39 @@
  */
 static int daemon_ref = LUA_NOREF;
 static int ready_sent;
+static int is_service;
 
-void reload_generation_one_ready(void)
+void reload_generation_one_ready(lua_State *L)
 {
 	if (!ready_sent) {
 		ready_sent = 1;
-		aiod_notify("READY=1");
+		notify_with_status(L, "READY=1");
 	}
+}
+
+int reload_is_service(void)
+{
+	return is_service;
+}
+
+int reload_hup_reloads(void)
+{
+	return opts.script_path && !opts.no_reload && (opts.watch || is_service);
+}
+
+/* internals.became_service(): a server started, or aiod.ready() */
+static int l_became_service(lua_State *L)
+{
+	(void)L;
+	is_service = 1;
+	if (reload_hup_reloads())
+		aio_signal_set_stop(SIGHUP, 0);
+	return 0;
 }
 
 static int l_ready_one(lua_State *L)
 {
-	(void)L;
-	reload_generation_one_ready();
+	reload_generation_one_ready(L);
 	return 0;
 }
 
@@ -30,13 +54,18 @@ static int l_ready_one(lua_State *L)
 static int l_generation_serving(lua_State *L)
 {
 	if (luaL_checkinteger(L, 1) == 1)
-		reload_generation_one_ready();
+		reload_generation_one_ready(L);
 	return 0;
 }
 
+/* The controller's messages; READY=1 after a reload carries the status. */
 static int l_notify(lua_State *L)
 {
-	aiod_notify(luaL_checkstring(L, 1));
+	const char *state = luaL_checkstring(L, 1);
+	if (strstr(state, "READY=1"))
+		notify_with_status(L, state);
+	else
+		aiod_notify(state);
 	return 0;
 }
 
@@ -142,6 +171,8 @@ void reload_setup(lua_State *L, int task, int first, int nargs)
 	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
 	lua_pushcfunction(L, l_generation_serving);
 	lua_setfield(L, -2, "on_serving");
+	lua_pushcfunction(L, l_became_service);
+	lua_setfield(L, -2, "became_service");
 	lua_pop(L, 1);
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
 	lua_pushcfunction(L, l_require_aiod);

@@ -11,11 +11,13 @@ struct options {
 	int check;
 	int debug;
 	int watch;
+	int no_reload;
+	int e_chunks;		/* how many -e options */
 	const char *pidfile;
 	const char *log_level;
 	double grace;
 	double ready_timeout;
-	const char *script_path;
+	const char *script_path;	/* NULL with no script (-e only) */
 	char script_dir[PATH_MAX];	/* absolute: modules from it load anew on reload */
 };
 
@@ -23,8 +25,9 @@ extern struct options opts;
 
 /*
  * [-0, +0] Readies the controller's loading: keeps the main task at
- * task (the caller need not) and the nargs script arguments from index first, installs
- * require "aiod", and loads the controller at once for --watch.
+ * task (the caller need not) and the nargs script arguments from index
+ * first, installs require "aiod" and internals.became_service, and loads
+ * the controller at once for --watch.
  */
 void reload_setup(lua_State *L, int task, int first, int nargs);
 
@@ -32,8 +35,16 @@ void reload_setup(lua_State *L, int task, int first, int nargs);
  * reported, never raised. */
 void reload_request(lua_State *L);
 
-/* Generation 1 is ready: READY=1 to systemd, once. */
-void reload_generation_one_ready(void);
+/* Generation 1 is ready: READY=1 (with a STATUS= line) to systemd, once. */
+void reload_generation_one_ready(lua_State *L);
+
+/* Whether the script has become a service: started a server (or a datagram
+ * endpoint), or called aiod.ready() or serve_forever(). */
+int reload_is_service(void);
+
+/* Whether SIGHUP is a reload now (a service with a script, or --watch,
+ * never with --no-reload), rather than a graceful stop. */
+int reload_hup_reloads(void);
 
 /* [-0, +(0|1)] Pushes the main task of the generation serving now and
  * returns 1 (0 if the controller failed to say). Only it is kept: an ended

@@ -2,13 +2,13 @@
 #include "signals.h"
 
 #include <ev.h>
-#include <signal.h>
-#include <stdio.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct aio_signal {
 	ev_signal watcher;
@@ -16,17 +16,72 @@ struct aio_signal {
 	struct aio_loop *loop;
 	aio_signal_fn fn;
 	void *udata;
-	int keeps_alive;
+	int flags;
 };
 
 /* libev lets one loop own a signal and asserts on a second; we refuse it. */
 static struct ev_loop *owner[NSIG];
 static int watchers[NSIG];
 
+/* Read by stop_handler, so written only as whole sig_atomic_t values. */
+static volatile sig_atomic_t takers[NSIG];	/* watchers without AIO_SIGNAL_DEFAULT */
+static volatile sig_atomic_t is_stop[NSIG];
+static volatile sig_atomic_t stops_seen;
+static aio_stop_fn on_first_stop;
+
 static void run_signal(struct aio_call *call)
 {
 	struct aio_signal *sig = aio_container_of(call, struct aio_signal, call);
+	if ((sig->flags & AIO_SIGNAL_DEFAULT) && takers[sig->watcher.signum])
+		return;
 	sig->fn(sig, sig->udata);
+}
+
+/*
+ * In place of libev's own handler (which only calls ev_feed_signal) for a
+ * stop signal: the count is kept here, not in the loop, because a loop
+ * stuck in a task never turns to see the first one.
+ */
+static void stop_handler(int signum)
+{
+	int saved = errno;
+	if (is_stop[signum] && !takers[signum]) {
+		if (++stops_seen > 1)
+			_exit(128 + signum);
+		if (on_first_stop)
+			on_first_stop(signum);
+	}
+	ev_feed_signal(signum);
+	errno = saved;
+}
+
+static void install_stop_handler(int signum)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = stop_handler;
+	sigfillset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(signum, &sa, NULL);
+}
+
+void aio_signal_on_first_stop(aio_stop_fn fn)
+{
+	on_first_stop = fn;
+}
+
+void aio_signal_set_stop(int signum, int on)
+{
+	if (signum <= 0 || signum >= NSIG)
+		return;
+	is_stop[signum] = on != 0;
+	if (on && watchers[signum])
+		install_stop_handler(signum);
+}
+
+int aio_signal_taken(int signum)
+{
+	return signum > 0 && signum < NSIG && takers[signum] > 0;
 }
 
 static void signal_cb(struct ev_loop *ev, ev_signal *w, int revents)
@@ -40,7 +95,7 @@ static void signal_cb(struct ev_loop *ev, ev_signal *w, int revents)
 
 struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
 				  aio_signal_fn fn, void *udata,
-				  int keeps_alive, int *err)
+				  int flags, int *err)
 {
 	struct ev_loop *ev = aio_loop_ev(loop);
 	if (signum <= 0 || signum >= NSIG || signum == SIGKILL || signum == SIGSTOP) {
@@ -61,10 +116,15 @@ struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
 	sig->loop = loop;
 	sig->fn = fn;
 	sig->udata = udata;
-	sig->keeps_alive = keeps_alive;
+	sig->flags = flags;
+	if (!(flags & AIO_SIGNAL_DEFAULT))
+		takers[signum]++;
 	ev_signal_init(&sig->watcher, signal_cb, signum);
+	/* The first watcher of a signal puts libev's handler in place. */
 	ev_signal_start(ev, &sig->watcher);
-	if (keeps_alive)
+	if (is_stop[signum])
+		install_stop_handler(signum);
+	if (flags & AIO_SIGNAL_KEEPS_ALIVE)
 		aio_loop_hold(loop);
 	return sig;
 }
@@ -73,8 +133,10 @@ void aio_signal_free(struct aio_signal *sig)
 {
 	if (!sig)
 		return;
-	if (sig->keeps_alive)
+	if (sig->flags & AIO_SIGNAL_KEEPS_ALIVE)
 		aio_loop_release(sig->loop);
+	if (!(sig->flags & AIO_SIGNAL_DEFAULT))
+		takers[sig->watcher.signum]--;
 	ev_signal_stop(aio_loop_ev(sig->loop), &sig->watcher);
 	watchers[sig->watcher.signum]--;
 	aio_call_cancel(&sig->call);

@@ -7,19 +7,45 @@
 struct aio_signal;
 
 typedef void (*aio_signal_fn)(struct aio_signal *sig, void *udata);
+typedef void (*aio_stop_fn)(int signum);
+
+/* Flags of aio_signal_new. */
+enum {
+	/* Counts as something that can still happen: without it, a loop
+	 * with nothing else to do ends. */
+	AIO_SIGNAL_KEEPS_ALIVE = 1,
+	/* The program's own behaviour for the signal: fn is skipped while a
+	 * watcher without this flag (a script's handler) watches it too. */
+	AIO_SIGNAL_DEFAULT = 2,
+};
 
 /*
  * Watches signum on loop: when it arrives, fn(sig, udata) runs from the
  * ready queue (once, however often the signal came before it ran).
- * keeps_alive = 0 makes the watcher not count as something that can still
- * happen, so a loop with nothing else to do ends. Only one loop may watch a
- * given signal (SIGCHLD too: watching it reaps nothing).
- * Returns NULL and sets *err to -EINVAL (bad number, SIGKILL, SIGSTOP),
- * -EBUSY (another loop watches it) or -ENOMEM.
+ * Only one loop may watch a given signal (SIGCHLD too: watching it reaps
+ * nothing). Returns NULL and sets *err to -EINVAL (bad number, SIGKILL,
+ * SIGSTOP), -EBUSY (another loop watches it) or -ENOMEM.
  */
 struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
 				  aio_signal_fn fn, void *udata,
-				  int keeps_alive, int *err);
+				  int flags, int *err);
+
+/*
+ * Makes signum a stop signal (on = 1) or no longer one (on = 0). Stop
+ * signals are counted together in the signal handler itself, while the
+ * signal has a watcher and no watcher takes it over: the first calls the
+ * aio_signal_on_first_stop function, and any later one exits the process at
+ * once with 128 + signum, even while the loop is stuck and never turns.
+ * Delivery to the watchers is unchanged.
+ */
+void aio_signal_set_stop(int signum, int on);
+
+/* fn(signum) runs in the signal handler on the first stop signal, so it
+ * must be async-signal-safe. NULL: nothing runs. */
+void aio_signal_on_first_stop(aio_stop_fn fn);
+
+/* Whether a watcher without AIO_SIGNAL_DEFAULT watches signum. */
+int aio_signal_taken(int signum);
 
 /* Stops watching, drops a queued call and frees sig. NULL is harmless. */
 void aio_signal_free(struct aio_signal *sig);

@@ -1,4 +1,4 @@
-# SIGHUP before the first generation is ready is kept until it is; aiod.ready() is readiness too; the aiod module's fields
+# SIGHUP to a service (it started a server) before its first generation is ready is kept until it is; aiod.ready() is readiness too; the aiod module's fields
 . "$(dirname "$0")/lib.bash"
 script s.lua <<'LUA'
 local asyncio = require "asyncio"
@@ -7,6 +7,7 @@ print("generation", aiod.generation, type(aiod.state), type(aiod.ready), type(ai
 io.stdout:flush()
 aiod.state.n = (aiod.state.n or 0) + 1
 if aiod.generation == 1 then
+  local server = asyncio.start_server(function() end, "127.0.0.1", 0)  -- a service now
   asyncio.sleep(0.3)   -- not ready yet: a SIGHUP now waits
   aiod.ready()
   aiod.log("info", "generation 1 ready")

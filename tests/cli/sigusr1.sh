@@ -16,4 +16,4 @@ wait_for_text "$ERR" sleeper-task || { finish 1; fail "no task dump naming sleep
 kill -0 "$BG" 2>/dev/null || { finish 1; fail "aiod exited after SIGUSR1"; }
 kill -TERM "$BG"
 finish 3
-expect_rc 0
+expect_rc 143

@@ -18,5 +18,6 @@ Suite *listener_suite(void);
 Suite *mailbox_suite(void);
 Suite *process_suite(void);
 Suite *filewatch_suite(void);
+Suite *ticker_suite(void);
 
 #endif

@@ -1,4 +1,4 @@
-/* check_signals.c -- Check tests for runtime/signals.c: names, delivery, keep-alive, ownership */
+/* check_signals.c -- Check tests for runtime/signals.c: names, delivery, keep-alive, ownership, takeover, stop signals */
 #include "check_runtime.h"
 #include "check_util.h"
 #include "signals.h"
@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* What the signal callbacks saw; reset before every test. */
 static int calls;
@@ -39,11 +41,11 @@ static void on_other_signal(struct aio_signal *sig, void *udata)
 
 static struct aio_signal *signal_make(struct aio_loop *loop, int signum,
 				      aio_signal_fn fn, void *udata,
-				      int keeps_alive)
+				      int flags)
 {
 	int err = 0;
 	struct aio_signal *sig = aio_signal_new(loop, signum, fn, udata,
-						keeps_alive, &err);
+						flags, &err);
 	ck_assert_msg(sig != NULL, "aio_signal_new(%d) failed: %d", signum, err);
 	ck_assert_int_eq(err, 0);
 	return sig;
@@ -385,6 +387,115 @@ START_TEST(test_signals_chld_any_loop)
 }
 END_TEST
 
+/* takeover: a default watcher stands aside while another watches too */
+
+START_TEST(test_signals_default_stands_aside)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *fallback = signal_make(loop, SIGUSR1, on_signal, NULL,
+						  AIO_SIGNAL_DEFAULT);
+	ck_assert(!aio_signal_taken(SIGUSR1));
+	struct aio_signal *taker = signal_make(loop, SIGUSR1, on_other_signal, NULL, 0);
+	ck_assert(aio_signal_taken(SIGUSR1));
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 0);
+	ck_assert_int_eq(other_calls, 1);
+	aio_signal_free(taker);
+	ck_assert(!aio_signal_taken(SIGUSR1));
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 1);
+	aio_signal_free(fallback);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* stop signals: counted in the handler; the second exits at once */
+
+static volatile sig_atomic_t first_seen;
+
+static void on_first(int signum)
+{
+	first_seen = signum;
+}
+
+/* Runs body in a child process and returns its exit status (-1: killed). */
+static int child_status(void (*body)(void))
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		body();
+		_exit(0);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Never turns the loop after the first signal, as a stuck task would not. */
+static void second_stop_exits(void)
+{
+	struct aio_loop *loop = loop_make();
+	signal_make(loop, SIGUSR2, on_signal, NULL, AIO_SIGNAL_DEFAULT);
+	aio_signal_on_first_stop(on_first);
+	aio_signal_set_stop(SIGUSR2, 1);
+	raise(SIGUSR2);
+	if (first_seen != SIGUSR2)
+		_exit(3);
+	raise(SIGUSR2);
+	_exit(4);
+}
+
+START_TEST(test_signals_stop_second_exits)
+{
+	ck_assert_int_eq(child_status(second_stop_exits), 128 + SIGUSR2);
+}
+END_TEST
+
+static void stop_taken_not_counted(void)
+{
+	struct aio_loop *loop = loop_make();
+	signal_make(loop, SIGUSR2, on_signal, NULL, AIO_SIGNAL_DEFAULT);
+	struct aio_signal *taker = signal_make(loop, SIGUSR2, on_other_signal, NULL, 0);
+	aio_signal_on_first_stop(on_first);
+	aio_signal_set_stop(SIGUSR2, 1);
+	raise(SIGUSR2);
+	raise(SIGUSR2);
+	aio_loop_run_once(loop);
+	if (first_seen || other_calls != 1 || calls)
+		_exit(3);
+	/* Given back: counted again, and the first one does not exit. */
+	aio_signal_free(taker);
+	raise(SIGUSR2);
+	_exit(first_seen == SIGUSR2 ? 0 : 5);
+}
+
+START_TEST(test_signals_stop_taken_not_counted)
+{
+	ck_assert_int_eq(child_status(stop_taken_not_counted), 0);
+}
+END_TEST
+
+static void stop_turned_off(void)
+{
+	struct aio_loop *loop = loop_make();
+	signal_make(loop, SIGUSR2, on_signal, NULL, AIO_SIGNAL_DEFAULT);
+	aio_signal_set_stop(SIGUSR2, 1);
+	aio_signal_set_stop(SIGUSR2, 0);
+	raise(SIGUSR2);
+	raise(SIGUSR2);
+	aio_loop_run_once(loop);
+	_exit(calls == 1 ? 0 : 3);
+}
+
+START_TEST(test_signals_stop_turned_off)
+{
+	ck_assert_int_eq(child_status(stop_turned_off), 0);
+}
+END_TEST
+
 Suite *signals_suite(void)
 {
 	Suite *s = suite_create("signals");
@@ -416,5 +527,13 @@ Suite *signals_suite(void)
 	tcase_add_test(tc, test_signals_busy_second_loop);
 	tcase_add_test(tc, test_signals_busy_released_after_free);
 	tcase_add_test(tc, test_signals_chld_any_loop);
+
+	tc = check_tcase(s, "takeover", counts_reset, NULL, 5);
+	tcase_add_test(tc, test_signals_default_stands_aside);
+
+	tc = check_tcase(s, "stop", counts_reset, NULL, 5);
+	tcase_add_test(tc, test_signals_stop_second_exits);
+	tcase_add_test(tc, test_signals_stop_taken_not_counted);
+	tcase_add_test(tc, test_signals_stop_turned_off);
 	return s;
 }
