@@ -8,10 +8,11 @@ script = os.path.join(tmp, "big.lua")
 with open(script, "w") as f: f.write('''
 local asyncio = require "asyncio"
 local aiod = require "aiod"
-collectgarbage() collectgarbage()
-aiod.log("info", "generation %d heap %.0f", aiod.generation, collectgarbage("count") * 1024)
+-- A service from its start_server on: a SIGHUP before it would stop a batch script.
 asyncio.start_server(function(r, w) w:write("gen " .. aiod.generation .. "\\n") end,
   "127.0.0.1", tonumber(arg[1]))
+collectgarbage() collectgarbage()
+aiod.log("info", "generation %d heap %.0f", aiod.generation, collectgarbage("count") * 1024)
 local big = {}
 for i = 1, 20000 do big[i] = i + 0.5 end   -- 512 kB, kept only while its generation serves
 if aiod.generation % 5 == 0 then error("raises before it is ready") end
