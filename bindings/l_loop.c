@@ -497,6 +497,16 @@ static const luaL_Reg loop_functions[] = {
 	{NULL, NULL}
 };
 
+void laio_loop_add_method(lua_State *L, int state, const char *name, lua_CFunction fn)
+{
+	luaL_getmetatable(L, LAIO_LOOP);
+	lua_getfield(L, -1, "__index");
+	lua_pushvalue(L, state);
+	lua_pushcclosure(L, fn, 1);
+	lua_setfield(L, -2, name);
+	lua_pop(L, 2);
+}
+
 void laio_open_loop(lua_State *L, int state)
 {
 	static const luaL_Reg *const methods[] = {loop_methods, NULL};

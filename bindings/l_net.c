@@ -297,12 +297,7 @@ static int l_loop_getaddrinfo(lua_State *L)
 
 void laio_open_getaddrinfo(lua_State *L, int state)
 {
-	luaL_getmetatable(L, LAIO_LOOP);
-	lua_getfield(L, -1, "__index");
-	lua_pushvalue(L, state);
-	lua_pushcclosure(L, l_loop_getaddrinfo, 1);
-	lua_setfield(L, -2, "getaddrinfo");
-	lua_pop(L, 2);
+	laio_loop_add_method(L, state, "getaddrinfo", l_loop_getaddrinfo);
 }
 
 /* connect(addr, local|nil, limit) -> reader, writer */

@@ -646,10 +646,5 @@ void laio_open_thread(lua_State *L, int state)
 	lua_setfield(L, -2, "to_thread");
 	lua_pushcfunction(L, l_run_coroutine_threadsafe);
 	lua_setfield(L, -2, "run_coroutine_threadsafe");
-	luaL_getmetatable(L, LAIO_LOOP);
-	lua_getfield(L, -1, "__index");
-	lua_pushvalue(L, state);
-	lua_pushcclosure(L, l_loop_run_in_executor, 1);
-	lua_setfield(L, -2, "run_in_executor");
-	lua_pop(L, 2);
+	laio_loop_add_method(L, state, "run_in_executor", l_loop_run_in_executor);
 }

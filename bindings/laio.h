@@ -176,6 +176,9 @@ struct l_loop *laio_check_loop(lua_State *L, int idx);
 struct l_loop *laio_check_open_loop(lua_State *L, int idx);	/* not closed */
 struct l_loop *laio_push_running_loop(lua_State *L);	/* +1; raises if none */
 void laio_open_loop(lua_State *L, int state);
+/* [-0, +0] A method of the Loop class made in another file (state at
+ * index state is its upvalue 1). */
+void laio_loop_add_method(lua_State *L, int state, const char *name, lua_CFunction fn);
 /* The loop's thread pool, made on first use; raises when it cannot be. */
 struct aio_workers *laio_loop_workers(lua_State *L, struct l_loop *loop);
 /* The pool for getaddrinfo, apart from to_thread's so lookups never wait
