@@ -26,7 +26,10 @@ ClassMeta.__call = function(cls, message, fields)
   return setmetatable(e, cls)
 end
 
+local argerror -- defined below
+
 local function error_tostring(e)
+  if type(e) ~= "table" then argerror(1, "__tostring", "table expected, got " .. type(e)) end
   local msg = e.message
   if msg == nil or msg == "" then return e.name end
   return e.name .. ": " .. tostring(msg)
@@ -45,8 +48,6 @@ function Error.is(cls, e)
   end
   return false
 end
-
-local argerror -- defined below
 
 function Error.extend(base, name)
   if type(name) ~= "string" then
@@ -108,11 +109,27 @@ local function typename(v, present)
   return type(v)
 end
 
--- Methods called on something else say so, as luaL_checkudata does.
-local function check_self(self, class, method)
-  if getmetatable(self) ~= class then
-    error(("calling '%s' on bad self"):format(method), 3)
+-- A method called on something else says so as luaL_checkudata does, so
+-- the Lua-written classes read like the C ones: "bad argument #1 to
+-- 'release' (asyncio.Semaphore expected, got asyncio.Event)", or with
+-- obj:method() syntax "calling 'release' on bad self (...)". The check is
+-- one metatable comparison (also: a subclass's metatable); the wording is
+-- only worked out on failure.
+local function bad_self(self, class, method)
+  local mt = getmetatable(self)
+  local got = type(mt) == "table" and type(rawget(mt, "__name")) == "string" and rawget(mt, "__name")
+    or type(self)
+  local msg = ("%s expected, got %s"):format(rawget(class, "__name"), got)
+  local called = debug.getinfo(3, "n")
+  if called and called.namewhat == "method" then
+    error(("calling '%s' on bad self (%s)"):format(called.name, msg), 4)
   end
+  error(("bad argument #1 to '%s' (%s)"):format(method, msg), 4)
+end
+
+local function check_self(self, class, method, also)
+  local mt = getmetatable(self)
+  if mt ~= class and (also == nil or mt ~= also) then bad_self(self, class, method) end
 end
 
 local function is_plain_table(v)
@@ -132,14 +149,14 @@ local ensure_future, kind = M.ensure_future, C.kind
 
 local function check_awaitable(fname, n, v, present)
   if not kind(v) then
-    argerror(n, fname, "awaitable expected, got " .. typename(v, present))
+    argerror(n, fname, "awaitable expected, got " .. typename(v, present), 1)
   end
   return ensure_future(v)
 end
 
 local function check_timeout(fname, n, v, present)
   if v ~= nil and type(v) ~= "number" then
-    argerror(n, fname, "number expected, got " .. typename(v, present))
+    argerror(n, fname, "number expected, got " .. typename(v, present), 1)
   end
   return v
 end

@@ -108,7 +108,7 @@ end
 --------------------------------------------------------------------------
 -- Server: listeners plus the connections their handlers serve.
 
-local Server = {}
+local Server = {__name = "asyncio.Server"}
 Server.__index = Server
 M.Server = Server
 
@@ -224,7 +224,10 @@ function Server:close()
   if self._forever and not self._forever:done() then self._forever:cancel() end
   wake_closers(self)
 end
-Server.__close = Server.close
+function Server:__close()
+  check_self(self, Server, "__close")
+  self:close()
+end
 
 function Server:is_serving()
   check_self(self, Server, "is_serving")
@@ -261,6 +264,7 @@ function Server:serve_forever()
 end
 
 function Server:__tostring()
+  check_self(self, Server, "__tostring")
   local s = self.sockets[1]
   local where = s and (s.path or (s.host .. ":" .. s.port)) or "nothing"
   return ("Server on %s (%s)"):format(where, self._listeners and "serving" or "closed")
