@@ -11,18 +11,19 @@ local OSError, CancelledError = M.OSError, M.CancelledError
 local DEFAULT_LIMIT = 65536
 local DEFAULT_BACKLOG = 511
 
-local function check_opts(fname, n, opts, present)
+-- depth: helper calls between the API function and these checks' callers.
+local function check_opts(fname, n, opts, present, depth)
   if opts == nil then return {} end
   if type(opts) ~= "table" or getmetatable(opts) ~= nil then
-    argerror(n, fname, "options table expected, got " .. typename(opts, present), 1)
+    argerror(n, fname, "options table expected, got " .. typename(opts, present), 1 + (depth or 0))
   end
   return opts
 end
 
-local function check_limit(fname, n, opts)
-  local limit = opt_field(fname, n, opts, "limit", "number", DEFAULT_LIMIT, 1)
+local function check_limit(fname, n, opts, depth)
+  local limit = opt_field(fname, n, opts, "limit", "number", DEFAULT_LIMIT, 1 + (depth or 0))
   if not tointeger(limit) or limit <= 0 then
-    argerror(n, fname, "field 'limit': positive integer expected", 1)
+    argerror(n, fname, "field 'limit': positive integer expected", 1 + (depth or 0))
   end
   return tointeger(limit)
 end
@@ -277,12 +278,12 @@ local function check_cb(fname, cb, present)
 end
 
 local function server_opts(fname, n, opts, present)
-  opts = check_opts(fname, n, opts, present)
+  opts = check_opts(fname, n, opts, present, 1)
   local backlog = opt_field(fname, n, opts, "backlog", "number", DEFAULT_BACKLOG, 1)
   if not tointeger(backlog) or backlog < 0 then
     argerror(n, fname, "field 'backlog': non-negative integer expected", 1)
   end
-  return opts, tointeger(backlog), check_limit(fname, n, opts)
+  return opts, tointeger(backlog), check_limit(fname, n, opts, 1)
 end
 
 -- Binds every address host resolves to; with port 0 the first one picks

@@ -63,6 +63,10 @@ local scalars = {
   {"{1, 2, n = 2}", function() return {1, 2, n = 2} end},
   {"{__len raises}", function() return setmetatable({}, {__len = raising("__len")}) end},
   {"{__index raises}", function() return setmetatable({}, {__index = raising("__index")}) end},
+  {"{timeout = -1}", function() return {timeout = -1} end},
+  {"{timeout = 0/0}", function() return {timeout = 0/0} end},
+  {"{return_exceptions = 1, limit = 2^53, stdin = -1}",
+   function() return {return_exceptions = 1, limit = 2^53, stdin = -1} end},
   {"function() end", function() return function() end end},
   {"function(...) return ... end", function() return function(...) return ... end end},
   {"function() error('fuzz') end", function() return function() error("fuzz: raised", 0) end end},
@@ -260,7 +264,7 @@ local by_class = {}
 
 local function one_call(index)
   local target = targets[random(#targets)]
-  local n = random(0, random(5) == 1 and 8 or 3)
+  local n = random(40) == 1 and 250 or random(0, random(5) == 1 and 8 or 3)
   local args, labels = {}, {}
   local first = 1
   if target.self_kind then
