@@ -115,21 +115,24 @@ end
 -- obj:method() syntax "calling 'release' on bad self (...)". The check is
 -- one metatable comparison (also: a subclass's metatable); the wording is
 -- only worked out on failure.
-local function bad_self(self, class, method)
+-- depth: calls between the method and bad_self (check_self's is 1).
+local function bad_self(self, class, method, depth)
+  local level = 2 + (depth or 0)
   local mt = getmetatable(self)
   local got = type(mt) == "table" and type(rawget(mt, "__name")) == "string" and rawget(mt, "__name")
     or type(self)
   local msg = ("%s expected, got %s"):format(rawget(class, "__name"), got)
-  local called = debug.getinfo(3, "n")
+  local called = debug.getinfo(level, "n")
   if called and called.namewhat == "method" then
-    error(("calling '%s' on bad self (%s)"):format(called.name, msg), 4)
+    error(("calling '%s' on bad self (%s)"):format(called.name, msg), level + 1)
   end
-  error(("bad argument #1 to '%s' (%s)"):format(method, msg), 4)
+  error(("bad argument #1 to '%s' (%s)"):format(method, msg), level + 1)
 end
 
+-- Hot methods (acquire, release) inline the comparison and call bad_self.
 local function check_self(self, class, method, also)
   local mt = getmetatable(self)
-  if mt ~= class and (also == nil or mt ~= also) then bad_self(self, class, method) end
+  if mt ~= class and (also == nil or mt ~= also) then bad_self(self, class, method, 1) end
 end
 
 local function is_plain_table(v)
@@ -176,7 +179,7 @@ function M.iscoroutine(v)
 end
 
 -- For the other Lua parts (tasks.lua, locks.lua, streams.lua, ...).
-C.argerror, C.typename, C.check_self = argerror, typename, check_self
+C.argerror, C.typename, C.check_self, C.bad_self = argerror, typename, check_self, bad_self
 C.current_task_or_error, C.opt_field = current_task_or_error, opt_field
 C.is_plain_table, C.check_awaitable, C.check_timeout = is_plain_table, check_awaitable, check_timeout
 

@@ -2,7 +2,7 @@
 local M, C = ...
 
 local setmetatable, getmetatable, type, select, error = setmetatable, getmetatable, type, select, error
-local argerror, typename, check_self = C.argerror, C.typename, C.check_self
+local argerror, typename, check_self, bad_self = C.argerror, C.typename, C.check_self, C.bad_self
 local CancelledError = M.CancelledError
 
 --------------------------------------------------------------------------
@@ -124,7 +124,7 @@ local function wake_up_first(self)
 end
 
 function Lock:acquire()
-  check_self(self, Lock, "acquire")
+  if getmetatable(self) ~= Lock then bad_self(self, Lock, "acquire") end
   if not self._locked and (self._waiters.n == 0 or all_cancelled(self._waiters)) then
     self._locked = true
     return true
@@ -140,7 +140,7 @@ function Lock:acquire()
 end
 
 function Lock:release()
-  check_self(self, Lock, "release")
+  if getmetatable(self) ~= Lock then bad_self(self, Lock, "release") end
   if not self._locked then error("Lock is not acquired.", 2) end
   self._locked = false
   wake_up_first(self)
@@ -324,13 +324,17 @@ end
 function M.Semaphore(...) return new_semaphore(Semaphore, "Semaphore", ...) end
 function M.BoundedSemaphore(...) return new_semaphore(BoundedSemaphore, "BoundedSemaphore", ...) end
 
-function Semaphore:locked()
-  check_self(self, Semaphore, "locked", BoundedSemaphore)
+local function semaphore_locked(self)
   if self._value == 0 then return true end
   for fut in self._waiters:each() do
     if not fut:cancelled() then return true end
   end
   return false
+end
+
+function Semaphore:locked()
+  check_self(self, Semaphore, "locked", BoundedSemaphore)
+  return semaphore_locked(self)
 end
 
 -- Wakes the first waiter not yet woken; whether there was one.
@@ -346,8 +350,9 @@ local function wake_up_next(self)
 end
 
 function Semaphore:acquire()
-  check_self(self, Semaphore, "acquire", BoundedSemaphore)
-  if not self:locked() then
+  local mt = getmetatable(self)
+  if mt ~= Semaphore and mt ~= BoundedSemaphore then bad_self(self, Semaphore, "acquire") end
+  if not semaphore_locked(self) then
     -- FIFO: a free unit goes to the caller only when nobody waits.
     self._value = self._value - 1
     return true
@@ -372,12 +377,13 @@ local function release_semaphore(self)
 end
 
 function Semaphore:release()
-  check_self(self, Semaphore, "release", BoundedSemaphore)
+  local mt = getmetatable(self)
+  if mt ~= Semaphore and mt ~= BoundedSemaphore then bad_self(self, Semaphore, "release") end
   release_semaphore(self)
 end
 
 function BoundedSemaphore:release()
-  check_self(self, BoundedSemaphore, "release")
+  if getmetatable(self) ~= BoundedSemaphore then bad_self(self, BoundedSemaphore, "release") end
   if self._value >= self._bound then
     error("BoundedSemaphore released too many times", 2)
   end

@@ -12,8 +12,8 @@ local nan_delay = {timeout = true, timeout_at = true, wait_for = true, sleep = t
 return {
   {target = "%a*Queue%.put.*", message = "^attempt to compare",
    defect = "issue 11: PriorityQueue put/put_nowait of items Lua cannot order raises a raw 'attempt to compare'"},
-  {target = ".*", message = "^tasks%.lua:%d+: cannot reuse already awaited coroutine",
-   defect = "issue 11: l_coro.c's luaL_error points into tasks.lua when wait_for/shield/wait get a used coroutine"},
+  {target = ".*", message = "^%a+%.lua:%d+: cannot reuse already awaited coroutine",
+   defect = "issue 11: l_coro.c's luaL_error points into tasks.lua or asyncio.lua when wait_for/shield/wait get a used coroutine"},
   {target = ".*", defect = "issue 11: __gc called by hand on a wrong self (nil, another object) crashes",
    skip = function(_, _, _, name) return name:find("%.__gc$") ~= nil end},
   {target = ".*", defect = "issue 11: a NaN delay breaks the loop's timers (later timeouts never fire)",

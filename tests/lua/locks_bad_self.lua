@@ -46,6 +46,10 @@ asyncio.run(function()
   -- Called directly and as a method: the caller's line, and luaL_argerror's words for a bad self.
   try(function() sem.release(ev) end)
   try(function() local x = setmetatable({}, {__index = sem}) x:release() end)
+  try(function() lock.acquire(sem) end)
+  try(function() local x = setmetatable({}, {__index = lock}) x:release() end)
+  try(function() bsem.release(ev) end)
+  try(function() sem.acquire(lock) end)
   -- The objects were not touched.
   print(ev:is_set(), sem:locked(), bsem:locked())
 end)
