@@ -8,6 +8,7 @@ end
 
 local nan_delay = {timeout = true, timeout_at = true, wait_for = true, sleep = true,
                    ["Loop.call_later"] = true, ["Loop.call_at"] = true}
+local nan_option = {wait = true, as_completed = true}
 
 return {
   {target = "%a*Queue%.put.*", message = "^attempt to compare",
@@ -18,7 +19,7 @@ return {
    skip = function(_, _, _, name) return name:find("%.__gc$") ~= nil end},
   {target = ".*", defect = "issue 11: a NaN delay breaks the loop's timers (later timeouts never fire)",
    skip = function(_, n, labels, name)
-     return nan_delay[name] and has(labels, n, "0/0") or has(labels, n, "{timeout = 0/0}")
+     return nan_delay[name] and has(labels, n, "0/0") or nan_option[name] and has(labels, n, "{timeout = 0/0}")
    end},
   {target = "ExceptionGroup", defect = "issue 11: ExceptionGroup(msg, {n = 2^40}) loops 2^40 times",
    skip = function(_, n, labels) return has(labels, n, "{n = 2^40}") end},
