@@ -21,6 +21,8 @@ return {
    skip = function(_, n, labels, name)
      return nan_delay[name] and has(labels, n, "0/0") or nan_option[name] and has(labels, n, "{timeout = 0/0}")
    end},
+  {target = ".*", defect = "issue 11: a task made with many arguments overflows its coroutine's stack (laio_new_task)",
+   skip = function(_, n, _, name) return n > 20 and (name:find("create_task$") or name == "run") end},
   {target = "ExceptionGroup", defect = "issue 11: ExceptionGroup(msg, {n = 2^40}) loops 2^40 times",
    skip = function(_, n, labels) return has(labels, n, "{n = 2^40}") end},
 }

@@ -28,10 +28,11 @@ run_seed() {
 	failed=$((failed + 1))
 	echo "FAIL fuzz seed $seed (exit $rc)"
 	grep '^VIOLATION' out | head -n 20 | sed 's/^/    /'
-	if [ "$rc" != 1 ]; then
+	# A sanitizer's report exits 1 too: no summary line means a crash.
+	if ! tail -n 1 out | grep -q '^fuzz seed'; then
 		FUZZ_TRACE=1 FUZZ_SEED=$seed timeout -s KILL 60 "$AIOD" "$here/fuzz.lua" >/dev/null 2>trace
 		echo "    crashed or hung in: $(grep '^FUZZ ' trace | tail -n 1)"
-		grep -v '^FUZZ ' trace | grep -i 'sanitizer\|error' | head -n 5 | sed 's/^/    /'
+		grep -A3 'ERROR: .*Sanitizer\|runtime error' trace | head -n 6 | sed 's/^/    /'
 	fi
 }
 
