@@ -1,4 +1,4 @@
-# Makefile -- builds aiod and asyncio.so; `make run`, `make test`, `make bench`
+# Makefile -- builds aiod and asyncio.so; `make run`, `make test`, `make fuzz`, `make bench`
 #
 # Non-recursive: one object group per folder. `make run` and `make test`
 # first install missing Debian packages (as root, else through sudo), then
@@ -44,7 +44,7 @@ AIOD := $(BUILD)/aiod
 MODULE := $(BUILD)/asyncio.so
 UNIT := $(BUILD)/check_runtime
 
-.PHONY: all deps bench-deps run test check-unit check-lua check-cli bench clean
+.PHONY: all deps bench-deps run test fuzz check-unit check-lua check-cli bench clean
 
 all: $(AIOD) $(MODULE)
 ifneq ($(SANITIZE),1)
@@ -137,6 +137,14 @@ test:
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT)
 	$(Q)tests/run_all.sh $(abspath $(UNIT)) $(abspath $(AIOD)) $(abspath $(MODULE))
+
+# The long fuzzer run, on the sanitizer build: seeds 1, 2, ... for
+# FUZZ_SECONDS (default 300); make test runs a short one.
+FUZZ_SECONDS ?= 300
+fuzz:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 all
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(abspath build/san/aiod)
 
 bench:
 	$(Q)$(MAKE) --no-print-directory bench-deps

@@ -27,7 +27,10 @@ ClassMeta.__call = function(cls, message, fields)
   return setmetatable(e, cls)
 end
 
+local argerror -- defined below
+
 local function error_tostring(e)
+  if type(e) ~= "table" then argerror(1, "__tostring", "table expected, got " .. type(e)) end
   local msg = e.message
   if msg == nil or msg == "" then return e.name end
   return e.name .. ": " .. tostring(msg)
@@ -46,8 +49,6 @@ function Error.is(cls, e)
   end
   return false
 end
-
-local argerror -- defined below
 
 function Error.extend(base, name)
   if type(name) ~= "string" then
@@ -131,11 +132,30 @@ local function typename(v, present)
   return type(v)
 end
 
--- Methods called on something else say so, as luaL_checkudata does.
-local function check_self(self, class, method)
-  if getmetatable(self) ~= class then
-    error(("calling '%s' on bad self"):format(method), 3)
+-- A method called on something else says so as luaL_checkudata does, so
+-- the Lua-written classes read like the C ones: "bad argument #1 to
+-- 'release' (asyncio.Semaphore expected, got asyncio.Event)", or with
+-- obj:method() syntax "calling 'release' on bad self (...)". The check is
+-- one metatable comparison (also: a subclass's metatable); the wording is
+-- only worked out on failure.
+-- depth: calls between the method and bad_self (check_self's is 1).
+local function bad_self(self, class, method, depth)
+  local level = 2 + (depth or 0)
+  local mt = getmetatable(self)
+  local got = type(mt) == "table" and type(rawget(mt, "__name")) == "string" and rawget(mt, "__name")
+    or type(self)
+  local msg = ("%s expected, got %s"):format(rawget(class, "__name"), got)
+  local called = debug.getinfo(level, "n")
+  if called and called.namewhat == "method" then
+    error(("calling '%s' on bad self (%s)"):format(called.name, msg), level + 1)
   end
+  error(("bad argument #1 to '%s' (%s)"):format(method, msg), level + 1)
+end
+
+-- Hot methods (acquire, release) inline the comparison and call bad_self.
+local function check_self(self, class, method, also)
+  local mt = getmetatable(self)
+  if mt ~= class and (also == nil or mt ~= also) then bad_self(self, class, method, 1) end
 end
 
 local function is_plain_table(v)
@@ -155,14 +175,14 @@ local ensure_future, kind = M.ensure_future, C.kind
 
 local function check_awaitable(fname, n, v, present)
   if not kind(v) then
-    argerror(n, fname, "awaitable expected, got " .. typename(v, present))
+    argerror(n, fname, "awaitable expected, got " .. typename(v, present), 1)
   end
   return ensure_future(v)
 end
 
 local function check_timeout(fname, n, v, present)
   if v ~= nil and type(v) ~= "number" then
-    argerror(n, fname, "number expected, got " .. typename(v, present))
+    argerror(n, fname, "number expected, got " .. typename(v, present), 1)
   end
   -- A NaN deadline never comes (on the loop it froze every timer).
   if v ~= v then argerror(n, fname, "number expected, got NaN") end
@@ -184,7 +204,7 @@ function M.iscoroutine(v)
 end
 
 -- For the other Lua parts (tasks.lua, locks.lua, streams.lua, ...).
-C.argerror, C.typename, C.check_self = argerror, typename, check_self
+C.argerror, C.typename, C.check_self, C.bad_self = argerror, typename, check_self, bad_self
 C.current_task_or_error, C.opt_field = current_task_or_error, opt_field
 C.is_plain_table, C.check_awaitable, C.check_timeout = is_plain_table, check_awaitable, check_timeout
 

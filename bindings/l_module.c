@@ -92,6 +92,22 @@ struct l_state *laio_state(lua_State *L)
 	return S;
 }
 
+/*
+ * [-1, +0] package.loaded[tname] = the method table on top (and
+ * "<tname> metatable" = the metatable, for metamethods). A method called
+ * without a name at the call site (pcall(fut.set_result, 1)) then raises
+ * "bad argument #1 to 'asyncio.Future.set_result'": luaL_argerror's last
+ * resort is to look the function up two levels deep in package.loaded, and
+ * says '?' when that fails. Costs nothing until an error is raised.
+ */
+static void name_methods(lua_State *L, const char *tname)
+{
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_insert(L, -2);
+	lua_setfield(L, -2, tname);
+	lua_pop(L, 1);
+}
+
 void laio_new_class(lua_State *L, const char *tname, int state,
 		    const luaL_Reg *const methods[], const luaL_Reg *metamethods)
 {
@@ -101,9 +117,14 @@ void laio_new_class(lua_State *L, const char *tname, int state,
 		lua_pushvalue(L, state);
 		luaL_setfuncs(L, *methods, 1);
 	}
+	lua_pushvalue(L, -1);
+	name_methods(L, tname);
 	lua_setfield(L, -2, "__index");
 	luaL_setfuncs(L, metamethods, 0);
-	lua_pop(L, 1);
+	lua_pushfstring(L, "%s metatable", tname);
+	lua_pushvalue(L, -2);
+	name_methods(L, lua_tostring(L, -2));
+	lua_pop(L, 2);
 }
 
 void laio_set_constants(lua_State *L, const struct laio_constant *c)
@@ -149,6 +170,16 @@ static int l_kind(lua_State *L)
 	return 1;
 }
 
+/* name_methods(tname, methods), for classes made outside laio_new_class. */
+static int l_name_methods(lua_State *L)
+{
+	const char *tname = luaL_checkstring(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	name_methods(L, tname);
+	return 0;
+}
+
 static int l_running_loop(lua_State *L)
 {
 	lua_getfield(L, LUA_REGISTRYINDEX, "asyncio.running_loop");
@@ -159,6 +190,7 @@ static const luaL_Reg internals[] = {
 	{"register_errors", l_register_errors},
 	{"set_cancel_handler", l_set_cancel_handler},
 	{"kind", l_kind},
+	{"name_methods", l_name_methods},
 	{"running_loop", l_running_loop},
 	{"all_tasks", laio_loop_all_tasks},
 	{"gather_future", laio_gather_future},

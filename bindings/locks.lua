@@ -2,7 +2,7 @@
 local M, C = ...
 
 local setmetatable, getmetatable, type, select, error = setmetatable, getmetatable, type, select, error
-local argerror, typename, check_self = C.argerror, C.typename, C.check_self
+local argerror, typename, check_self, bad_self = C.argerror, C.typename, C.check_self, C.bad_self
 local CancelledError = M.CancelledError
 
 --------------------------------------------------------------------------
@@ -73,10 +73,20 @@ end
 --------------------------------------------------------------------------
 -- guard(): local _ <close> = x:guard() acquires now, releases on leaving.
 
+local guard -- below
+
 local Guard = {__close = function(self) self.owner:release() end}
 Guard.__index = Guard
 
-local function guard(self)
+-- The guard method of class (and of its subclass also).
+local function guard_of(class, also)
+  return function(self)
+    check_self(self, class, "guard", also)
+    return guard(self)
+  end
+end
+
+function guard(self)
   self:acquire()
   local g = rawget(self, "_guard")
   if not g then
@@ -89,7 +99,7 @@ end
 --------------------------------------------------------------------------
 -- Lock
 
-local Lock = {}
+local Lock = {__name = "asyncio.Lock"}
 Lock.__index = Lock
 
 function M.Lock()
@@ -97,6 +107,7 @@ function M.Lock()
 end
 
 function Lock:locked()
+  check_self(self, Lock, "locked")
   return self._locked
 end
 
@@ -113,7 +124,7 @@ local function wake_up_first(self)
 end
 
 function Lock:acquire()
-  check_self(self, Lock, "acquire")
+  if getmetatable(self) ~= Lock then bad_self(self, Lock, "acquire") end
   if not self._locked and (self._waiters.n == 0 or all_cancelled(self._waiters)) then
     self._locked = true
     return true
@@ -129,15 +140,16 @@ function Lock:acquire()
 end
 
 function Lock:release()
-  check_self(self, Lock, "release")
+  if getmetatable(self) ~= Lock then bad_self(self, Lock, "release") end
   if not self._locked then error("Lock is not acquired.", 2) end
   self._locked = false
   wake_up_first(self)
 end
 
-Lock.guard = guard
+Lock.guard = guard_of(Lock)
 
 function Lock:__tostring()
+  check_self(self, Lock, "__tostring")
   local extra = self._waiters.n > 0 and (", waiters:%d"):format(self._waiters.n) or ""
   return ("<Lock [%s%s]>"):format(self._locked and "locked" or "unlocked", extra)
 end
@@ -145,14 +157,17 @@ end
 --------------------------------------------------------------------------
 -- Event
 
-local Event = {}
+local Event = {__name = "asyncio.Event"}
 Event.__index = Event
 
 function M.Event()
   return setmetatable({_value = false, _waiters = new_waiters()}, Event)
 end
 
-function Event:is_set() return self._value end
+function Event:is_set()
+  check_self(self, Event, "is_set")
+  return self._value
+end
 
 function Event:set()
   check_self(self, Event, "set")
@@ -164,6 +179,7 @@ function Event:set()
 end
 
 function Event:clear()
+  check_self(self, Event, "clear")
   self._value = false
 end
 
@@ -176,13 +192,14 @@ function Event:wait()
 end
 
 function Event:__tostring()
+  check_self(self, Event, "__tostring")
   return ("<Event [%s]>"):format(self._value and "set" or "unset")
 end
 
 --------------------------------------------------------------------------
 -- Condition
 
-local Condition = {}
+local Condition = {__name = "asyncio.Condition"}
 Condition.__index = Condition
 
 function M.Condition(...)
@@ -195,10 +212,22 @@ function M.Condition(...)
   return setmetatable({_lock = lock, _waiters = new_waiters()}, Condition)
 end
 
-function Condition:locked() return self._lock:locked() end
-function Condition:acquire() return self._lock:acquire() end
-function Condition:release() return self._lock:release() end
-Condition.guard = guard
+function Condition:locked()
+  check_self(self, Condition, "locked")
+  return self._lock:locked()
+end
+
+function Condition:acquire()
+  check_self(self, Condition, "acquire")
+  return self._lock:acquire()
+end
+
+function Condition:release()
+  check_self(self, Condition, "release")
+  return self._lock:release()
+end
+
+Condition.guard = guard_of(Condition)
 
 local function notify(self, n)
   local woken = 0
@@ -211,9 +240,9 @@ local function notify(self, n)
   end
 end
 
-function Condition:wait()
-  check_self(self, Condition, "wait")
-  if not self:locked() then error("cannot wait on un-acquired lock", 2) end
+-- level: where the error of a wait without the lock points.
+local function wait(self, level)
+  if not self._lock._locked then error("cannot wait on un-acquired lock", level + 1) end
   self:release()
   local fut = new_future()
   local ok, err = wait_on(self._waiters, fut)
@@ -229,6 +258,11 @@ function Condition:wait()
     ok, err = false, again
   end
   if not ok then error(err, 0) end
+end
+
+function Condition:wait()
+  check_self(self, Condition, "wait")
+  wait(self, 2)
   return true
 end
 
@@ -239,7 +273,7 @@ function Condition:wait_for(predicate)
   end
   local result = predicate()
   while not result do
-    self:wait()
+    wait(self, 2)
     result = predicate()
   end
   return result
@@ -261,6 +295,7 @@ function Condition:notify_all()
 end
 
 function Condition:__tostring()
+  check_self(self, Condition, "__tostring")
   return ("<Condition [%s, waiters:%d]>"):format(
     self:locked() and "locked" or "unlocked", self._waiters.n)
 end
@@ -268,9 +303,9 @@ end
 --------------------------------------------------------------------------
 -- Semaphore, BoundedSemaphore
 
-local Semaphore = {}
+local Semaphore = {__name = "asyncio.Semaphore"}
 Semaphore.__index = Semaphore
-local BoundedSemaphore = setmetatable({}, {__index = Semaphore})
+local BoundedSemaphore = setmetatable({__name = "asyncio.BoundedSemaphore"}, {__index = Semaphore})
 BoundedSemaphore.__index = BoundedSemaphore
 
 local function new_semaphore(class, fname, ...)
@@ -289,12 +324,17 @@ end
 function M.Semaphore(...) return new_semaphore(Semaphore, "Semaphore", ...) end
 function M.BoundedSemaphore(...) return new_semaphore(BoundedSemaphore, "BoundedSemaphore", ...) end
 
-function Semaphore:locked()
+local function semaphore_locked(self)
   if self._value == 0 then return true end
   for fut in self._waiters:each() do
     if not fut:cancelled() then return true end
   end
   return false
+end
+
+function Semaphore:locked()
+  check_self(self, Semaphore, "locked", BoundedSemaphore)
+  return semaphore_locked(self)
 end
 
 -- Wakes the first waiter not yet woken; whether there was one.
@@ -310,7 +350,9 @@ local function wake_up_next(self)
 end
 
 function Semaphore:acquire()
-  if not self:locked() then
+  local mt = getmetatable(self)
+  if mt ~= Semaphore and mt ~= BoundedSemaphore then bad_self(self, Semaphore, "acquire") end
+  if not semaphore_locked(self) then
     -- FIFO: a free unit goes to the caller only when nobody waits.
     self._value = self._value - 1
     return true
@@ -329,22 +371,30 @@ function Semaphore:acquire()
   return true
 end
 
-function Semaphore:release()
+local function release_semaphore(self)
   self._value = self._value + 1
   wake_up_next(self)
 end
 
+function Semaphore:release()
+  local mt = getmetatable(self)
+  if mt ~= Semaphore and mt ~= BoundedSemaphore then bad_self(self, Semaphore, "release") end
+  release_semaphore(self)
+end
+
 function BoundedSemaphore:release()
+  if getmetatable(self) ~= BoundedSemaphore then bad_self(self, BoundedSemaphore, "release") end
   if self._value >= self._bound then
     error("BoundedSemaphore released too many times", 2)
   end
-  Semaphore.release(self)
+  release_semaphore(self)
 end
 
-Semaphore.guard = guard
-BoundedSemaphore.guard = guard
+Semaphore.guard = guard_of(Semaphore, BoundedSemaphore)
+BoundedSemaphore.guard = Semaphore.guard
 
 function Semaphore:__tostring()
+  check_self(self, Semaphore, "__tostring", BoundedSemaphore)
   return ("<%s [%s, value:%d, waiters:%d]>"):format(
     getmetatable(self) == BoundedSemaphore and "BoundedSemaphore" or "Semaphore",
     self:locked() and "locked" or "unlocked", self._value, self._waiters.n)
@@ -355,7 +405,7 @@ BoundedSemaphore.__tostring = Semaphore.__tostring
 -- Barrier: parties, n_waiting and broken read like fields.
 
 local Barrier = {}
-local BarrierMeta = {}
+local BarrierMeta = {__name = "asyncio.Barrier"}
 
 function M.Barrier(...)
   local parties = ...
@@ -369,6 +419,7 @@ function M.Barrier(...)
 end
 
 BarrierMeta.__index = function(self, key)
+  check_self(self, BarrierMeta, "__index")
   if key == "parties" then return rawget(self, "_parties") end
   if key == "n_waiting" then
     return rawget(self, "_state") == "filling" and rawget(self, "_count") or 0
@@ -378,6 +429,7 @@ BarrierMeta.__index = function(self, key)
 end
 
 BarrierMeta.__tostring = function(self)
+  check_self(self, BarrierMeta, "__tostring")
   return ("<Barrier [%s, waiters:%d/%d]>"):format(self._state, self.n_waiting, self._parties)
 end
 
@@ -391,6 +443,7 @@ local function barrier_exit(self)
 end
 
 function Barrier:wait()
+  check_self(self, BarrierMeta, "wait")
   local _ <close> = self._cond:guard()
   -- Wait while the barrier drains or resets.
   self._cond:wait_for(function()
@@ -417,6 +470,7 @@ function Barrier:wait()
 end
 
 function Barrier:reset()
+  check_self(self, BarrierMeta, "reset")
   local _ <close> = self._cond:guard()
   if self._count > 0 then
     self._state = "resetting"
@@ -427,6 +481,7 @@ function Barrier:reset()
 end
 
 function Barrier:abort()
+  check_self(self, BarrierMeta, "abort")
   local _ <close> = self._cond:guard()
   self._state = "broken"
   self._cond:notify_all()

@@ -12,16 +12,18 @@ M.PIPE, M.STDOUT, M.DEVNULL = P.PIPE, P.STDOUT, P.DEVNULL
 
 local DEFAULT_LIMIT = 65536
 
-local Process = {}
+local Process = {__name = "asyncio.Process"}
 M.Process = Process
 
 -- returncode is read live from the child; the rest are plain fields.
 function Process.__index(self, key)
+  check_self(self, Process, "__index")
   if key == "returncode" then return self._child:returncode() end
   return Process[key]
 end
 
 function Process:__tostring()
+  check_self(self, Process, "__tostring")
   local rc = self.returncode
   return ("<Process %d %s>"):format(self.pid, rc == nil and "running" or "returncode=" .. rc)
 end

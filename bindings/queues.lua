@@ -3,3 +3,12 @@ local M, C = ...
 
 local made = C.open_queue()
 M.Queue, M.PriorityQueue, M.LifoQueue = made.Queue, made.PriorityQueue, made.LifoQueue
+
+-- Every queue's methods are the same functions: named once, so a bad call
+-- through pcall(q.put, ...) names 'asyncio.Queue.put'.
+local mt, methods = getmetatable(made.Queue()), {}
+for k, v in pairs(mt.__index) do
+  if type(v) == "function" then methods[k] = v end
+end
+C.name_methods("asyncio.Queue", methods)
+C.name_methods("asyncio.Queue metatable", {__tostring = mt.__tostring})

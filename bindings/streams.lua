@@ -11,18 +11,19 @@ local OSError, CancelledError = M.OSError, M.CancelledError
 local DEFAULT_LIMIT = 65536
 local DEFAULT_BACKLOG = 511
 
-local function check_opts(fname, n, opts, present)
+-- depth: helper calls between the API function and these checks' callers.
+local function check_opts(fname, n, opts, present, depth)
   if opts == nil then return {} end
   if type(opts) ~= "table" or getmetatable(opts) ~= nil then
-    argerror(n, fname, "options table expected, got " .. typename(opts, present), 1)
+    argerror(n, fname, "options table expected, got " .. typename(opts, present), 1 + (depth or 0))
   end
   return opts
 end
 
-local function check_limit(fname, n, opts)
-  local limit = opt_field(fname, n, opts, "limit", "number", DEFAULT_LIMIT, 1)
+local function check_limit(fname, n, opts, depth)
+  local limit = opt_field(fname, n, opts, "limit", "number", DEFAULT_LIMIT, 1 + (depth or 0))
   if not tointeger(limit) or limit <= 0 then
-    argerror(n, fname, "field 'limit': positive integer expected", 1)
+    argerror(n, fname, "field 'limit': positive integer expected", 1 + (depth or 0))
   end
   return tointeger(limit)
 end
@@ -131,7 +132,7 @@ end
 --------------------------------------------------------------------------
 -- Server: listeners plus the connections their handlers serve.
 
-local Server = {}
+local Server = {__name = "asyncio.Server"}
 Server.__index = Server
 M.Server = Server
 
@@ -335,7 +336,10 @@ function Server:close()
   if self._forever and not self._forever:done() then self._forever:cancel() end
   wake_closers(self)
 end
-Server.__close = Server.close
+function Server:__close()
+  check_self(self, Server, "__close")
+  self:close()
+end
 
 function Server:is_serving()
   check_self(self, Server, "is_serving")
@@ -372,6 +376,7 @@ function Server:serve_forever()
 end
 
 function Server:__tostring()
+  check_self(self, Server, "__tostring")
   local s = self.sockets[1]
   local where = s and (s.path or (s.host .. ":" .. s.port)) or "nothing"
   return ("Server on %s (%s)"):format(where, self._listeners and "serving" or "closed")
@@ -384,12 +389,12 @@ local function check_cb(fname, cb, present)
 end
 
 local function server_opts(fname, n, opts, present)
-  opts = check_opts(fname, n, opts, present)
+  opts = check_opts(fname, n, opts, present, 1)
   local backlog = opt_field(fname, n, opts, "backlog", "number", DEFAULT_BACKLOG, 1)
   if not tointeger(backlog) or backlog < 0 then
     argerror(n, fname, "field 'backlog': non-negative integer expected", 1)
   end
-  return opts, tointeger(backlog), check_limit(fname, n, opts)
+  return opts, tointeger(backlog), check_limit(fname, n, opts, 1)
 end
 
 -- Binds every address host resolves to; with port 0 the first one picks

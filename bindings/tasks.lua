@@ -17,7 +17,7 @@ local gather_future = C.gather_future
 -- timeout, timeout_at: a scope whose deadline cancels the task, and whose
 -- exit turns that cancellation into TimeoutError (Python's Timeout).
 
-local Timeout = {}
+local Timeout = {__name = "asyncio.Timeout"}
 Timeout.__index = Timeout
 
 -- The TimeoutError a timeout turns the cancellation into: its traceback is
@@ -36,20 +36,17 @@ local function on_timeout(self)
   self._handle = nil
 end
 
-function Timeout:when() return self._when end
+function Timeout:when()
+  check_self(self, Timeout, "when")
+  return self._when
+end
 
 function Timeout:expired()
+  check_self(self, Timeout, "expired")
   return self._state == "expiring" or self._state == "expired"
 end
 
-function Timeout:reschedule(when)
-  if when ~= nil and type(when) ~= "number" then
-    argerror(1, "reschedule", "number expected, got " .. type(when))
-  end
-  if when ~= when then argerror(1, "reschedule", "number expected, got NaN") end
-  if self._state ~= "entered" then
-    error("Cannot change state of " .. self._state .. " Timeout", 2)
-  end
+local function reschedule(self, when)
   self._when = when
   if self._handle then self._handle:cancel() end
   if when == nil then
@@ -64,7 +61,20 @@ function Timeout:reschedule(when)
   end
 end
 
+function Timeout:reschedule(when)
+  check_self(self, Timeout, "reschedule")
+  if when ~= nil and type(when) ~= "number" then
+    argerror(1, "reschedule", "number expected, got " .. type(when))
+  end
+  if when ~= when then argerror(1, "reschedule", "number expected, got NaN") end
+  if self._state ~= "entered" then
+    error("Cannot change state of " .. self._state .. " Timeout", 2)
+  end
+  reschedule(self, when)
+end
+
 function Timeout:__close(err)
+  check_self(self, Timeout, "__close")
   if self._handle then
     self._handle:cancel()
     self._handle = nil
@@ -82,6 +92,7 @@ function Timeout:__close(err)
 end
 
 Timeout.__tostring = function(self)
+  check_self(self, Timeout, "__tostring")
   return ("<Timeout %s when=%s>"):format(self._state, tostring(self._when))
 end
 
@@ -89,7 +100,7 @@ local function new_timeout(when)
   local task = current_task_or_error()
   local self = setmetatable({_state = "entered", _when = when, _task = task,
                              _cancelling = task:cancelling()}, Timeout)
-  self:reschedule(when)
+  reschedule(self, when)
   return self
 end
 
@@ -168,13 +179,13 @@ M.ALL_COMPLETED = "ALL_COMPLETED"
 
 local function check_list(fname, list, present)
   if type(list) ~= "table" or not is_plain_table(list) then
-    argerror(1, fname, "table expected, got " .. typename(list, present))
+    argerror(1, fname, "table expected, got " .. typename(list, present), 1)
   end
   local futs = {}
   for i = 1, list.n or #list do
     local v = list[i]
     if not kind(v) then
-      argerror(1, fname, ("awaitable expected at index %d, got %s"):format(i, type(v)))
+      argerror(1, fname, ("awaitable expected at index %d, got %s"):format(i, type(v)), 1)
     end
     futs[i] = ensure_future(v)
   end
@@ -297,9 +308,10 @@ end
 --------------------------------------------------------------------------
 -- TaskGroup
 
-local TaskGroup = {}
+local TaskGroup = {__name = "asyncio.TaskGroup"}
 TaskGroup.__index = TaskGroup
 TaskGroup.__tostring = function(self)
+  check_self(self, TaskGroup, "__tostring")
   local n = 0
   for _ in pairs(self._tasks) do n = n + 1 end
   return ("<TaskGroup tasks=%d%s>"):format(n, self._aborting and " cancelling" or "")
@@ -356,6 +368,7 @@ function TaskGroup:create_task(...)
 end
 
 function TaskGroup:__close(err)
+  check_self(self, TaskGroup, "__close")
   self._exiting = true
   local propagate
   if err ~= nil and CancelledError:is(err) then propagate = err end
@@ -409,7 +422,7 @@ local function cancel_all_tasks(loop)
   end
 end
 
-local Runner = {}
+local Runner = {__name = "asyncio.Runner"}
 Runner.__index = Runner
 
 function M.Runner(opts)
@@ -420,18 +433,20 @@ function M.Runner(opts)
   return setmetatable({_state = "created", _debug = debug}, Runner)
 end
 
-function Runner:get_loop()
-  self:_init()
-  return self._loop
-end
-
-function Runner:_init()
-  if self._state == "closed" then error("Runner is closed", 3) end
+-- Makes the loop on first use; level: where a closed Runner's error points.
+local function init(self, level)
+  if self._state == "closed" then error("Runner is closed", level + 1) end
   if self._state == "initialized" then return end
   self._loop = M.new_event_loop()
   M.set_event_loop(self._loop)
   if self._debug ~= nil then self._loop:set_debug(self._debug) end
   self._state = "initialized"
+end
+
+function Runner:get_loop()
+  check_self(self, Runner, "get_loop")
+  init(self, 2)
+  return self._loop
 end
 
 function Runner:run(...)
@@ -443,12 +458,12 @@ function Runner:run(...)
   if C.running_loop() then
     error("Runner.run() cannot be called from a running event loop", 2)
   end
-  self:_init()
+  init(self, 2)
   local task = self._loop:create_task(...)
   return self._loop:run_until_complete(task)
 end
 
-function Runner:close()
+local function close_runner(self)
   if self._state ~= "initialized" then
     self._state = "closed"
     return
@@ -462,7 +477,15 @@ function Runner:close()
   if not ok then error(err, 0) end
 end
 
-Runner.__close = Runner.close
+function Runner:close()
+  check_self(self, Runner, "close")
+  close_runner(self)
+end
+
+function Runner:__close()
+  check_self(self, Runner, "__close")
+  close_runner(self)
+end
 
 function M.run(...)
   local fn = ...

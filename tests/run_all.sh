@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run_all.sh -- runs every test suite (runtime unit tests, Lua script tests, CLI tests) and sums them up.
+# run_all.sh -- runs every test suite (runtime unit tests, Lua script tests, CLI tests, the API fuzzer's short run) and sums them up.
 # usage: tests/run_all.sh UNIT_BINARY AIOD_BINARY ASYNCIO_SO
 set -u
 unit=$1 aiod=$2 module=$3
@@ -34,5 +34,6 @@ suite "runtime unit tests" "$unit"
 suite "Lua script tests" env ASYNCIO_CPATH="$(dirname "$module")/?.so" LUA_PRELOAD="$preload" \
   "$root/tests/lua/run.sh" "$aiod"
 suite "CLI tests" "$root/tests/cli/run.sh" "$aiod"
+suite "API fuzzer (short run)" "$root/tests/fuzz/run.sh" "$aiod"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
