@@ -185,7 +185,7 @@ local function check_timeout(fname, n, v, present)
     argerror(n, fname, "number expected, got " .. typename(v, present), 1)
   end
   -- A NaN deadline never comes (on the loop it froze every timer).
-  if v ~= v then argerror(n, fname, "number expected, got NaN") end
+  if v ~= v then argerror(n, fname, "number expected, got NaN", 1) end
   return v
 end
 

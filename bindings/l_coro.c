@@ -10,8 +10,12 @@ int laio_coro_unpack(lua_State *L, int idx)
 {
 	struct l_coro *c = luaL_checkudata(L, idx, LAIO_COROUTINE);
 	idx = lua_absindex(L, idx);
-	if (c->used)
-		return luaL_error(L, "cannot reuse already awaited coroutine");
+	if (c->used) {
+		/* Python's words, without a position: the caller may be a Lua
+		 * part of asyncio (wait_for, shield), not the script. */
+		lua_pushliteral(L, "cannot reuse already awaited coroutine");
+		return lua_error(L);
+	}
 	c->used = 1;
 	luaL_checkstack(L, c->nargs + 1, "too many arguments");
 	for (int i = 1; i <= c->nargs + 1; i++) {

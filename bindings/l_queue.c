@@ -118,12 +118,31 @@ static lua_Integer entry_slot(lua_Integer i)
 	return FIRST_SLOT + ENTRY * i;
 }
 
+/* Lua's own "attempt to compare" would name neither the queue nor the
+ * priorities; an __lt of the script's decides for itself. */
+static void check_orderable(lua_State *L, int ka, int kb)
+{
+	int ta = lua_type(L, ka), tb = lua_type(L, kb);
+	if (ta == tb && (ta == LUA_TNUMBER || ta == LUA_TSTRING))
+		return;
+	if (luaL_getmetafield(L, ka, "__lt") != LUA_TNIL ||
+	    luaL_getmetafield(L, kb, "__lt") != LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	luaL_error(L, "PriorityQueue cannot order a %s priority and a %s priority",
+		   lua_typename(L, ta), lua_typename(L, tb));
+}
+
 /* Whether the entry keyed at index ka, put as number sa, comes out before
  * the one keyed at kb, put as sb. Lua's < may raise, so the heap code makes
  * every comparison before it moves anything: a put or a get that raises
  * leaves the queue as it was. */
 static int key_before(lua_State *L, int ka, lua_Integer sa, int kb, lua_Integer sb)
 {
+	ka = lua_absindex(L, ka);
+	kb = lua_absindex(L, kb);
+	check_orderable(L, ka, kb);
 	if (lua_compare(L, ka, kb, LUA_OPLT))
 		return 1;
 	if (lua_compare(L, kb, ka, LUA_OPLT))

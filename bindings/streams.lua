@@ -121,12 +121,13 @@ local function connect_pipe(fname, reading, ...)
   return stream
 end
 
+-- Not tail calls: connect_pipe's errors count this frame to reach the caller.
 function M.connect_read_pipe(...)
-  return connect_pipe("connect_read_pipe", true, ...)
+  return (connect_pipe("connect_read_pipe", true, ...))
 end
 
 function M.connect_write_pipe(...)
-  return connect_pipe("connect_write_pipe", false, ...)
+  return (connect_pipe("connect_write_pipe", false, ...))
 end
 
 --------------------------------------------------------------------------
