@@ -5,10 +5,31 @@
 
 static const char *const state_names[] = {"pending", "cancelled", "finished"};
 
+/*
+ * Future's and Task's metatables hold this marker at FUTURE_MARK: one
+ * lookup tells both apart from anything else, where luaL_testudata would
+ * look each class up by name (twice per collected task, in __gc).
+ */
+static const char future_marker;
+#define FUTURE_MARK 1
+
+void laio_mark_future_class(lua_State *L, const char *tname)
+{
+	luaL_getmetatable(L, tname);
+	lua_pushlightuserdata(L, (void *)&future_marker);
+	lua_rawseti(L, -2, FUTURE_MARK);
+	lua_pop(L, 1);
+}
+
 struct l_future *laio_test_future(lua_State *L, int idx)
 {
-	struct l_future *f = luaL_testudata(L, idx, LAIO_FUTURE);
-	return f ? f : luaL_testudata(L, idx, LAIO_TASK);
+	void *p = lua_touserdata(L, idx);
+	if (!p || !lua_getmetatable(L, idx))
+		return NULL;
+	lua_rawgeti(L, -1, FUTURE_MARK);
+	int marked = lua_touserdata(L, -1) == &future_marker;
+	lua_pop(L, 2);
+	return marked ? p : NULL;
 }
 
 struct l_future *laio_check_future(lua_State *L, int idx)
@@ -541,4 +562,5 @@ void laio_open_future(lua_State *L, int state)
 		{NULL, NULL}
 	};
 	laio_new_class(L, LAIO_FUTURE, state, methods, metamethods);
+	laio_mark_future_class(L, LAIO_FUTURE);
 }

@@ -730,6 +730,7 @@ void laio_open_task(lua_State *L, int state)
 		{NULL, NULL}
 	};
 	laio_new_class(L, LAIO_TASK, state, methods, metamethods);
+	laio_mark_future_class(L, LAIO_TASK);
 	lua_pushvalue(L, state);
 	luaL_setfuncs(L, task_functions, 1);
 }

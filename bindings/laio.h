@@ -210,6 +210,8 @@ void laio_open_handle(lua_State *L, int state);
 
 /* l_future.c */
 struct l_future *laio_test_future(lua_State *L, int idx);	/* Task or Future */
+/* [-0, +0] Marks the class tname (Future, Task) as one laio_test_future takes. */
+void laio_mark_future_class(lua_State *L, const char *tname);
 struct l_future *laio_check_future(lua_State *L, int idx);
 struct l_future *laio_new_future(lua_State *L, struct l_loop *loop);	/* +1 */
 void laio_future_add_callback(lua_State *L, int fut_idx, int cb_idx);
