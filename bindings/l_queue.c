@@ -46,7 +46,7 @@ static struct l_queue *check_queue(lua_State *L)
 {
 	struct l_queue *q = lua_touserdata(L, 1);
 	if (!q || lua_rawlen(L, 1) != sizeof *q || q->magic != QUEUE_MAGIC)
-		luaL_typeerror(L, 1, "Queue");
+		luaL_typeerror(L, 1, "asyncio.Queue");
 	return q;
 }
 
