@@ -5,7 +5,9 @@
 # re-enter make to build, so pkg-config is only asked once they are there.
 
 CC ?= cc
-PKGS := libev-dev liblua5.4-dev check pkg-config lua5.4
+# libssl-dev: TLS; openssl makes the tests' certificates; ca-certificates is
+# the system CA store that client contexts trust by default.
+PKGS := libev-dev liblua5.4-dev check pkg-config lua5.4 libssl-dev openssl ca-certificates
 BENCH_PKGS := lua-luv lua-cqueues python3-uvloop nodejs hyperfine wrk
 
 ifeq ($(SANITIZE),1)
@@ -22,6 +24,7 @@ LUA_CFLAGS = $(shell pkg-config --cflags lua5.4)
 LUA_LIBS = $(shell pkg-config --libs lua5.4)
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
+SSL_LIBS = $(shell pkg-config --libs openssl)
 
 ifeq ($(V),1)
 Q :=
@@ -118,15 +121,15 @@ $(LIBAIORT): $(RUNTIME_OBJ)
 $(AIOD): $(CMD_OBJ) $(BINDINGS_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
 	$(Q)$(CC) $(SANFLAGS) -rdynamic $^ -o $@ -Wl,-Bstatic -Wl,--whole-archive -llua5.4 \
-		-Wl,--no-whole-archive -lev -Wl,-Bdynamic -lm -lpthread -ldl
+		-Wl,--no-whole-archive -lev -Wl,-Bdynamic $(SSL_LIBS) -lm -lpthread -ldl
 
 $(MODULE): $(BINDINGS_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(SANFLAGS) -shared $^ -o $@ -lev -lm -lpthread
+	$(Q)$(CC) $(SANFLAGS) -shared $^ -o $@ -lev $(SSL_LIBS) -lm -lpthread
 
 $(UNIT): $(UNIT_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(SANFLAGS) $^ -o $@ $(CHECK_LIBS) -lev -lm -lpthread
+	$(Q)$(CC) $(SANFLAGS) $^ -o $@ $(CHECK_LIBS) -lev $(SSL_LIBS) -lm -lpthread
 
 run:
 	$(Q)$(MAKE) --no-print-directory deps

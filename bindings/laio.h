@@ -4,6 +4,7 @@
 
 #include "loop.h"
 #include "stream.h"
+#include "tls.h"
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -17,6 +18,7 @@
 #define LAIO_WRITER "asyncio.StreamWriter"
 #define LAIO_LISTENER "asyncio.Listener"
 #define LAIO_CHILD "asyncio.Child"
+#define LAIO_SSLCONTEXT "asyncio.ssl.SSLContext"
 /* Registry field: the table of internals the Lua parts share; the
  * program may call its close_servers() (there once streams loaded). */
 #define LAIO_INTERNALS "asyncio.internals"
@@ -343,6 +345,28 @@ void laio_threads_free(struct l_loop *loop);
 extern const luaL_Reg laio_generation_functions[];
 /* l_watch.c: internals for aiod --watch */
 extern const luaL_Reg laio_watch_functions[];
+
+/* l_ssl.c: asyncio.ssl's SSLContext, TLS errors, certificates as Lua values */
+enum { LAIO_CERT_NONE, LAIO_CERT_OPTIONAL, LAIO_CERT_REQUIRED };
+struct l_sslctx {
+	SSL_CTX *ctx;		/* freed with the userdata; sessions hold references of their own */
+	int check_hostname;
+	int verify_mode;	/* LAIO_CERT_* */
+	int server;		/* made for Purpose.CLIENT_AUTH: it serves */
+};
+struct l_sslctx *laio_check_sslctx(lua_State *L, int arg);	/* luaL_checkudata */
+/*
+ * [-0, +1] The error of a failed TLS stream: SSLCertVerificationError
+ * (verify_code, verify_message) when f->verify is not X509_V_OK, else
+ * SSLError (reason, library), with Python's messages; hostname (may be
+ * NULL) names what a mismatched certificate was checked against.
+ */
+void laio_push_tls_error(lua_State *L, const struct aio_tls_failure *f, const char *hostname);
+/* [-0, +1] The peer's certificate as Python's getpeercert() dict; {} when
+ * it was not verified, nil when the peer sent none. */
+void laio_push_peercert(lua_State *L, SSL *ssl);
+/* internals.open_ssl: the SSLContext class and the C side of asyncio.ssl. */
+int laio_open_ssl(lua_State *L);
 
 /* l_coro.c */
 int laio_coro_unpack(lua_State *L, int idx);	/* pushes fn, args; count */

@@ -6,7 +6,8 @@
 #   NAME  run only these tests (file names with or without .sh)
 #
 # Each tests/cli/<name>.sh is a bash script that exits 0 when it passes; it
-# gets AIOD (absolute) in its environment and sources lib.bash.
+# gets AIOD (absolute) and AIOD_TEST_CERTS (the TLS tests' certificates, made
+# by tests/tls/mkcerts.sh unless set) in its environment and sources lib.bash.
 set -u
 
 caller_pwd=$PWD
@@ -19,7 +20,12 @@ case $AIOD in /*) ;; *) AIOD=$caller_pwd/$AIOD ;; esac
 export AIOD
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+certs=$(mktemp -d)
+trap 'rm -rf "$log" "$certs"' EXIT
+if [ -z "${AIOD_TEST_CERTS:-}" ]; then
+	"$root/tests/tls/mkcerts.sh" "$certs" || exit 2
+	export AIOD_TEST_CERTS=$certs
+fi
 
 passed=0
 failed=0

@@ -7,6 +7,7 @@
 # env:    LUA            the stock interpreter for "-- both" / "-- lua-only" tests (default lua5.4)
 #         ASYNCIO_CPATH  LUA_CPATH template for asyncio.so (default ../../?.so, i.e. the repository root)
 #         LUA_PRELOAD    LD_PRELOAD for the stock interpreter (sanitizer runtimes for a sanitized asyncio.so)
+#         AIOD_TEST_CERTS  the TLS tests' certificates (default: made by tests/tls/mkcerts.sh for this run)
 #
 # Each tests/lua/<name>.lua is run as `cd tests/lua && $AIOD <name>.lua` (10 s timeout);
 # its stdout must equal <name>.out and its exit code <name>.exit (0 when absent).
@@ -31,6 +32,11 @@ preload=$(echo ${LUA_PRELOAD:-})
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+if [ -z "${AIOD_TEST_CERTS:-}" ]; then
+	"$root/tests/tls/mkcerts.sh" "$tmp/certs" || exit 2
+	export AIOD_TEST_CERTS=$tmp/certs
+fi
 
 passed=0
 failed=0
