@@ -12,12 +12,11 @@ struct aio_stream;
 struct aio_tls_opts {
 	SSL_CTX *ctx;		/* the stream's SSL takes a reference of its own */
 	int server;		/* accept the handshake instead of starting it */
-	/*
-	 * Client only: sent as SNI and checked against the certificate; an
-	 * IP address (v4 or v6) is checked against the IP SANs and sent as no
-	 * SNI. NULL or "": no name check and no SNI.
-	 */
+	/* Client only: sent as SNI unless it is an IP address; NULL: none. */
 	const char *hostname;
+	/* Client only: check hostname against the certificate (an IP address
+	 * against its IP SANs); ignored without a hostname. */
+	int check_hostname;
 	double handshake_timeout;	/* seconds; 0: none */
 	double shutdown_timeout;	/* seconds close waits for the peer's close_notify; 0: none */
 };
