@@ -916,8 +916,8 @@ static const char *version_name(int v)
  * is TLS 1.2, aiod's floor; MAXIMUM_SUPPORTED as a maximum is no limit. */
 static int check_version(lua_State *L, const char *field, int maximum)
 {
-	const char *v = lua_tostring(L, 3);
-	if (lua_type(L, 3) == LUA_TSTRING) {
+	const char *v = lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : NULL;
+	if (v) {
 		if (strcmp(v, "TLSv1.2") == 0 || strcmp(v, "MINIMUM_SUPPORTED") == 0)
 			return TLS1_2_VERSION;
 		if (strcmp(v, "TLSv1.3") == 0)
@@ -927,7 +927,7 @@ static int check_version(lua_State *L, const char *field, int maximum)
 	}
 	return luaL_error(L, "invalid value for %s ('TLSv1.2', 'TLSv1.3', 'MINIMUM_SUPPORTED' or "
 			  "'MAXIMUM_SUPPORTED' expected, got %s)", field,
-			  lua_type(L, 3) == LUA_TSTRING ? lua_pushfstring(L, "'%s'", v) : luaL_typename(L, 3));
+			  v ? lua_pushfstring(L, "'%s'", v) : luaL_typename(L, 3));
 }
 
 static int no_attribute(lua_State *L)
@@ -959,7 +959,8 @@ static int l_ctx_index(lua_State *L)
 	return 1;
 }
 
-/* __newindex: the writable fields, with Python's rules between them. */
+/* __newindex: the writable fields, with Python's rules between them
+ * (upvalue 1: the methods, which are read-only). */
 static int l_ctx_newindex(lua_State *L)
 {
 	struct l_sslctx *c = laio_check_sslctx(L, 1);
@@ -975,7 +976,8 @@ static int l_ctx_newindex(lua_State *L)
 		lua_Integer mode = lua_tointeger(L, 3);
 		if (!lua_isinteger(L, 3) || mode < LAIO_CERT_NONE || mode > LAIO_CERT_REQUIRED)
 			return luaL_error(L, "invalid value for verify_mode (CERT_NONE, CERT_OPTIONAL or "
-					  "CERT_REQUIRED expected, got %s)", luaL_tolstring(L, 3, NULL));
+					  "CERT_REQUIRED expected, got %s)", lua_type(L, 3) == LUA_TNUMBER
+					  ? luaL_tolstring(L, 3, NULL) : luaL_typename(L, 3));
 		if (mode == LAIO_CERT_NONE && c->check_hostname)
 			return luaL_error(L, "Cannot set verify_mode to CERT_NONE when check_hostname is enabled.");
 		set_verify_mode(c, (int)mode);
@@ -985,6 +987,8 @@ static int l_ctx_newindex(lua_State *L)
 		SSL_CTX_set_max_proto_version(c->ctx, check_version(L, key, 1));
 	} else if (strcmp(key, "protocol") == 0) {
 		return luaL_error(L, "attribute 'protocol' of 'SSLContext' objects is not writable");
+	} else if (lua_pushvalue(L, 2), lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) {
+		return luaL_error(L, "'SSLContext' object attribute '%s' is read-only", key);
 	} else {
 		return no_attribute(L);
 	}
@@ -1081,7 +1085,8 @@ int laio_open_ssl(lua_State *L)
 		lua_pushvalue(L, -2);
 		lua_pushcclosure(L, l_ctx_index, 1);
 		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, l_ctx_newindex);
+		lua_pushvalue(L, -2);
+		lua_pushcclosure(L, l_ctx_newindex, 1);
 		lua_setfield(L, -2, "__newindex");
 		lua_pushcfunction(L, l_ctx_gc);
 		lua_setfield(L, -2, "__gc");
