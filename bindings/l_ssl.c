@@ -821,26 +821,33 @@ static int l_ctx_set_alpn_protocols(lua_State *L)
 	struct l_sslctx *c = laio_check_sslctx(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_Integer n = luaL_len(L, 2);
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
+	size_t len = 0;
 	for (lua_Integer i = 1; i <= n; i++) {
-		size_t len;
+		size_t one;
 		lua_geti(L, 2, i);
-		const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
-		if (!name)
+		if (lua_type(L, -1) != LUA_TSTRING)
 			return luaL_argerror(L, 2, lua_pushfstring(L, "string expected at index %I, got %s",
 								  i, luaL_typename(L, -1)));
-		if (len < 1 || len > 255)
+		lua_tolstring(L, -1, &one);
+		if (one < 1 || one > 255)
 			return luaL_argerror(L, 2, lua_pushfstring(L, "protocol at index %I is %d bytes, not 1 to 255",
-								  i, (int)len));
-		if (luaL_bufflen(&b) + 1 + len > 65535)
+								  i, (int)one));
+		len += 1 + one;
+		if (len > 65535)
 			return luaL_argerror(L, 2, "protocols longer than 65535 bytes in all");
-		luaL_addchar(&b, (char)len);
-		luaL_addvalue(&b);
+		lua_pop(L, 1);
 	}
-	luaL_pushresult(&b);
-	size_t len;
-	const unsigned char *wire = (const unsigned char *)lua_tolstring(L, -1, &len);
+	/* The wire format: each name after its length byte. */
+	unsigned char *wire = lua_newuserdatauv(L, len ? len : 1, 0), *at = wire;
+	for (lua_Integer i = 1; i <= n; i++) {
+		size_t one;
+		lua_geti(L, 2, i);
+		const char *name = lua_tolstring(L, -1, &one);
+		*at++ = (unsigned char)one;
+		memcpy(at, name, one);
+		at += one;
+		lua_pop(L, 1);
+	}
 	struct alpn_list *a = NULL;
 	if (len > 0) {
 		a = malloc(sizeof *a + len);
