@@ -1017,8 +1017,8 @@ static int l_ctx_tostring(lua_State *L)
 	return 1;
 }
 
-/* [-0, +1] A new context with what every aiod context has (see the top of
- * ssl.lua for what a server context leaves out). */
+/* [-0, +1] A new context with what every aiod context has; a server's
+ * trusts no CA (see create_default_context in ssl.lua for why). */
 static struct l_sslctx *push_context(lua_State *L, int server)
 {
 	struct l_sslctx *c = lua_newuserdatauv(L, sizeof *c, 0);
