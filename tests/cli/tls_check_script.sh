@@ -64,9 +64,9 @@ row "127.0.0.1:$p_silent" "- +- +- +- +no answer in 0\.3s"
 row "127.0.0.1:$p_closed" "- +- +- +- +refused"
 stdout_has "1 of 5 ok"
 
-# The system store by SSL_CERT_FILE, the name checked as localhost, and the
-# port after the host name.
-SSL_CERT_FILE=$C/ca.pem run tls_check.lua "localhost:$p_good"
+# The system store from SSL_CERT_FILE alone (an empty SSL_CERT_DIR is
+# unset), the name checked as localhost.
+SSL_CERT_DIR= SSL_CERT_FILE=$C/ca.pem run tls_check.lua "localhost:$p_good"
 expect_rc 0
 row "localhost:$p_good" "$left  TLSv1\.3  localhost +aiod test CA  ok"
 stdout_has "1 of 1 ok"
