@@ -30,7 +30,7 @@
  * server's certificate not verified (it would cost the load's core, not the
  * server's). Exits 1 (with a message on stderr) if a connection fails,
  * closes early, or echoes wrong bytes. Single thread, level-triggered
- * epoll, TCP_NODELAY.
+ * epoll, TCP_NODELAY; exits 1 too when nothing completes for 10 s.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -75,6 +75,7 @@ static char agreed[200];
 static int draining;       /* echo, handshake: the window is over, finish and close */
 static int counting;
 static long long requests;
+static long long completed;   /* requests or connections done, counted or not: progress */
 static int open_conns;     /* connections not yet closed for good */
 static int started, held, target;  /* hold: connections begun, echoed, wanted */
 
@@ -199,6 +200,7 @@ static void finish(struct conn *c) {
     open_conns--;
     if (mode == HANDSHAKE) {
         requests += counting;
+        completed++;
         if (!draining) begin(c);
     }
 }
@@ -208,6 +210,7 @@ static void echoed(struct conn *c) {
     switch (mode) {
     case ECHO:
         requests += counting;
+        completed++;
         if (draining)
             c->st = SHUTTING;
         else
@@ -361,13 +364,21 @@ int main(int argc, char **argv) {
     for (int i = 0; i < nconn; i++) begin(&conns[i]);
 
     double t = now(), start = t + warmup, stop = start + seconds, t0 = 0, t1 = 0;
-    double cpu0 = -1, cpu1 = -1;
+    double cpu0 = -1, cpu1 = -1, progress = t;
+    long long seen = 0;
     int phase = 0;   /* 0 warming up, 1 counting, 2 draining */
     /* Draining: each connection finishes its request and closes cleanly, so the servers see
      * close_notify and an end of file rather than a reset (which some of them log). */
     while (open_conns > 0 && !(phase == 2 && t > stop + 5)) {
         poll_once(100);
         t = now();
+        if (completed != seen) {
+            seen = completed;
+            progress = t;
+        } else if (phase < 2 && t - progress > 10) {
+            errno = 0;
+            die("nothing completed for 10 s (a server that never answers, or never closes?)");
+        }
         if (phase == 0 && t >= start) {
             if (pid) cpu0 = cpu_of(pid);
             t0 = now();
