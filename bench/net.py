@@ -217,7 +217,9 @@ def build_c(tmp, name, src, libs=()):
     r = subprocess.run([cc, "-O2", "-o", exe, os.path.join(BENCH, src)] + list(libs), capture_output=True, text=True)
     if r.returncode != 0:
         log(f"bench: cannot build bench/{src}:", r.stderr.strip()[-500:])
-        return None, "does not build" + (" (is libev-dev installed?)" if "ev.h" in r.stderr else "")
+        hint = (" (is libssl-dev installed?)" if "openssl/" in r.stderr
+                else " (is libev-dev installed?)" if "ev.h" in r.stderr else "")
+        return None, "does not build" + hint
     return exe, None
 
 
