@@ -1,4 +1,4 @@
-# bench/net.py: bench/run's network workloads (echo, http, conns): servers pinned to CPU 0, load on CPU 1.
+# bench/net.py: bench/run's network workloads (echo, http, conns; tls-handshake, tls-echo, tls-conns): servers pinned to CPU 0, load on CPU 1.
 """The network workloads of bench/run; see bench/README.md.
 
 Every server is a script (or, for the plain C floor, a program built at the
@@ -13,10 +13,17 @@ waits until the port accepts, loads it from CPU 1, and stops it with SIGTERM.
   server's CPU time around the measured wrk run (after a 1 s warm-up run).
 - conns: 10,000 connections each echo one message, then stay open idle;
   (server's peak RSS - its RSS before) / 10,000.
+- tls-handshake, tls-echo, tls-conns: the TLS echo servers of bench/tls_echo/
+  and its OpenSSL load client (load.c): full handshakes, 50 at a time, each
+  echoing 100 B; 50 connections of 16 KiB ping-pong; 5,000 idle TLS
+  connections beside as many plaintext ones. One certificate (EC P-256,
+  tests/tls/mkcerts.sh) for every server; every server must negotiate TLS 1.3
+  with TLS_AES_256_GCM_SHA384.
 """
 import os
 import re
 import resource
+import select
 import shutil
 import signal
 import socket
@@ -28,7 +35,8 @@ import time
 from report import fmt_x, log, table
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
-WORKLOADS = ("echo", "http", "conns")
+TLS_WORKLOADS = ("tls-handshake", "tls-echo", "tls-conns")
+WORKLOADS = ("echo", "http", "conns") + TLS_WORKLOADS
 HOST = "127.0.0.1"
 ECHO_CONNS, ECHO_SIZES = 50, (100, 16384)
 HTTP_CONNS = 50
@@ -197,6 +205,7 @@ class Entry:
     def __init__(self, label, cmd, flags=(), missing=None, aiod=False, floor=False):
         self.label, self.cmd, self.flags, self.missing = label, cmd, list(flags), missing
         self.aiod, self.floor = aiod, floor
+        self.plain = None  # tls-conns: the same peer's plaintext echo server
 
 
 def build_c(tmp, name, src, libs=()):
@@ -208,7 +217,9 @@ def build_c(tmp, name, src, libs=()):
     r = subprocess.run([cc, "-O2", "-o", exe, os.path.join(BENCH, src)] + list(libs), capture_output=True, text=True)
     if r.returncode != 0:
         log(f"bench: cannot build bench/{src}:", r.stderr.strip()[-500:])
-        return None, "does not build" + (" (is libev-dev installed?)" if "ev.h" in r.stderr else "")
+        hint = (" (is libssl-dev installed?)" if "openssl/" in r.stderr
+                else " (is libev-dev installed?)" if "ev.h" in r.stderr else "")
+        return None, "does not build" + hint
     return exe, None
 
 
@@ -244,12 +255,12 @@ def failed_cell(entry, why):
     return f"n/a ({entry.missing or why})"
 
 
-def cpu_target(fig, entries, what):
-    """The target line under a CPU-per-request table: aiod below every peer and within 1.2x of plain C."""
+def cpu_target(fig, entries, what, factor=1.2, noun="request"):
+    """The target line under a CPU-per-request table: aiod below every peer and within factor of plain C."""
     aiod = next(e for e in entries if e.aiod)
     floor = next((e for e in entries if e.floor), None)
     peers = {e.label: fig[e.label][1] for e in entries if not e.aiod and not e.floor and e.label in fig}
-    note = f"target ({what}): aiod's CPU per request below every peer's and within 1.2x of plain C's"
+    note = f"target ({what}): aiod's CPU per {noun} below every peer's and within {factor:g}x of plain C's"
     parts = []
     c = fig.get(floor.label, (None, None))[1] if floor else None
     if c:
@@ -262,15 +273,16 @@ def cpu_target(fig, entries, what):
     a = fig.get(aiod.label, (None, None))[1]
     if a is None:
         return note + " — aiod n/a: not measured"
-    ok = all(a < v for v in peers.values()) and (c is None or a <= 1.2 * c)
+    ok = all(a < v for v in peers.values()) and (c is None or a <= factor * c)
     note += f" — now {a:.1f} µs" + (f", {fmt_x(a / c)} plain C's" if c else "") + f": {'met' if ok else 'not met'}"
     if c is None:
         note += " (no plain C figure to compare with)"
     return note
 
 
-def cpu_table(fig, fails, entries):
-    """Rows of a requests/s + CPU-per-request table; fig[label] = (requests/s, µs of CPU per request)."""
+def cpu_table(fig, fails, entries, unit="req"):
+    """Rows of a requests/s + CPU-per-request table; fig[label] = (requests/s, µs of CPU per request).
+    unit names a request in the cells ("req", "handshake")."""
     aiod = next(e for e in entries if e.aiod)
     a = fig.get(aiod.label)
     rows = []
@@ -279,11 +291,11 @@ def cpu_table(fig, fails, entries):
             rows.append((e.label, failed_cell(e, fails.get(e.label, "failed")), "—" if e.aiod else "n/a"))
             continue
         rps, us = fig[e.label]
-        cell = f"{rps:,.0f} req/s, {us:.1f} µs CPU/req"
+        cell = f"{rps:,.0f} {unit}/s, {us:.1f} µs CPU/{unit}"
         if e.aiod:
             ratio = "—"
         elif a:
-            ratio = f"{fmt_x(a[1] / us)} the CPU/req, {fmt_x(a[0] / rps)} the req/s"
+            ratio = f"{fmt_x(a[1] / us)} the CPU/{unit}, {fmt_x(a[0] / rps)} the {unit}/s"
         else:
             ratio = "n/a"
         rows.append((e.label, cell, ratio))
@@ -465,49 +477,87 @@ def hold_connections(port, n, batch=100):
     return socks
 
 
-def bench_conns(entries, pin, tmp, n):
+def raised_nofile(n):
+    """Raises this process's RLIMIT_NOFILE soft limit to the hard one (children inherit it); returns
+    (n, note, restore): n lowered, with a note for the title, when the hard limit is too low for n."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     limit = hard if hard != resource.RLIM_INFINITY else 1 << 20
     note = ""
     if limit < n + 100:
         n = max(100, limit - 100)
         note = f" (lowered to fit RLIMIT_NOFILE's hard limit {limit})"
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))  # the servers inherit it
-    affinity = os.sched_getaffinity(0)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    return n, note, lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def idle_memory(e, pin, tmp, hold):
+    """Starts server e, reads its VmRSS, opens the idle connections with hold(port) (which returns what
+    closes them), 0.5 s later reads VmHWM; returns (bytes per connection, peak KiB, before KiB, seconds to
+    open them) or raises RuntimeError."""
+    srv = Server(e, pin, tmp)
+    close = None
+    try:
+        why = srv.wait_ready()
+        if why:
+            raise RuntimeError(why)
+        time.sleep(0.3)
+        before = status_kib(srv.pid, "VmRSS")
+        t0 = time.monotonic()
+        close, n = hold(srv.port)
+        took = time.monotonic() - t0
+        time.sleep(0.5)
+        if not srv.alive():
+            raise RuntimeError(f"server exit {srv.proc.returncode}")
+        peak = status_kib(srv.pid, "VmHWM")
+        return (peak - before) * 1024 / n, peak, before, took
+    except (RuntimeError, OSError, ValueError) as err:
+        log(f"bench: {e.label} failed ({err}):", *("\n    " + ln for ln in srv.stderr_tail()))
+        raise RuntimeError(str(err))
+    finally:
+        srv.stop()  # first, so the server side holds the TIME_WAITs, not the client's ports
+        if close:
+            close()
+
+
+def hold_plain(pin, n):
+    """hold() for idle_memory: n plaintext connections from this process, pinned to LOAD_CPU meanwhile."""
+
+    def hold(port):
+        affinity = os.sched_getaffinity(0)
+        if pin.ok:
+            os.sched_setaffinity(0, {LOAD_CPU})
+        try:
+            socks = hold_connections(port, n)
+        finally:
+            os.sched_setaffinity(0, affinity)
+
+        def close():
+            for s in socks:
+                s.close()
+
+        return close, n
+
+    return hold
+
+
+def mem_cell(per, peak, before):
+    return f"{per / 1024:.2f} KiB/conn ({per:,.0f} B; peak {peak / 1024:.1f} MiB − before {before / 1024:.1f} MiB)"
+
+
+def bench_conns(entries, pin, tmp, n):
+    n, note, restore = raised_nofile(n)
     fig, fails = {}, {}
     try:
         for e in entries:
             if e.missing:
                 continue
             log(f"bench: conns: {e.label}")
-            srv = Server(e, pin, tmp)
-            socks = []
             try:
-                why = srv.wait_ready()
-                if why:
-                    raise RuntimeError(why)
-                time.sleep(0.3)
-                before = status_kib(srv.pid, "VmRSS")
-                if pin.ok:
-                    os.sched_setaffinity(0, {LOAD_CPU})
-                t0 = time.monotonic()
-                socks = hold_connections(srv.port, n)
-                took = time.monotonic() - t0
-                time.sleep(0.5)
-                if not srv.alive():
-                    raise RuntimeError(f"server exit {srv.proc.returncode}")
-                peak = status_kib(srv.pid, "VmHWM")
-                fig[e.label] = ((peak - before) * 1024 / n, peak, before, took)
-            except (RuntimeError, OSError, ValueError) as err:
+                fig[e.label] = idle_memory(e, pin, tmp, hold_plain(pin, n))
+            except RuntimeError as err:
                 fails[e.label] = str(err)
-                log(f"bench: {e.label} failed ({err}):", *("\n    " + ln for ln in srv.stderr_tail()))
-            finally:
-                os.sched_setaffinity(0, affinity)
-                srv.stop()  # first, so the server side holds the TIME_WAITs, not the client's ports
-                for s in socks:
-                    s.close()
     finally:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        restore()
     aiod = next(e for e in entries if e.aiod)
     a = fig.get(aiod.label)
     rows = []
@@ -516,19 +566,234 @@ def bench_conns(entries, pin, tmp, n):
             rows.append((e.label, failed_cell(e, fails.get(e.label, "failed")), "—" if e.aiod else "n/a"))
             continue
         per, peak, before, took = fig[e.label]
-        cell = f"{per / 1024:.2f} KiB/conn ({per:,.0f} B; peak {peak / 1024:.1f} MiB − before {before / 1024:.1f} MiB)"
         ratio = "—" if e.aiod else (f"{fmt_x(a[0] / per)} the memory" if a and per > 0 else "n/a")
-        rows.append((e.label, cell, ratio))
+        rows.append((e.label, mem_cell(per, peak, before), ratio))
     return (f"### conns: {n:,} idle connections{note}, each after one echoed message: "
             f"(server's peak RSS − its RSS before) / {n:,}\n\n" + table(rows) + "\n")
 
 
-def run(workload, peers, tmp, secs=5, rounds=1, conns=10_000):
+# ---------------------------------------------------------------- TLS
+
+
+TLS_HANDSHAKE_SIZE = 100  # the message each handshake's connection echoes
+TLS_ECHO_SIZE = 16384
+TLS_CONNS = 50
+TLS_FACTOR = 1.15  # aiod within this of plain C on libev + OpenSSL
+TLS_VERSION, TLS_CIPHER = "TLSv1.3", "TLS_AES_256_GCM_SHA384"  # OpenSSL's default first suite
+TLS_SRC = "tls_echo"
+_certs = {}
+
+
+def tls_certs(tmp):
+    """(server.pem, server.key) made by tests/tls/mkcerts.sh into tmp once per run; raises RuntimeError."""
+    if tmp not in _certs:
+        d = os.path.join(tmp, "certs")
+        mk = os.path.join(os.path.dirname(BENCH), "tests", "tls", "mkcerts.sh")
+        try:
+            r = subprocess.run(["bash", mk, d], capture_output=True, text=True, timeout=60)
+            _certs[tmp] = None if r.returncode == 0 else f"mkcerts.sh failed: {r.stderr.strip()[-200:]}"
+        except (OSError, subprocess.TimeoutExpired) as err:
+            _certs[tmp] = f"mkcerts.sh: {err}"
+        if _certs[tmp] is None:
+            _certs[tmp] = (os.path.join(d, "server.pem"), os.path.join(d, "server.key"))
+    if isinstance(_certs[tmp], str):
+        raise RuntimeError(_certs[tmp])
+    return _certs[tmp]
+
+
+def tls_entries(peers, tmp, cert, key, with_plain=False):
+    """The TLS servers (bench/tls_echo/: one per peer serves all three TLS workloads), aiod first, plain C
+    last; with_plain, each has .plain, its plaintext counterpart among the echo servers (Protocol rows
+    included)."""
+    kind = {p.kind: [] for p in peers}
+    for p in peers:
+        kind[p.kind].append(p)
+    d = os.path.join(BENCH, TLS_SRC)
+    aiod, (asyncio_p, uvloop_p), node = kind["aiod"][0], kind["python"], kind["node"][0]
+    files = (cert, key)
+    out = [Entry(f"{aiod.label} streams", [aiod.interp, os.path.join(d, "aiod.lua")], files,
+                 missing=aiod.missing, aiod=True)]
+    for p, flags in ((asyncio_p, ()), (uvloop_p, ("--uvloop",))):
+        for api in ("streams", "Protocol"):
+            out.append(Entry(f"{p.label} {api}", [p.interp, os.path.join(d, "python.py")],
+                             files + flags + (("--protocol",) if api == "Protocol" else ()), p.missing))
+    out.append(Entry(f"{node.label} tls", [node.interp, os.path.join(d, "node.js")], files, node.missing))
+    exe, why = build_c(tmp, "tls-libev", os.path.join(TLS_SRC, "libev.c"), ["-lev", "-lssl", "-lcrypto"])
+    out.append(Entry("plain C on libev + OpenSSL", [exe], files, missing=why, floor=True))
+    if with_plain:
+        plain = {e.label: e for e in entries("echo", peers, tmp)}
+        for e in out:
+            e.plain = plain.get({f"{node.label} tls": f"{node.label} net",
+                                 "plain C on libev + OpenSSL": "plain C on libev"}.get(e.label, e.label))
+    return out
+
+
+def negotiated(fields, where):
+    """The version, cipher and key-exchange group the load client reports; RuntimeError unless TLS 1.3
+    with TLS_CIPHER."""
+    v, c, g = fields.get("version"), fields.get("cipher"), fields.get("group")
+    if (v, c) != (TLS_VERSION, TLS_CIPHER):
+        raise RuntimeError(f"{where}: negotiated {v} {c}, not {TLS_VERSION} {TLS_CIPHER}")
+    return v, c, g
+
+
+def negotiated_note(seen):
+    """The line under a TLS table saying what every server negotiated (the load client checks that every
+    connection negotiates what its first did)."""
+    if not seen:
+        return "_no server was measured, so no negotiated suite to show_"
+    groups = sorted(set(g for _, _, g in seen.values()))
+    text = (f"_every server measured negotiated {TLS_VERSION} with {TLS_CIPHER} (the load client offers "
+            f"OpenSSL's default suites and checks every connection against its first); key exchange ")
+    if len(groups) == 1:
+        return text + f"{groups[0]} everywhere_"
+    return text + ", ".join(f"{label}: {g}" for label, (_, _, g) in seen.items()) + "_"
+
+
+def bench_tls_cpu(workload, entries, pin, tmp, secs, rounds):
+    """tls-handshake or tls-echo: the TLS load client against each server; CPU per handshake or request."""
+    load, why = build_c(tmp, "tls-load", os.path.join(TLS_SRC, "load.c"), ["-lssl", "-lcrypto"])
+    if not load:
+        return f"### {workload}\n\n_n/a: the load client bench/{TLS_SRC}/load.c {why}_\n"
+    handshake = workload == "tls-handshake"
+    mode, size = ("handshake", TLS_HANDSHAKE_SIZE) if handshake else ("echo", TLS_ECHO_SIZE)
+    seen = {}
+
+    def measure(e, srv):
+        cmd = pin(LOAD_CPU, [load, mode, HOST, str(srv.port), str(TLS_CONNS), str(size), str(WARMUP), str(secs),
+                             str(srv.pid)])
+
+        def one_run():
+            try:
+                return subprocess.run(cmd, capture_output=True, text=True, timeout=WARMUP + secs + 60)
+            except subprocess.TimeoutExpired:
+                raise RuntimeError("load timed out")
+
+        r = OTHERS.measure(srv.pid, e.label, one_run)
+        if r.returncode != 0:
+            raise RuntimeError((r.stderr.strip().splitlines() or [f"load exit {r.returncode}"])[-1])
+        f = dict(kv.split("=", 1) for kv in r.stdout.split())
+        n, t, cpu = int(f["requests"]), float(f["seconds"]), float(f["server_cpu"])
+        if n == 0:
+            raise RuntimeError("nothing completed")
+        seen[e.label] = negotiated(f, e.label)
+        return {workload: (n / t, cpu * 1e6 / n)}
+
+    samples, fails = run_servers(entries, pin, tmp, rounds, workload, measure)
+    for label in fails:
+        seen.pop(label, None)
+    fig = median_fig(samples.get(workload, {}))
+    rounds_note = f" (median of {rounds} rounds)" if rounds > 1 else ""
+    if handshake:
+        title = (f"### tls-handshake: full TLS 1.3 handshakes, {TLS_CONNS} at a time, each a new connection that "
+                 f"echoes {TLS_HANDSHAKE_SIZE} B and closes, no resumption; {secs:g} s after {WARMUP:g} s warm-up; "
+                 f"server CPU (user+sys) per handshake" + rounds_note)
+        unit, noun, what = "handshake", "handshake", "tls-handshake"
+    else:
+        title = (f"### tls-echo, {TLS_ECHO_SIZE // 1024} KiB messages: {TLS_CONNS} TLS connections of "
+                 f"request/response ping-pong, {secs:g} s after {WARMUP:g} s warm-up; server CPU (user+sys) "
+                 f"per request" + rounds_note)
+        unit, noun, what = "req", "request", f"tls-echo {TLS_ECHO_SIZE // 1024} KiB"
+    return (title + "\n\n" + cpu_table(fig, fails, entries, unit)
+            + f"\n\n_{cpu_target(fig, entries, what, TLS_FACTOR, noun)}_\n\n" + negotiated_note(seen) + "\n")
+
+
+def hold_tls(load, pin, tmp, n, seen, label):
+    """hold() for idle_memory: the TLS load client opens n connections and keeps them until its stdin
+    closes."""
+
+    def hold(port):
+        with tempfile.TemporaryFile(dir=tmp) as err:
+            p = subprocess.Popen(pin(LOAD_CPU, [load, "hold", HOST, str(port), str(n), "6"]), stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=err, text=True)
+
+            def close():
+                p.stdin.close()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+
+            deadline = time.monotonic() + 120
+            line = ""
+            while time.monotonic() < deadline and p.poll() is None:
+                ready, _, _ = select.select([p.stdout], [], [], 0.5)
+                if ready:
+                    line = p.stdout.readline()
+                    break
+            if not line:
+                close()
+                err.seek(0)
+                tail = err.read().decode(errors="replace").strip().splitlines()
+                raise RuntimeError(tail[-1] if tail else "load client: no connections held")
+        f = dict(kv.split("=", 1) for kv in line.split())
+        seen[label] = negotiated(f, label)
+        return close, int(f["held"])
+
+    return hold
+
+
+def bench_tls_conns(entries, pin, tmp, n):
+    """Memory per idle TLS connection, and per plaintext connection of the same peer's echo server."""
+    load, why = build_c(tmp, "tls-load", os.path.join(TLS_SRC, "load.c"), ["-lssl", "-lcrypto"])
+    if not load:
+        return f"### tls-conns\n\n_n/a: the load client bench/{TLS_SRC}/load.c {why}_\n"
+    n, note, restore = raised_nofile(n)
+    fig, plain, fails, seen = {}, {}, {}, {}
+    try:
+        for e in entries:
+            if e.missing:
+                continue
+            log(f"bench: tls-conns: {e.label}")
+            try:
+                fig[e.label] = idle_memory(e, pin, tmp, hold_tls(load, pin, tmp, n, seen, e.label))
+            except RuntimeError as err:
+                fails[e.label] = str(err)
+                continue
+            if e.plain and not e.plain.missing:
+                log(f"bench: tls-conns: {e.plain.label} (plaintext)")
+                try:
+                    plain[e.label] = idle_memory(e.plain, pin, tmp, hold_plain(pin, n))[0]
+                except RuntimeError as err:
+                    plain[e.label] = f"n/a ({err})"
+    finally:
+        restore()
+    aiod = next(e for e in entries if e.aiod)
+    a = fig.get(aiod.label)
+    rows = []
+    for e in entries:
+        if e.label not in fig:
+            rows.append((e.label, failed_cell(e, fails.get(e.label, "failed")), "n/a", "n/a",
+                         "—" if e.aiod else "n/a"))
+            continue
+        per, peak, before, _ = fig[e.label]
+        p = plain.get(e.label, "n/a")
+        if isinstance(p, str):
+            pcell, extra = p, "n/a"
+        else:
+            pcell, extra = f"{p / 1024:.2f} KiB/conn ({p:,.0f} B)", f"{(per - p) / 1024:.2f} KiB"
+        ratio = "—" if e.aiod else (f"{fmt_x(a[0] / per)} the memory" if a and per > 0 else "n/a")
+        rows.append((e.label, mem_cell(per, peak, before), pcell, extra, ratio))
+    head = ("peer", "TLS", "plaintext (same peer's echo server)", "TLS adds", "aiod vs peer (TLS)")
+    return (f"### tls-conns: {n:,} idle TLS connections{note}, each after one echoed message: "
+            f"(server's peak RSS − its RSS before) / {n:,}; beside it the same for plaintext\n\n"
+            + table(rows, head) + "\n\n" + negotiated_note(seen) + "\n")
+
+
+def run(workload, peers, tmp, secs=5, rounds=1, conns=10_000, tls_conns=5_000):
     """One network workload's markdown; peers as bench/run's make_peers gives them."""
     pin = Pinning()
     if not pin.ok:
         log(f"bench: {workload}: not pinned to CPUs ({pin.why})")
-    es = entries(workload, peers, tmp)
+    if workload in TLS_WORKLOADS:
+        try:
+            cert, key = tls_certs(tmp)
+        except RuntimeError as err:
+            return f"### {workload}\n\n_n/a: no certificate: {err}_\n"
+        es = tls_entries(peers, tmp, cert, key, with_plain=workload == "tls-conns")
+    else:
+        es = entries(workload, peers, tmp)
     OTHERS.__init__()
 
     def mtime(path):
@@ -542,6 +807,10 @@ def run(workload, peers, tmp, secs=5, rounds=1, conns=10_000):
         text = bench_echo(es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
     elif workload == "http":
         text = bench_http(es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
+    elif workload in ("tls-handshake", "tls-echo"):
+        text = bench_tls_cpu(workload, es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
+    elif workload == "tls-conns":
+        text = bench_tls_conns(es, pin, tmp, tls_conns)
     else:
         text = bench_conns(es, pin, tmp, conns)
     if mtime(es[0].cmd[0]) != aiod_before:
