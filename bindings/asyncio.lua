@@ -81,6 +81,9 @@ class("ConnectionResetError", ConnectionError)
 class("BrokenPipeError", ConnectionError)
 class("FileNotFoundError", OSError)
 class("PermissionError", OSError)
+-- TLS (asyncio.ssl holds them too): reason, library; verify_code, verify_message.
+local SSLError = class("SSLError", OSError)
+class("SSLCertVerificationError", SSLError)
 
 -- ExceptionGroup(message, exceptions): the errors as a sequence with n.
 -- exceptions is a table read raw, entry by entry, never index by index up

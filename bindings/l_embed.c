@@ -25,4 +25,5 @@ EMBED(locks);
 EMBED(queues);
 EMBED(streams);
 EMBED(processes);
+EMBED(ssl);
 EMBED(daemon);

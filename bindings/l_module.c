@@ -8,34 +8,39 @@
 /* The Lua parts, as bytecode embedded by l_embed.c, in loading order:
  * asyncio.lua first (error classes, helpers the others use). */
 extern const char laio_asyncio_lua[], laio_tasks_lua[], laio_locks_lua[], laio_queues_lua[],
-	laio_streams_lua[], laio_processes_lua[], laio_daemon_lua[];
+	laio_streams_lua[], laio_processes_lua[], laio_ssl_lua[], laio_daemon_lua[];
 extern const unsigned laio_asyncio_lua_size, laio_tasks_lua_size, laio_locks_lua_size, laio_queues_lua_size,
-	laio_streams_lua_size, laio_processes_lua_size, laio_daemon_lua_size;
+	laio_streams_lua_size, laio_processes_lua_size, laio_ssl_lua_size, laio_daemon_lua_size;
 
 /*
  * asyncio.lua loads with the module; the other parts load the first time a
  * name they define is looked up, so a script that never makes a Queue or a
- * TaskGroup does not pay for loading them in its start-up.
+ * TaskGroup does not pay for loading them in its start-up. A part may also
+ * define internals, which the other parts look up in the same way
+ * (streams.lua asks for ssl.lua's default_client_context).
  */
 static const struct {
 	const char *chunkname;
 	const char *code;
 	const unsigned *size;
 	const char *defines;	/* space-separated, for the lazy parts */
+	const char *internals;	/* space-separated, or NULL */
 } lua_parts[] = {
-	{"=asyncio.lua", laio_asyncio_lua, &laio_asyncio_lua_size, NULL},
+	{"=asyncio.lua", laio_asyncio_lua, &laio_asyncio_lua_size, NULL, NULL},
 	{"=tasks.lua", laio_tasks_lua, &laio_tasks_lua_size,
 	 " timeout timeout_at wait_for shield wait as_completed FIRST_COMPLETED"
-	 " FIRST_EXCEPTION ALL_COMPLETED TaskGroup Runner run "},
+	 " FIRST_EXCEPTION ALL_COMPLETED TaskGroup Runner run ", NULL},
 	{"=locks.lua", laio_locks_lua, &laio_locks_lua_size,
-	 " Lock Event Condition Semaphore BoundedSemaphore Barrier "},
+	 " Lock Event Condition Semaphore BoundedSemaphore Barrier ", NULL},
 	{"=queues.lua", laio_queues_lua, &laio_queues_lua_size,
-	 " Queue PriorityQueue LifoQueue "},
+	 " Queue PriorityQueue LifoQueue ", NULL},
 	{"=streams.lua", laio_streams_lua, &laio_streams_lua_size,
 	 " open_connection open_unix_connection start_server start_unix_server Server"
-	 " connect_read_pipe connect_write_pipe "},
+	 " connect_read_pipe connect_write_pipe ", NULL},
 	{"=processes.lua", laio_processes_lua, &laio_processes_lua_size,
-	 " create_subprocess_exec create_subprocess_shell Process PIPE STDOUT DEVNULL "},
+	 " create_subprocess_exec create_subprocess_shell Process PIPE STDOUT DEVNULL ", NULL},
+	{"=ssl.lua", laio_ssl_lua, &laio_ssl_lua_size, " ssl ",
+	 " is_sslcontext default_client_context _decode_cert_file "},
 };
 
 #define NPARTS (sizeof lua_parts / sizeof *lua_parts)
@@ -61,6 +66,20 @@ static int defines(const char *list, const char *key)
 	return 0;
 }
 
+/* Loads part i unless it is loaded: upvalue 2 of both lazy indexes is the
+ * table of the parts loaded; module and internals are stack indexes. */
+static void load_once(lua_State *L, size_t i, int module, int internals)
+{
+	lua_rawgeti(L, lua_upvalueindex(2), (lua_Integer)i);
+	int loaded = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	if (loaded)
+		return;
+	lua_pushboolean(L, 1);
+	lua_rawseti(L, lua_upvalueindex(2), (lua_Integer)i);
+	load_part(L, i, module, internals);
+}
+
 /* The module's __index: upvalue 1 the internals, upvalue 2 the parts loaded. */
 static int lazy_index(lua_State *L)
 {
@@ -70,14 +89,23 @@ static int lazy_index(lua_State *L)
 	for (size_t i = 1; i < NPARTS; i++) {
 		if (!defines(lua_parts[i].defines, key))
 			continue;
-		lua_rawgeti(L, lua_upvalueindex(2), (lua_Integer)i);
-		int loaded = lua_toboolean(L, -1);
-		lua_pop(L, 1);
-		if (!loaded) {
-			lua_pushboolean(L, 1);
-			lua_rawseti(L, lua_upvalueindex(2), (lua_Integer)i);
-			load_part(L, i, 1, lua_upvalueindex(1));
-		}
+		load_once(L, i, 1, lua_upvalueindex(1));
+		lua_rawget(L, 1);
+		return 1;
+	}
+	return 0;
+}
+
+/* The internals' __index: upvalue 1 the module, upvalue 2 the parts loaded. */
+static int lazy_internal_index(lua_State *L)
+{
+	const char *key = lua_tostring(L, 2);
+	if (!key || lua_type(L, 2) != LUA_TSTRING)
+		return 0;
+	for (size_t i = 1; i < NPARTS; i++) {
+		if (!lua_parts[i].internals || !defines(lua_parts[i].internals, key))
+			continue;
+		load_once(L, i, lua_upvalueindex(1), 1);
 		lua_rawget(L, 1);
 		return 1;
 	}
@@ -197,6 +225,7 @@ static const luaL_Reg internals[] = {
 	{"open_net", laio_open_net},
 	{"open_process", laio_open_process},
 	{"open_queue", laio_open_queue},
+	{"open_ssl", laio_open_ssl},
 	{"describe_error", laio_describe_error},
 	{NULL, NULL}
 };
@@ -238,12 +267,19 @@ int luaopen_asyncio(lua_State *L)
 	lua_pushvalue(L, 3);
 	lua_setfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
 	load_part(L, 0, 2, 3);
+	lua_newtable(L);	/* 4: the parts loaded */
 	lua_createtable(L, 0, 1);	/* the module's metatable */
 	lua_pushvalue(L, 3);
-	lua_newtable(L);
+	lua_pushvalue(L, 4);
 	lua_pushcclosure(L, lazy_index, 2);
 	lua_setfield(L, -2, "__index");
 	lua_setmetatable(L, 2);
+	lua_createtable(L, 0, 1);	/* the internals' metatable */
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, 4);
+	lua_pushcclosure(L, lazy_internal_index, 2);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, 3);
 	lua_settop(L, 2);
 	lua_pushvalue(L, 2);
 	lua_setfield(L, LUA_REGISTRYINDEX, "asyncio.module");

@@ -1,5 +1,7 @@
-/* stream.c -- a non-blocking byte stream on a socket or pipe: read-ahead, write buffering, connect */
+/* stream.c -- a non-blocking byte stream on a socket or pipe: read-ahead, write buffering, connect, TLS */
 #include "stream.h"
+#include "tls.h"
+#include "tlsconn.h"
 
 #include <errno.h>
 #include <ev.h>
@@ -18,6 +20,20 @@ enum {
 	CLOSING = 32,	/* close or abort was called */
 	ABORTED = 64,
 	EOF_SEEN = 128,
+	TLS_HANDSHAKE = 256,	/* start_tls was called; the handshake goes on */
+	TLS_NOTIFY = 512,	/* closing: our close_notify is queued */
+};
+
+/* A posted bit beside the events: run the TLS step (handshake or close)
+ * from the loop, since an API call must not deliver. */
+#define TLS_STEP 0x100u
+
+/* What a TLS stream has beyond a plain one, made by start_tls. */
+struct tls_part {
+	struct aio_tlsconn *conn;
+	ev_timer timer;		/* the handshake's deadline, then the close's */
+	struct aio_stream *stream;
+	double shutdown_timeout;
 };
 
 struct aio_stream {
@@ -29,7 +45,8 @@ struct aio_stream {
 	aio_stream_fn fn;
 	void *udata;
 	struct aio_buf in;
-	struct aio_buf out;
+	struct aio_buf out;	/* on a TLS stream: plaintext not encrypted yet */
+	struct tls_part *tls;	/* NULL: plaintext */
 	size_t read_high;
 	size_t write_low;
 	unsigned flags;		/* AIO_STREAM_SOCKET, _NO_READ, _NO_WRITE */
@@ -49,6 +66,10 @@ static void stream_free(struct aio_stream *s)
 	aio_loop_untrack(&s->res);
 	aio_buf_destroy(&s->in);
 	aio_buf_destroy(&s->out);
+	if (s->tls) {
+		aio_tlsconn_free(s->tls->conn);
+		free(s->tls);
+	}
 	free(s);
 }
 
@@ -74,14 +95,19 @@ static void deliver(struct aio_stream *s, unsigned events)
 		s->fn(s, events);
 }
 
+static void tls_step(struct aio_stream *s);
+
 static void posted_cb(struct aio_call *call)
 {
 	struct aio_stream *s = aio_container_of(call, struct aio_stream, call);
 	unsigned events = s->posted;
 	s->posted = 0;
-	deliver(s, events);
+	if (events & ~TLS_STEP)
+		deliver(s, events & ~TLS_STEP);
 	if (events & AIO_STREAM_CLOSED)
 		stream_free(s);
+	else if (events & TLS_STEP)
+		tls_step(s);
 }
 
 static void post(struct aio_stream *s, unsigned events)
@@ -95,6 +121,8 @@ static void close_fd(struct aio_stream *s)
 {
 	watch(s, &s->rio, READING, 0);
 	watch(s, &s->wio, WRITING, 0);
+	if (s->tls && s->loop)
+		ev_timer_stop(aio_loop_ev(s->loop), &s->tls->timer);
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
@@ -119,11 +147,23 @@ static void fail(struct aio_stream *s, int err)
 	aio_buf_destroy(&s->out);
 }
 
+/*
+ * A TLS stream also reads for its handshake and, once its close_notify is
+ * out, for the peer's; input the session holds already is not announced
+ * by the descriptor, so it is fed to the watcher.
+ */
 static void update_reading(struct aio_stream *s)
 {
-	int want = !(s->flags & AIO_STREAM_NO_READ) && !(s->state & (CONNECTING | CLOSING | EOF_SEEN))
-		   && !s->error && s->fd >= 0 && aio_buf_len(&s->in) < s->read_high;
+	int live = !s->error && s->fd >= 0;
+	int want = live && !(s->flags & AIO_STREAM_NO_READ) &&
+		   !(s->state & (CONNECTING | CLOSING | EOF_SEEN | TLS_HANDSHAKE)) &&
+		   aio_buf_len(&s->in) < s->read_high;
+	if (s->tls && live && ((s->state & TLS_HANDSHAKE) ||
+			       (s->state & (CLOSING | TLS_NOTIFY)) == (CLOSING | TLS_NOTIFY)))
+		want = 1;
 	watch(s, &s->rio, READING, want);
+	if (want && s->tls && aio_tlsconn_has_input(s->tls->conn))
+		ev_feed_event(aio_loop_ev(s->loop), &s->rio, EV_READ);
 }
 
 static void do_shutdown(struct aio_stream *s)
@@ -137,11 +177,17 @@ static void do_shutdown(struct aio_stream *s)
 	}
 }
 
+static void tls_readable(struct aio_stream *s);
+
 static void read_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
 	struct aio_stream *s = aio_container_of(w, struct aio_stream, rio);
 	(void)ev;
 	(void)revents;
+	if (s->tls) {
+		tls_readable(s);
+		return;
+	}
 	ssize_t n = read(s->fd, scratch, sizeof scratch);
 	if (n > 0) {
 		if (aio_buf_append(&s->in, scratch, (size_t)n) < 0) {
@@ -215,16 +261,19 @@ static void connected(struct aio_stream *s)
 	deliver(s, AIO_STREAM_CONNECT);
 }
 
+static void tls_writable(struct aio_stream *s);
+
 static void write_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
 	struct aio_stream *s = aio_container_of(w, struct aio_stream, wio);
 	(void)ev;
 	(void)revents;
-	if (s->state & CONNECTING) {
+	if (s->state & CONNECTING)
 		connected(s);
-		return;
-	}
-	flush(s);
+	else if (s->tls)
+		tls_writable(s);
+	else
+		flush(s);
 }
 
 /* The loop is going away: end at once, quietly; a detached stream frees. */
@@ -358,6 +407,8 @@ int aio_stream_error(const struct aio_stream *s)
 	return s->error;
 }
 
+static int tls_write(struct aio_stream *s, const void *p, size_t n);
+
 int aio_stream_write(struct aio_stream *s, const void *p, size_t n)
 {
 	if (s->error)
@@ -367,6 +418,8 @@ int aio_stream_write(struct aio_stream *s, const void *p, size_t n)
 		return -EPIPE;
 	if (n == 0)
 		return 0;
+	if (s->tls)
+		return tls_write(s, p, n);
 	size_t done = 0;
 	if (!aio_buf_len(&s->out) && !(s->state & CONNECTING)) {
 		while (done < n) {
@@ -398,7 +451,7 @@ int aio_stream_write(struct aio_stream *s, const void *p, size_t n)
 
 size_t aio_stream_write_pending(const struct aio_stream *s)
 {
-	return aio_buf_len(&s->out);
+	return aio_buf_len(&s->out) + (s->tls ? aio_tlsconn_unsent(s->tls->conn) : 0);
 }
 
 void aio_stream_set_write_low(struct aio_stream *s, size_t low)
@@ -412,6 +465,8 @@ int aio_stream_shutdown(struct aio_stream *s)
 		return -s->error;
 	if (s->flags & AIO_STREAM_NO_WRITE)
 		return -EPIPE;
+	if (s->tls)
+		return -EOPNOTSUPP;	/* TLS has no half-close */
 	if (s->state & (CLOSING | SHUT_PENDING | SHUT_DONE))
 		return 0;
 	if (aio_buf_len(&s->out) || (s->state & CONNECTING))
@@ -421,13 +476,19 @@ int aio_stream_shutdown(struct aio_stream *s)
 	return s->error ? -s->error : 0;
 }
 
+static void tls_close(struct aio_stream *s);
+
 void aio_stream_close(struct aio_stream *s)
 {
 	if (!s->loop || (s->state & CLOSING))
 		return;
 	s->state |= CLOSING;
 	watch(s, &s->rio, READING, 0);
-	if (aio_buf_len(&s->out) && s->fd >= 0 && !s->error) {
+	if (s->tls && !(s->state & TLS_HANDSHAKE) && s->fd >= 0 && !s->error) {
+		tls_close(s);
+		return;
+	}
+	if (aio_buf_len(&s->out) && s->fd >= 0 && !s->error && !s->tls) {
 		watch(s, &s->wio, WRITING, 1);
 		return;
 	}
@@ -457,4 +518,234 @@ void aio_stream_release(struct aio_stream *s)
 int aio_stream_closing(const struct aio_stream *s)
 {
 	return !!(s->state & CLOSING);
+}
+
+/* TLS: the same stream, with a session between the buffers and the socket. */
+
+static void tls_handshake_step(struct aio_stream *s)
+{
+	struct tls_part *t = s->tls;
+	int r = aio_tlsconn_handshake(t->conn);
+	if (r == -EAGAIN) {
+		if (aio_tlsconn_unsent(t->conn))
+			watch(s, &s->wio, WRITING, 1);
+		return;
+	}
+	ev_timer_stop(aio_loop_ev(s->loop), &t->timer);
+	if (r < 0) {
+		fail(s, -r);
+		deliver(s, AIO_STREAM_CONNECT);
+		return;
+	}
+	s->state &= ~TLS_HANDSHAKE;
+	update_reading(s);
+	if (aio_buf_len(&s->out) || aio_tlsconn_unsent(t->conn))
+		watch(s, &s->wio, WRITING, 1);
+	deliver(s, AIO_STREAM_CONNECT);
+}
+
+/* Closing, everything sent: queue close_notify, then wait for the peer's
+ * (until the shutdown timer) unless it came already. */
+static void tls_closing_step(struct aio_stream *s)
+{
+	struct aio_tlsconn *c = s->tls->conn;
+	if (!(s->state & TLS_NOTIFY)) {
+		s->state |= TLS_NOTIFY;
+		if (aio_tlsconn_shutdown(c) < 0) {
+			finish_close(s);
+			return;
+		}
+		if (aio_tlsconn_unsent(c)) {
+			watch(s, &s->wio, WRITING, 1);
+			return;
+		}
+	}
+	if ((SSL_get_shutdown(aio_tlsconn_ssl(c)) & SSL_RECEIVED_SHUTDOWN) || (s->state & EOF_SEEN)) {
+		finish_close(s);
+		return;
+	}
+	update_reading(s);
+}
+
+static void tls_readable(struct aio_stream *s)
+{
+	struct aio_tlsconn *c = s->tls->conn;
+	if (s->state & TLS_HANDSHAKE) {
+		tls_handshake_step(s);
+		return;
+	}
+	size_t got = 0;
+	int ended = 0;
+	while (got < sizeof scratch && ((s->state & CLOSING) || aio_buf_len(&s->in) < s->read_high)) {
+		ssize_t n = aio_tlsconn_read(c, scratch, sizeof scratch);
+		if (n == -EAGAIN)
+			break;
+		if (s->state & CLOSING) {
+			/* Waiting for the peer's close_notify: what else comes is dropped. */
+			if (n > 0) {
+				got += (size_t)n;
+				continue;
+			}
+			finish_close(s);
+			return;
+		}
+		if (n < 0) {
+			fail(s, (int)-n);
+			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+			return;
+		}
+		if (n == 0) {
+			s->state |= EOF_SEEN;
+			ended = 1;
+			break;
+		}
+		if (aio_buf_append(&s->in, scratch, (size_t)n) < 0) {
+			fail(s, ENOMEM);
+			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+			return;
+		}
+		got += (size_t)n;
+	}
+	/* Reading may have queued an answer (a key update's). */
+	if (aio_tlsconn_unsent(c))
+		watch(s, &s->wio, WRITING, 1);
+	update_reading(s);
+	if ((got || ended) && !(s->state & CLOSING))
+		deliver(s, AIO_STREAM_READ);
+}
+
+/* Sends waiting ciphertext, then encrypts the plaintext behind it a chunk
+ * at a time while the socket takes it, so little sits encrypted. */
+static void tls_writable(struct aio_stream *s)
+{
+	struct aio_tlsconn *c = s->tls->conn;
+	size_t before = aio_stream_write_pending(s);
+	int r;
+	while ((r = aio_tlsconn_flush(c)) == 0 && !aio_tlsconn_unsent(c) &&
+	       aio_buf_len(&s->out) && !(s->state & TLS_HANDSHAKE)) {
+		size_t n = aio_buf_len(&s->out);
+		if (n > sizeof scratch)
+			n = sizeof scratch;
+		r = aio_tlsconn_write(c, aio_buf_peek(&s->out), n);
+		aio_buf_consume(&s->out, n);
+		if (r < 0)
+			break;
+	}
+	if (r < 0) {
+		fail(s, -r);
+		if (s->state & CLOSING)
+			finish_close(s);
+		else
+			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+		return;
+	}
+	if (!aio_tlsconn_unsent(c) && (!aio_buf_len(&s->out) || (s->state & TLS_HANDSHAKE))) {
+		watch(s, &s->wio, WRITING, 0);
+		if ((s->state & CLOSING) && !(s->state & TLS_HANDSHAKE)) {
+			tls_closing_step(s);
+			return;
+		}
+	}
+	size_t left = aio_stream_write_pending(s);
+	if (left < before && left <= s->write_low && !(s->state & CLOSING))
+		deliver(s, AIO_STREAM_WRITE);
+}
+
+static int tls_write(struct aio_stream *s, const void *p, size_t n)
+{
+	struct aio_tlsconn *c = s->tls->conn;
+	if ((s->state & TLS_HANDSHAKE) || aio_buf_len(&s->out) || aio_tlsconn_unsent(c)) {
+		if (aio_buf_append(&s->out, p, n) < 0)
+			return -ENOMEM;
+		if (!(s->state & TLS_HANDSHAKE))
+			watch(s, &s->wio, WRITING, 1);
+		return 0;
+	}
+	int r = aio_tlsconn_write(c, p, n);
+	if (r < 0) {
+		fail(s, -r);
+		post(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+		return r;
+	}
+	if (aio_tlsconn_unsent(c))
+		watch(s, &s->wio, WRITING, 1);
+	return 0;
+}
+
+/* close() on an established session: the flush and the close_notify
+ * exchange run from the loop, bounded by the shutdown timeout. */
+static void tls_close(struct aio_stream *s)
+{
+	struct tls_part *t = s->tls;
+	if (t->shutdown_timeout > 0) {
+		ev_timer_set(&t->timer, t->shutdown_timeout, 0.);
+		ev_timer_start(aio_loop_ev(s->loop), &t->timer);
+	}
+	post(s, TLS_STEP);
+}
+
+static void tls_step(struct aio_stream *s)
+{
+	if (s->fd < 0 || s->error)
+		return;
+	if (s->state & TLS_HANDSHAKE)
+		tls_handshake_step(s);
+	else if (s->state & CLOSING)
+		tls_writable(s);
+}
+
+static void tls_timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct tls_part *t = aio_container_of(w, struct tls_part, timer);
+	struct aio_stream *s = t->stream;
+	(void)ev;
+	(void)revents;
+	if (s->state & TLS_HANDSHAKE) {
+		fail(s, ETIMEDOUT);
+		deliver(s, AIO_STREAM_CONNECT);
+	} else {
+		finish_close(s);
+	}
+}
+
+int aio_stream_start_tls(struct aio_stream *s, const struct aio_tls_opts *o)
+{
+	if (!s->loop || s->tls || s->error || s->fd < 0 || !(s->flags & AIO_STREAM_SOCKET) ||
+	    (s->state & (CONNECTING | CLOSING | SHUT_PENDING | SHUT_DONE | EOF_SEEN)))
+		return -EINVAL;
+	struct tls_part *t = calloc(1, sizeof *t);
+	if (!t)
+		return -ENOMEM;
+	int err;
+	t->conn = aio_tlsconn_new(o, s->fd, &s->in, &s->out, &err);
+	if (!t->conn) {
+		free(t);
+		return err;
+	}
+	t->stream = s;
+	t->shutdown_timeout = o->shutdown_timeout;
+	ev_timer_init(&t->timer, tls_timer_cb, o->handshake_timeout, 0.);
+	if (o->handshake_timeout > 0)
+		ev_timer_start(aio_loop_ev(s->loop), &t->timer);
+	s->tls = t;
+	s->state |= TLS_HANDSHAKE;
+	watch(s, &s->wio, WRITING, 0);
+	update_reading(s);
+	post(s, TLS_STEP);
+	return 0;
+}
+
+SSL *aio_stream_ssl(const struct aio_stream *s)
+{
+	return s->tls ? aio_tlsconn_ssl(s->tls->conn) : NULL;
+}
+
+int aio_stream_handshaking(const struct aio_stream *s)
+{
+	return !!(s->state & TLS_HANDSHAKE);
+}
+
+const struct aio_tls_failure *aio_stream_tls_failure(const struct aio_stream *s)
+{
+	return s->tls ? aio_tlsconn_failure(s->tls->conn) : NULL;
 }

@@ -2,6 +2,7 @@
 #ifndef AIO_TLS_H
 #define AIO_TLS_H
 
+#include <errno.h>
 #include <openssl/ssl.h>
 
 struct aio_stream;
