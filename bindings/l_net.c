@@ -386,6 +386,7 @@ static int accept_conn(lua_State *L)
 		return lua_error(L);
 	}
 	ls->pending_fd = -1;
+	c->accepted = 1;
 	laio_push_writer(L, -1);
 	lua_call(L, 2, 0);
 	return 0;
@@ -557,6 +558,7 @@ static const luaL_Reg net_functions[] = {
 	{"adopt", l_adopt},
 	{"close_fd", l_close_fd},
 	{"open_pipe", laio_open_pipe},
+	{"start_tls", laio_start_tls},
 	{NULL, NULL}
 };
 
@@ -579,5 +581,10 @@ int laio_open_net(lua_State *L)
 	lua_pushvalue(L, state);
 	luaL_setfuncs(L, net_functions, 1);
 	laio_set_constants(L, constants);
+	/* streams.lua adds the writer's methods written in Lua (start_tls). */
+	luaL_getmetatable(L, LAIO_WRITER);
+	lua_getfield(L, -1, "__index");
+	lua_setfield(L, -3, "writer_methods");
+	lua_setfield(L, -2, "writer_meta");
 	return 1;
 }

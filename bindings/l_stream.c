@@ -46,8 +46,11 @@ static void give_back_shared_fd(struct l_conn *c)
 static void conn_events(struct aio_stream *s, unsigned events)
 {
 	struct l_conn *c = aio_stream_udata(s);
-	if (!c->error)
+	if (!c->error) {
 		c->error = aio_stream_error(s);
+		if (c->error == AIO_ETLS && aio_stream_tls_failure(s))
+			c->tls_err = aio_stream_tls_failure(s)->err;
+	}
 	if (events & AIO_STREAM_CLOSED) {
 		give_back_shared_fd(c);
 		/* What was read stays readable after the close. */
@@ -83,6 +86,8 @@ struct l_conn *laio_push_conn(lua_State *L, size_t limit)
 	c->error = 0;
 	c->closing = 0;
 	c->read_only = 0;
+	c->accepted = 0;
+	c->tls_err = 0;
 	c->shared_fd = -1;
 	luaL_setmetatable(L, LAIO_READER);
 	return c;
@@ -187,7 +192,12 @@ void laio_push_writer(lua_State *L, int reader_idx)
 
 static int raise_conn_error(lua_State *L, struct l_conn *c)
 {
-	laio_push_oserror(L, c->error, NULL);
+	if (c->error == AIO_ETLS && c->tls_err) {
+		struct aio_tls_failure f = {c->tls_err, X509_V_OK, 0};
+		laio_push_tls_error(L, &f, NULL);
+	} else {
+		laio_push_oserror(L, c->error, NULL);
+	}
 	return lua_error(L);
 }
 
@@ -561,6 +571,9 @@ static int l_writer_write_eof(lua_State *L)
 		laio_push_oserror(L, EPIPE, "the StreamWriter is closed");
 		return lua_error(L);
 	}
+	if (aio_stream_ssl(c->s))
+		return luaL_error(L, "write_eof: TLS does not support half-closes "
+				  "(can_write_eof() is false)");
 	int r = aio_stream_shutdown(c->s);
 	if (r < 0)
 		return raise_stream_error(L, c, r);
@@ -569,8 +582,8 @@ static int l_writer_write_eof(lua_State *L)
 
 static int l_writer_can_write_eof(lua_State *L)
 {
-	check_writer(L);
-	lua_pushboolean(L, 1);
+	struct l_conn *c = check_writer(L);
+	lua_pushboolean(L, !c->s || !aio_stream_ssl(c->s));
 	return 1;
 }
 
@@ -580,6 +593,16 @@ static int l_writer_close(lua_State *L)
 	c->closing = 1;
 	if (c->s)
 		aio_stream_close(c->s);
+	return 0;
+}
+
+/* writer:abort(): closes at once, dropping what is buffered (no close_notify). */
+static int l_writer_abort(lua_State *L)
+{
+	struct l_conn *c = check_writer(L);
+	c->closing = 1;
+	if (c->s)
+		aio_stream_abort(c->s);
 	return 0;
 }
 
@@ -628,6 +651,9 @@ static int l_writer_get_extra_info(lua_State *L)
 	lua_settop(L, 3);
 	if (fd < 0)
 		return 1;
+	int n = laio_push_tls_extra(L, c, 1, name);
+	if (n >= 0)
+		return n ? n : 1;
 	if (!strcmp(name, "fd")) {
 		lua_pushinteger(L, fd);
 		return 1;
@@ -677,6 +703,7 @@ static const luaL_Reg writer_methods[] = {
 	{"write_eof", l_writer_write_eof},
 	{"can_write_eof", l_writer_can_write_eof},
 	{"close", l_writer_close},
+	{"abort", l_writer_abort},
 	{"is_closing", l_writer_is_closing},
 	{"wait_closed", l_writer_wait_closed},
 	{"get_extra_info", l_writer_get_extra_info},

@@ -125,6 +125,8 @@ struct l_conn {
 	int error;		/* the errno that broke the connection */
 	unsigned char closing;	/* writer:close() was called */
 	unsigned char read_only;	/* a pipe's read end: closed at end of file */
+	unsigned char accepted;	/* a server's connection: start_tls serves */
+	unsigned long tls_err;	/* OpenSSL's error when error is AIO_ETLS */
 	int shared_fd;		/* connect_*_pipe on 0-2: kept open, its flags given back; else -1 */
 	int shared_flags;	/* its file status flags before the stream made it non-blocking */
 };
@@ -310,6 +312,12 @@ int laio_conn_connect(struct l_conn *c, struct aio_loop *rt,
 		      const struct sockaddr *addr, socklen_t len,
 		      const struct sockaddr *local, socklen_t local_len);
 void laio_conn_release(struct l_conn *c);	/* closes gracefully, lets go */
+/* net.start_tls(writer, ctx, server, hostname, check_hostname,
+ * handshake_timeout, shutdown_timeout): suspends until the handshake ends. */
+int laio_start_tls(lua_State *L);	/* l_stream_tls.c */
+/* get_extra_info's TLS names: pushes n values and returns n, or -1 when
+ * name is none of them (l_stream_tls.c). */
+int laio_push_tls_extra(lua_State *L, struct l_conn *c, int writer, const char *name);
 /* laio_park for a wait on a connection: holds the loop until resumed, and
  * the continuation starts with laio_conn_resumed instead of
  * laio_resume_check. */

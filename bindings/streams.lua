@@ -10,6 +10,8 @@ local OSError, CancelledError = M.OSError, M.CancelledError
 
 local DEFAULT_LIMIT = 65536
 local DEFAULT_BACKLOG = 511
+local DEFAULT_HANDSHAKE_TIMEOUT = 60	-- seconds, as Python's
+local DEFAULT_SHUTDOWN_TIMEOUT = 30
 
 -- depth: helper calls between the API function and these checks' callers.
 local function check_opts(fname, n, opts, present, depth)
@@ -37,6 +39,81 @@ local function check_port(fname, n, port, present)
     argerror(n, fname, "port must be an integer from 0 to 65535", 1)
   end
   return p
+end
+
+local function check_positive(fname, n, opts, field, default, depth)
+  local v = opt_field(fname, n, opts, field, "number", nil, 1 + depth)
+  if v == nil then return default end
+  if not (v > 0) then
+    argerror(n, fname, ("field '%s': positive number expected, got %s"):format(field, tostring(v)), 1 + depth)
+  end
+  return v
+end
+
+local TLS_ONLY = {"server_hostname", "ssl_handshake_timeout", "ssl_shutdown_timeout"}
+
+-- The TLS options of opts: the context (nil for plaintext), the
+-- handshake and shutdown timeouts. A server takes a server context only.
+local function tls_opts(fname, n, opts, server, depth)
+  local ssl = opts.ssl
+  if ssl == nil or ssl == false then
+    for _, field in ipairs(TLS_ONLY) do
+      if opts[field] ~= nil then
+        argerror(n, fname, ("field '%s' is only meaningful with ssl"):format(field), 1 + depth)
+      end
+    end
+    return nil
+  end
+  local _ = M.ssl	-- loads asyncio.ssl, which gives the internals below
+  local ctx = ssl
+  if ssl == true and not server then
+    ctx = C.default_client_context()
+  elseif not C.is_sslcontext(ssl) then
+    argerror(n, fname, ("field 'ssl': %s expected, got %s"):format(
+      server and "asyncio.ssl.SSLContext" or "boolean or asyncio.ssl.SSLContext",
+      type(ssl)), 1 + depth)
+  end
+  if server ~= (ctx.protocol == M.ssl.PROTOCOL_TLS_SERVER) then
+    argerror(n, fname, server
+      and "field 'ssl': a server context expected (create_default_context(Purpose.CLIENT_AUTH))"
+      or "field 'ssl': a client context expected (create_default_context())", 1 + depth)
+  end
+  if server and opts.server_hostname ~= nil then
+    argerror(n, fname, "field 'server_hostname' is only meaningful for a client", 1 + depth)
+  end
+  return ctx, check_positive(fname, n, opts, "ssl_handshake_timeout", DEFAULT_HANDSHAKE_TIMEOUT, 1 + depth),
+    check_positive(fname, n, opts, "ssl_shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT, 1 + depth)
+end
+
+-- A client's handshake over a new connection, which it cuts if it fails:
+-- hostname is sent as SNI and checked, "" checks no name.
+local function client_tls(writer, ctx, hostname, handshake_timeout, shutdown_timeout)
+  local named = hostname ~= ""
+  N.start_tls(writer, ctx, named and hostname or nil, named and ctx.check_hostname,
+              handshake_timeout, shutdown_timeout)
+end
+
+-- writer:start_tls(ctx [, opts]): STARTTLS on an open connection. A
+-- server's connection serves the handshake, any other starts it.
+local Writer, WriterMeta = N.writer_methods, N.writer_meta
+
+function Writer.start_tls(self, ...)
+  local ctx, opts = ...
+  local n = select("#", ...)
+  if getmetatable(self) ~= WriterMeta then C.bad_self(self, WriterMeta, "start_tls") end
+  local _ = M.ssl
+  if not C.is_sslcontext(ctx) then
+    argerror(1, "start_tls", "asyncio.ssl.SSLContext expected, got " .. typename(ctx, n >= 1))
+  end
+  opts = check_opts("start_tls", 2, opts, n >= 2)
+  local hostname = opt_field("start_tls", 2, opts, "server_hostname", "string", nil)
+  local handshake_timeout = check_positive("start_tls", 2, opts, "ssl_handshake_timeout",
+                                           DEFAULT_HANDSHAKE_TIMEOUT, 0)
+  local shutdown_timeout = check_positive("start_tls", 2, opts, "ssl_shutdown_timeout",
+                                          DEFAULT_SHUTDOWN_TIMEOUT, 0)
+  if hostname == "" then hostname = nil end
+  N.start_tls(self, ctx, hostname, hostname ~= nil and ctx.check_hostname, handshake_timeout,
+              shutdown_timeout)
 end
 
 -- The error of a failed connect to several addresses, as Python makes it,
@@ -74,6 +151,8 @@ function M.open_connection(...)
   port = check_port("open_connection", 2, port, n >= 2)
   opts = check_opts("open_connection", 3, opts, n >= 3)
   local limit = check_limit("open_connection", 3, opts)
+  local ctx, handshake_timeout, shutdown_timeout = tls_opts("open_connection", 3, opts, false, 0)
+  local hostname = opt_field("open_connection", 3, opts, "server_hostname", "string", host)
   local local_addr = opt_field("open_connection", 3, opts, "local_addr", "table", nil)
   local locals
   if local_addr then
@@ -85,7 +164,10 @@ function M.open_connection(...)
   local errs = {}
   for _, addr in ipairs(N.resolve(host, port, false)) do
     local ok, reader, writer = pcall(N.connect, addr, same_family(addr, locals), limit)
-    if ok then return reader, writer end
+    if ok then
+      if ctx then client_tls(writer, ctx, hostname, handshake_timeout, shutdown_timeout) end
+      return reader, writer
+    end
     if not OSError:is(reader) then error(reader, 0) end
     errs[#errs + 1] = reader
   end
@@ -103,7 +185,16 @@ function M.open_unix_connection(...)
   end
   opts = check_opts("open_unix_connection", 2, opts, n >= 2)
   local limit = check_limit("open_unix_connection", 2, opts)
-  return N.connect(N.unix_address(path), nil, limit)
+  local ctx, handshake_timeout, shutdown_timeout = tls_opts("open_unix_connection", 2, opts, false, 0)
+  -- A path is no host name: the name to check must be given (or "").
+  local hostname = opt_field("open_unix_connection", 2, opts, "server_hostname", "string", nil)
+  if ctx and hostname == nil and ctx.check_hostname then
+    argerror(2, "open_unix_connection", "field 'server_hostname' is needed with ssl on a Unix socket "
+             .. "(\"\" checks no name)")
+  end
+  local reader, writer = N.connect(N.unix_address(path), nil, limit)
+  if ctx then client_tls(writer, ctx, hostname or "", handshake_timeout, shutdown_timeout) end
+  return reader, writer
 end
 
 -- connect_read_pipe(fd) / connect_write_pipe(fd): a StreamReader or a
@@ -211,25 +302,46 @@ local function report_failure(failure, who)
   io.stderr:flush()
 end
 
--- The task of one connection: the handler, then the close that flushes.
--- The peer's address is read first: once the peer has reset, it is gone.
--- Kept small: its frame lies under the handler's for the whole connection,
--- and a few slots more doubled the coroutine's stack (+640 B a connection).
-local function serve(self, reader, writer)
-  local who = client_name(self, writer:get_extra_info("peername"))
-  local ok, failure = xpcall(self._cb, handler_msgh, reader, writer)
+-- A connection's handler has ended (or never began): the close that
+-- flushes, and the server's count.
+local function release_client(self, writer)
   writer:close()
   self._clients[writer] = nil
   self._active = self._active - 1
   wake_closers(self)
+end
+
+-- A TLS server's handshake, before its handler: a client that fails it
+-- costs a debug line and reaches no handler.
+local function accept_tls(self, writer, who)
+  local ok, err = pcall(N.start_tls, writer, self._ssl, nil, false, self._ssl_timeouts[1],
+                        self._ssl_timeouts[2])
+  if ok then return true end
+  release_client(self, writer)
+  if CancelledError:is(err) then error(err, 0) end
+  if C.log then C.log("debug", "TLS handshake with %s failed: %s", who, tostring(err)) end
+  return false
+end
+
+-- The task of one connection: the handler, then the close that flushes.
+-- The peer's address is read first: once the peer has reset, it is gone.
+-- Kept small: its frame lies under the handler's for the whole connection,
+-- and a few slots more doubled the coroutine's stack (+640 B a connection):
+-- 9 slots, as luac -l shows.
+local function serve(self, reader, writer)
+  local who = client_name(self, writer:get_extra_info("peername"))
+  if self._ssl and not accept_tls(self, writer, who) then return end
+  local ok, failure = xpcall(self._cb, handler_msgh, reader, writer)
+  release_client(self, writer)
   if not ok then report_failure(failure, who) end
 end
 
 -- A server belongs to the generation that made it (aiod's hot reload), and
 -- so do the tasks serving its connections.
-local function new_server(cb, limit)
+local function new_server(cb, limit, ssl, timeouts)
   local self = setmetatable({_cb = cb, _clients = {}, _active = 0, _listeners = {},
                              _closers = {}, sockets = {}, _limit = limit,
+                             _ssl = ssl, _ssl_timeouts = timeouts,
                              _gen = C.generation_of()}, Server)
   open_servers[self] = true
   if C.became_service then C.became_service() end
@@ -392,13 +504,16 @@ local function check_cb(fname, cb, present)
   end
 end
 
+-- opts, backlog, limit, TLS context and {handshake, shutdown} timeouts.
 local function server_opts(fname, n, opts, present)
   opts = check_opts(fname, n, opts, present, 1)
   local backlog = opt_field(fname, n, opts, "backlog", "number", DEFAULT_BACKLOG, 1)
   if not tointeger(backlog) or backlog < 0 then
     argerror(n, fname, "field 'backlog': non-negative integer expected", 1)
   end
-  return opts, tointeger(backlog), check_limit(fname, n, opts, 1)
+  local ctx, handshake_timeout, shutdown_timeout = tls_opts(fname, n, opts, true, 1)
+  return opts, tointeger(backlog), check_limit(fname, n, opts, 1), ctx,
+    ctx and {handshake_timeout, shutdown_timeout}
 end
 
 -- Binds every address host resolves to; with port 0 the first one picks
@@ -442,10 +557,10 @@ function M.start_server(...)
     argerror(2, "start_server", "string or nil expected, got " .. typename(host, true))
   end
   port = check_port("start_server", 3, port, n >= 3)
-  local backlog, limit
-  opts, backlog, limit = server_opts("start_server", 4, opts, n >= 4)
+  local backlog, limit, ctx, timeouts
+  opts, backlog, limit, ctx, timeouts = server_opts("start_server", 4, opts, n >= 4)
   local flags = opt_field("start_server", 4, opts, "reuse_port", "boolean", false) and N.REUSE_PORT or 0
-  local self = new_server(cb, limit)
+  local self = new_server(cb, limit, ctx, timeouts)
   listen_all(self, host, port, backlog, flags)
   return self
 end
@@ -460,9 +575,9 @@ function M.start_unix_server(...)
   if #path >= N.UNIX_PATH_MAX then
     argerror(2, "start_unix_server", "path too long for a Unix socket")
   end
-  local backlog, limit
-  opts, backlog, limit = server_opts("start_unix_server", 3, opts, n >= 3)
-  local self = new_server(cb, limit)
+  local backlog, limit, ctx, timeouts
+  opts, backlog, limit, ctx, timeouts = server_opts("start_unix_server", 3, opts, n >= 3)
+  local self = new_server(cb, limit, ctx, timeouts)
   listen_on(self, "unix:" .. path, function()
     return N.listen_unix(path, backlog, self._on_conn, limit)
   end)

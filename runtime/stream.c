@@ -574,6 +574,9 @@ static void tls_readable(struct aio_stream *s)
 		tls_handshake_step(s);
 		return;
 	}
+	/* Closing, still flushing: input waits until our close_notify is out. */
+	if ((s->state & (CLOSING | TLS_NOTIFY)) == CLOSING)
+		return;
 	size_t got = 0;
 	int ended = 0;
 	while (got < sizeof scratch && ((s->state & CLOSING) || aio_buf_len(&s->in) < s->read_high)) {
