@@ -20,7 +20,8 @@ asyncio.run(function()
     while true do
       local line = r:readline()
       if line == "" then return end
-      if line == "TLS\n" then w:start_tls(server_ctx) end
+      -- a client that refuses our certificate fails our handshake too
+      if line == "TLS\n" and not pcall(w.start_tls, w, server_ctx) then return end
     end
   end, "127.0.0.1", 0)
   local port = server.sockets[1].port

@@ -36,7 +36,7 @@ asyncio.run(function()
     end
     -- the next client is served (it does not check the certificate)
     r, w = asyncio.open_connection("127.0.0.1", port, {ssl = trusting})
-    io.write("", "next client: ", r:readline())
+    io.write("\tnext client: ", r:readline())
     w:close()
     w:wait_closed()
     server:close()
