@@ -61,7 +61,7 @@ local r, w = connect("localhost")
 local N = 1024 * 1024
 w:write("bulk " .. N .. "\n")
 local got = r:readexactly(N)
-print("bulk:", #got, r:readline())
+print("bulk:", #got, (r:readline():gsub("\n", "")))
 local sum = 0
 local block = {}
 for i = 1, 65536 do block[i] = string.char(i % 256) sum = sum + (i % 256) end

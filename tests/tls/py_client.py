@@ -3,7 +3,7 @@
 
 usage: py_client.py CERTS PORT [--client-cert] [--tls12]
 The server (the script in tls_python_client.sh) greets with
-"hello version=V alpn=P cert=CN sni=NAME" and knows "echo X", "bulk N",
+"hello version=V alpn=P cert=CN" and knows "echo X", "bulk N",
 "recv N" and "quit" (it closes with close_notify). Prints what it saw, one
 line per check, so the shell compares the whole output.
 """
@@ -35,8 +35,9 @@ def connect(host="localhost", ctx=None, session=None, server_hostname=None):
 
 
 def main():
+    shared = context()      # a session resumes only with the context that made it
     try:
-        s, f = connect()
+        s, f = connect(ctx=shared)
         hello = f.readline()
     except (ssl.SSLError, OSError) as e:
         print("refused:", type(e).__name__, getattr(e, "reason", "") or "")
@@ -63,7 +64,7 @@ def main():
     s.unwrap().close()
 
     # resumption with the ticket of the first connection
-    s, f = connect(session=session)
+    s, f = connect(ctx=shared, session=session)
     print("session reused:", s.session_reused, f.readline().decode().split()[1])
     s.sendall(b"echo two\n")
     print(f.readline().decode().strip())

@@ -111,7 +111,7 @@ def serve(k, raw):
             elif cmd == "mute":
                 while f.read1(65536):
                     pass
-                time.sleep(2)   # the peer's close_notify came: hold on, silent
+                time.sleep(0.5)   # the peer's close_notify came: hold on, silent
                 how = "mute ended"
                 break
     except (ssl.SSLError, OSError) as e:
