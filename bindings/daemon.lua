@@ -32,9 +32,6 @@ function D.log(level, fmt, ...)
   io.stderr:flush()
 end
 
--- The other Lua parts log through it under aiod (a TLS handshake that failed).
-C.log = D.log
-
 -- The files of the modules loaded from the script's folder, by name.
 local function own_modules()
   local files = {}

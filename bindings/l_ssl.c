@@ -1,4 +1,4 @@
-/* l_ssl.c -- asyncio.ssl's SSLContext over OpenSSL 3's SSL_CTX, TLS errors, certificates as Lua values */
+/* l_ssl.c -- asyncio.ssl's SSLContext over OpenSSL 3's SSL_CTX: certificates, trust stores, verification, ALPN */
 #include "laio.h"
 
 #include <ctype.h>
@@ -18,7 +18,6 @@
 /* Python's values, so code ported from Python reads the same. */
 #define PROTOCOL_TLS_CLIENT 16
 #define PROTOCOL_TLS_SERVER 17
-#define SSL_ERROR_SSL_ERRNO 1	/* Python's SSLError.errno: SSL_ERROR_SSL */
 /* The CA bundle tried when neither the environment nor OpenSSL's default
  * paths hold one (Debian's ca-certificates). */
 #define FALLBACK_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
@@ -48,434 +47,6 @@ static void alpn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long
 static void alpn_index_init(void)
 {
 	alpn_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, alpn_free);
-}
-
-/* ---------------------------------------------------------------------
- * Errors */
-
-/* Python's short name of an OpenSSL library ("SSL", "PEM", ...), or NULL. */
-static const char *lib_name(int lib)
-{
-	static const struct { int lib; const char *name; } names[] = {
-		{ERR_LIB_SYS, "SYS"}, {ERR_LIB_BN, "BN"}, {ERR_LIB_RSA, "RSA"}, {ERR_LIB_DH, "DH"},
-		{ERR_LIB_EVP, "EVP"}, {ERR_LIB_BUF, "BUF"}, {ERR_LIB_OBJ, "OBJ"}, {ERR_LIB_PEM, "PEM"},
-		{ERR_LIB_DSA, "DSA"}, {ERR_LIB_X509, "X509"}, {ERR_LIB_ASN1, "ASN1"},
-		{ERR_LIB_CONF, "CONF"}, {ERR_LIB_CRYPTO, "CRYPTO"}, {ERR_LIB_EC, "EC"},
-		{ERR_LIB_SSL, "SSL"}, {ERR_LIB_BIO, "BIO"}, {ERR_LIB_PKCS7, "PKCS7"},
-		{ERR_LIB_X509V3, "X509V3"}, {ERR_LIB_PKCS12, "PKCS12"}, {ERR_LIB_RAND, "RAND"},
-		{ERR_LIB_DSO, "DSO"}, {ERR_LIB_ENGINE, "ENGINE"}, {ERR_LIB_OCSP, "OCSP"},
-		{ERR_LIB_UI, "UI"}, {ERR_LIB_COMP, "COMP"}, {ERR_LIB_ECDSA, "ECDSA"},
-		{ERR_LIB_ECDH, "ECDH"}, {ERR_LIB_OSSL_STORE, "OSSL_STORE"}, {ERR_LIB_FIPS, "FIPS"},
-		{ERR_LIB_CMS, "CMS"}, {ERR_LIB_TS, "TS"}, {ERR_LIB_HMAC, "HMAC"}, {ERR_LIB_CT, "CT"},
-		{ERR_LIB_ASYNC, "ASYNC"}, {ERR_LIB_KDF, "KDF"}, {ERR_LIB_SM2, "SM2"},
-		{ERR_LIB_ESS, "ESS"}, {ERR_LIB_PROP, "PROP"}, {ERR_LIB_CRMF, "CRMF"},
-		{ERR_LIB_PROV, "PROV"}, {ERR_LIB_CMP, "CMP"}, {ERR_LIB_OSSL_ENCODER, "ENCODER"},
-		{ERR_LIB_OSSL_DECODER, "DECODER"}, {ERR_LIB_HTTP, "HTTP"}, {ERR_LIB_USER, "USER"},
-	};
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-		if (names[i].lib == lib)
-			return names[i].name;
-	return NULL;
-}
-
-/* "PEM lib", "system lib": a library saying only that the one below it failed. */
-static int is_wrapper(unsigned long e)
-{
-	return !ERR_SYSTEM_ERROR(e) && ERR_COMMON_ERROR(e)
-		&& (ERR_GET_REASON(e) & ~(ERR_RFLAGS_MASK << ERR_RFLAGS_OFFSET)) < ERR_LIB_USER;
-}
-
-/* The queued error that says most (the first that is no wrapper), and the
- * queue emptied: a stale error would be blamed on the next call. */
-static unsigned long take_error(void)
-{
-	unsigned long e, best = 0, last = 0;
-	while ((e = ERR_get_error()) != 0) {
-		if (!best && !is_wrapper(e))
-			best = e;
-		last = e;
-	}
-	return best ? best : last;
-}
-
-/* What an OpenSSL error code says, in Python's terms. */
-struct why {
-	const char *library;	/* "SSL", "X509", ...; NULL if none */
-	char reason[64];	/* "KEY_VALUES_MISMATCH"; "" if none */
-	const char *text;	/* "key values mismatch" */
-	int sys_errno;		/* a system error's errno, else 0 */
-};
-
-static void explain(unsigned long e, struct why *w)
-{
-	memset(w, 0, sizeof *w);
-	w->text = "unknown error";
-	if (e == 0)
-		return;
-	if (ERR_SYSTEM_ERROR(e)) {
-		w->sys_errno = ERR_GET_REASON(e);
-		w->text = strerror(w->sys_errno);
-		return;
-	}
-	w->library = lib_name(ERR_GET_LIB(e));
-	const char *text = ERR_reason_error_string(e);
-	if (!text)
-		return;
-	w->text = text;
-	size_t i = 0;
-	for (; text[i] && i < sizeof w->reason - 1; i++)
-		w->reason[i] = text[i] == ' ' ? '_' : (char)toupper((unsigned char)text[i]);
-	w->reason[i] = '\0';
-}
-
-/* [-0, +1] "[LIB: REASON]", Python's prefix ("[SSL]" without a reason). */
-static void push_prefix(lua_State *L, const struct why *w)
-{
-	if (w->library && w->reason[0])
-		lua_pushfstring(L, "[%s: %s]", w->library, w->reason);
-	else
-		lua_pushliteral(L, "[SSL]");
-}
-
-/* [-1, +1] The error of class cls with the message on top, filled from w:
- * errno (the system's, or Python's SSL_ERROR_SSL), strerror, library, reason. */
-static void push_error_from(lua_State *L, const char *cls, const struct why *w)
-{
-	laio_push_error(L, cls, lua_tostring(L, -1));
-	lua_pushinteger(L, w->sys_errno ? w->sys_errno : SSL_ERROR_SSL_ERRNO);
-	lua_setfield(L, -2, "errno");
-	if (w->sys_errno)
-		lua_pushstring(L, w->text);
-	else
-		lua_pushvalue(L, -2);
-	lua_setfield(L, -2, "strerror");
-	if (w->library) {
-		lua_pushstring(L, w->library);
-		lua_setfield(L, -2, "library");
-	}
-	if (w->reason[0]) {
-		lua_pushstring(L, w->reason);
-		lua_setfield(L, -2, "reason");
-	}
-	lua_remove(L, -2);
-}
-
-/*
- * Raises SSLError for what failed on a file (or NULL), from OpenSSL's
- * queue: "[PEM: NO_START_LINE] cannot load certificate file 'x.pem': no
- * start line". text (may be NULL) stands for OpenSSL's reason text; hint
- * (may be NULL) follows it in parentheses.
- */
-static int raise_file_error(lua_State *L, const char *what, const char *path, const char *text,
-			    const char *hint)
-{
-	struct why w;
-	explain(take_error(), &w);
-	push_prefix(L, &w);
-	lua_pushfstring(L, "%s %s", lua_tostring(L, -1), what);
-	if (path)
-		lua_pushfstring(L, " '%s'", path);
-	else
-		lua_pushliteral(L, "");
-	lua_pushfstring(L, ": %s", text ? text : w.text);
-	if (hint)
-		lua_pushfstring(L, " (%s)", hint);
-	else
-		lua_pushliteral(L, "");
-	lua_concat(L, 4);
-	lua_remove(L, -2);
-	push_error_from(L, "SSLError", &w);
-	return lua_error(L);
-}
-
-/* Raises SSLError with msg; library and reason from OpenSSL's queue (if it
- * holds an error), which is cleared. */
-static int raise_queue_error(lua_State *L, const char *msg)
-{
-	struct why w;
-	explain(take_error(), &w);
-	lua_pushstring(L, msg);
-	push_error_from(L, "SSLError", &w);
-	return lua_error(L);
-}
-
-void laio_push_tls_error(lua_State *L, const struct aio_tls_failure *f, const char *hostname)
-{
-	struct why w;
-	if (f->verify != X509_V_OK) {
-		explain(0, &w);
-		w.library = "SSL";
-		strcpy(w.reason, "CERTIFICATE_VERIFY_FAILED");
-		if (f->verify == X509_V_ERR_HOSTNAME_MISMATCH)
-			lua_pushfstring(L, "Hostname mismatch, certificate is not valid for '%s'.",
-					hostname ? hostname : "");
-		else if (f->verify == X509_V_ERR_IP_ADDRESS_MISMATCH)
-			lua_pushfstring(L, "IP address mismatch, certificate is not valid for '%s'.",
-					hostname ? hostname : "");
-		else
-			lua_pushstring(L, X509_verify_cert_error_string(f->verify));
-		lua_pushfstring(L, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: %s",
-				lua_tostring(L, -1));
-		push_error_from(L, "SSLCertVerificationError", &w);
-		lua_insert(L, -2);
-		lua_setfield(L, -2, "verify_message");
-		lua_pushinteger(L, f->verify);
-		lua_setfield(L, -2, "verify_code");
-	} else if (f->err) {
-		explain(f->err, &w);
-		push_prefix(L, &w);
-		lua_pushfstring(L, "%s %s", lua_tostring(L, -1), w.text);
-		lua_remove(L, -2);
-		push_error_from(L, "SSLError", &w);
-	} else if (f->eof) {
-		/* Python's asyncio: the peer left before the handshake ended. */
-		laio_push_error(L, "ConnectionResetError", "Connection lost during the TLS handshake");
-		lua_pushinteger(L, ECONNRESET);
-		lua_setfield(L, -2, "errno");
-		lua_pushstring(L, strerror(ECONNRESET));
-		lua_setfield(L, -2, "strerror");
-	} else {
-		explain(0, &w);
-		lua_pushliteral(L, "[SSL] the TLS session failed");
-		push_error_from(L, "SSLError", &w);
-	}
-}
-
-/* ---------------------------------------------------------------------
- * Certificates as Python's getpeercert() dicts */
-
-/* [-0, +1] An ASN1 string as UTF-8. */
-static void push_asn1_string(lua_State *L, const ASN1_STRING *s)
-{
-	unsigned char *utf8 = NULL;
-	int len = ASN1_STRING_to_UTF8(&utf8, s);
-	if (len < 0) {
-		ERR_clear_error();
-		lua_pushstring(L, "<invalid>");
-		return;
-	}
-	lua_pushlstring(L, (const char *)utf8, (size_t)len);
-	OPENSSL_free(utf8);
-}
-
-/* [-0, +1] An object's long name ("commonName"), or its dotted form. */
-static void push_object_name(lua_State *L, const ASN1_OBJECT *o)
-{
-	char buf[128];
-	int len = OBJ_obj2txt(buf, sizeof buf, o, 0);
-	lua_pushlstring(L, buf, len > 0 ? ((size_t)len < sizeof buf ? (size_t)len : sizeof buf - 1) : 0);
-}
-
-/* [-0, +1] A name as Python gives it: a sequence of RDNs, each a sequence
- * of {attribute, value} pairs (entries of one multi-valued RDN share a set). */
-static void push_name(lua_State *L, const X509_NAME *name)
-{
-	int n = X509_NAME_entry_count(name), rdns = 0, last_set = -1;
-	lua_createtable(L, n, 0);
-	for (int i = 0; i < n; i++) {
-		const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
-		int set = X509_NAME_ENTRY_set(e);
-		if (set != last_set) {
-			if (rdns > 0)
-				lua_rawseti(L, -2, rdns);
-			lua_newtable(L);
-			rdns++;
-			last_set = set;
-		}
-		lua_createtable(L, 2, 0);
-		push_object_name(L, X509_NAME_ENTRY_get_object(e));
-		lua_rawseti(L, -2, 1);
-		push_asn1_string(L, X509_NAME_ENTRY_get_data(e));
-		lua_rawseti(L, -2, 2);
-		lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
-	}
-	if (rdns > 0)
-		lua_rawseti(L, -2, rdns);
-}
-
-/* [-0, +1] What print wrote into a memory BIO (freed here), or nil. */
-static void push_printed(lua_State *L, int (*print)(BIO *, const void *), const void *what)
-{
-	char buf[256];
-	int len = -1;
-	BIO *b = BIO_new(BIO_s_mem());
-	if (b && print(b, what) > 0)
-		len = BIO_read(b, buf, sizeof buf);
-	BIO_free(b);
-	ERR_clear_error();
-	if (len < 0)
-		lua_pushnil(L);
-	else
-		lua_pushlstring(L, buf, (size_t)len);
-}
-
-static int print_integer(BIO *b, const void *v)
-{
-	return i2a_ASN1_INTEGER(b, v);
-}
-
-static int print_time(BIO *b, const void *v)
-{
-	return ASN1_TIME_print(b, v);
-}
-
-/* [-0, +1] An IP SAN as Python 3.11 prints it (IPv6: eight %X groups). */
-static void push_ip(lua_State *L, const ASN1_OCTET_STRING *ip)
-{
-	const unsigned char *p = ASN1_STRING_get0_data(ip);
-	int len = ASN1_STRING_length(ip);
-	if (len == 4) {
-		lua_pushfstring(L, "%d.%d.%d.%d", p[0], p[1], p[2], p[3]);
-	} else if (len == 16) {
-		char buf[48];
-		snprintf(buf, sizeof buf, "%X:%X:%X:%X:%X:%X:%X:%X",
-			 p[0] << 8 | p[1], p[2] << 8 | p[3], p[4] << 8 | p[5], p[6] << 8 | p[7],
-			 p[8] << 8 | p[9], p[10] << 8 | p[11], p[12] << 8 | p[13], p[14] << 8 | p[15]);
-		lua_pushstring(L, buf);
-	} else {
-		lua_pushliteral(L, "<invalid>");
-	}
-}
-
-/* [-0, +1] One general name as Python's {type, value} pair. */
-static void push_general_name(lua_State *L, const GENERAL_NAME *g)
-{
-	int type;
-	const void *value = GENERAL_NAME_get0_value(g, &type);
-	lua_createtable(L, 2, 0);
-	switch (type) {
-	case GEN_DNS:
-	case GEN_EMAIL:
-	case GEN_URI:
-		lua_pushstring(L, type == GEN_DNS ? "DNS" : type == GEN_EMAIL ? "email" : "URI");
-		push_asn1_string(L, value);
-		break;
-	case GEN_IPADD:
-		lua_pushliteral(L, "IP Address");
-		push_ip(L, value);
-		break;
-	case GEN_DIRNAME:
-		lua_pushliteral(L, "DirName");
-		push_name(L, value);
-		break;
-	case GEN_RID:
-		lua_pushliteral(L, "Registered ID");
-		push_object_name(L, value);
-		break;
-	default:
-		lua_pushstring(L, type == GEN_OTHERNAME ? "othername" : type == GEN_X400 ? "X400Name" : "EdiPartyName");
-		lua_pushliteral(L, "<unsupported>");
-	}
-	lua_rawseti(L, -3, 2);
-	lua_rawseti(L, -2, 1);
-}
-
-/* Sets field subjectAltName of the table on top, when the certificate has one. */
-static void set_alt_names(lua_State *L, X509 *x)
-{
-	GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	if (!names) {
-		ERR_clear_error();
-		return;
-	}
-	int n = sk_GENERAL_NAME_num(names);
-	lua_createtable(L, n, 0);
-	for (int i = 0; i < n; i++) {
-		push_general_name(L, sk_GENERAL_NAME_value(names, i));
-		lua_rawseti(L, -2, i + 1);
-	}
-	GENERAL_NAMES_free(names);
-	lua_setfield(L, -2, "subjectAltName");
-}
-
-/* [-0, +0] Appends the URI to the sequence field of the table on top. */
-static void add_uri(lua_State *L, const char *field, const GENERAL_NAME *g)
-{
-	int type;
-	const void *value = GENERAL_NAME_get0_value(g, &type);
-	if (type != GEN_URI)
-		return;
-	if (lua_getfield(L, -1, field) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushvalue(L, -1);
-		lua_setfield(L, -3, field);
-	}
-	push_asn1_string(L, value);
-	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
-	lua_pop(L, 1);
-}
-
-/* Fields OCSP, caIssuers (authority information access) and
- * crlDistributionPoints of the table on top, when the certificate has them. */
-static void set_uris(lua_State *L, X509 *x)
-{
-	AUTHORITY_INFO_ACCESS *info = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
-	for (int i = 0; info && i < sk_ACCESS_DESCRIPTION_num(info); i++) {
-		const ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(info, i);
-		int nid = OBJ_obj2nid(ad->method);
-		if (nid == NID_ad_OCSP || nid == NID_ad_ca_issuers)
-			add_uri(L, nid == NID_ad_OCSP ? "OCSP" : "caIssuers", ad->location);
-	}
-	AUTHORITY_INFO_ACCESS_free(info);
-	CRL_DIST_POINTS *points = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
-	for (int i = 0; points && i < sk_DIST_POINT_num(points); i++) {
-		const DIST_POINT *dp = sk_DIST_POINT_value(points, i);
-		if (!dp->distpoint || dp->distpoint->type != 0)
-			continue;
-		const GENERAL_NAMES *full = dp->distpoint->name.fullname;
-		for (int j = 0; j < sk_GENERAL_NAME_num(full); j++)
-			add_uri(L, "crlDistributionPoints", sk_GENERAL_NAME_value(full, j));
-	}
-	CRL_DIST_POINTS_free(points);
-	ERR_clear_error();
-}
-
-/* [-0, +1] Python's _decode_certificate: the dict of getpeercert(). */
-static void push_cert(lua_State *L, X509 *x)
-{
-	lua_createtable(L, 0, 8);
-	push_name(L, X509_get_subject_name(x));
-	lua_setfield(L, -2, "subject");
-	push_name(L, X509_get_issuer_name(x));
-	lua_setfield(L, -2, "issuer");
-	lua_pushinteger(L, X509_get_version(x) + 1);
-	lua_setfield(L, -2, "version");
-	push_printed(L, print_integer, X509_get0_serialNumber(x));
-	lua_setfield(L, -2, "serialNumber");
-	push_printed(L, print_time, X509_get0_notBefore(x));
-	lua_setfield(L, -2, "notBefore");
-	push_printed(L, print_time, X509_get0_notAfter(x));
-	lua_setfield(L, -2, "notAfter");
-	set_alt_names(L, x);
-	set_uris(L, x);
-}
-
-void laio_push_peercert(lua_State *L, SSL *ssl)
-{
-	X509 *x = SSL_get0_peer_certificate(ssl);
-	if (!x)
-		lua_pushnil(L);
-	else if ((SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) == 0 || SSL_get_verify_result(ssl) != X509_V_OK)
-		lua_newtable(L);	/* Python's {} for a certificate nobody verified */
-	else
-		push_cert(L, x);
-}
-
-/* _decode_cert_file(path): the dict of a PEM certificate file, for tests
- * to compare with Python's ssl._ssl._test_decode_cert. */
-static int l_decode_cert_file(lua_State *L)
-{
-	const char *path = luaL_checkstring(L, 1);
-	BIO *b = BIO_new_file(path, "r");
-	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-	BIO_free(b);
-	if (!x)
-		return raise_file_error(L, "cannot load certificate file", path, NULL, NULL);
-	ERR_clear_error();
-	push_cert(L, x);
-	X509_free(x);
-	return 1;
 }
 
 /* ---------------------------------------------------------------------
@@ -561,14 +132,14 @@ static int raise_key_error(lua_State *L, const struct password *pw, const char *
 	}
 	if (is_key_mismatch(ERR_peek_error())) {
 		lua_pushfstring(L, "cannot use certificate file '%s' with key file", certfile);
-		return raise_file_error(L, lua_tostring(L, -1), keyfile, NULL, NULL);
+		return laio_ssl_raise_file_error(L, lua_tostring(L, -1), keyfile, NULL, NULL);
 	}
 	if (pw->asked && !pw->text && !pw->fn)
-		return raise_file_error(L, "cannot load key file", keyfile,
+		return laio_ssl_raise_file_error(L, "cannot load key file", keyfile,
 					"it is encrypted and no password was given", NULL);
 	const char *hint = pw->asked ? "wrong password?"
 		: ERR_SYSTEM_ERROR(ERR_peek_error()) ? NULL : "no PEM private key in it?";
-	return raise_file_error(L, "cannot load key file", keyfile, NULL, hint);
+	return laio_ssl_raise_file_error(L, "cannot load key file", keyfile, NULL, hint);
 }
 
 /* ctx:load_cert_chain(certfile [, keyfile [, password]]) */
@@ -607,7 +178,7 @@ static int l_ctx_load_cert_chain(lua_State *L)
 			ERR_clear_error();
 			return lua_error(L);
 		}
-		return raise_file_error(L, "cannot load certificate file", certfile, NULL, NULL);
+		return laio_ssl_raise_file_error(L, "cannot load certificate file", certfile, NULL, NULL);
 	}
 	if (stage == 1)
 		return raise_key_error(L, &pw, certfile, keyfile);
@@ -644,7 +215,7 @@ static void load_ca_file(lua_State *L, struct l_sslctx *c, const char *path)
 {
 	ERR_clear_error();
 	if (SSL_CTX_load_verify_file(c->ctx, path) != 1)
-		raise_file_error(L, "cannot load CA file", path, NULL, NULL);
+		laio_ssl_raise_file_error(L, "cannot load CA file", path, NULL, NULL);
 	ERR_clear_error();
 }
 
@@ -653,14 +224,14 @@ static void load_ca_dir(lua_State *L, struct l_sslctx *c, const char *path)
 	int found = dir_holds_cert(path);
 	if (found < 0) {
 		ERR_raise(ERR_LIB_SYS, -found);
-		raise_file_error(L, "cannot load CA folder", path, NULL, NULL);
+		laio_ssl_raise_file_error(L, "cannot load CA folder", path, NULL, NULL);
 	}
 	if (found == 0) {
 		lua_pushfstring(L, "[SSL] CA folder '%s' holds no certificate", path);
-		raise_queue_error(L, lua_tostring(L, -1));
+		laio_ssl_raise_queue_error(L, lua_tostring(L, -1));
 	}
 	if (SSL_CTX_load_verify_dir(c->ctx, path) != 1)
-		raise_file_error(L, "cannot load CA folder", path, NULL, NULL);
+		laio_ssl_raise_file_error(L, "cannot load CA folder", path, NULL, NULL);
 	ERR_clear_error();
 }
 
@@ -671,7 +242,7 @@ static void load_ca_data(lua_State *L, struct l_sslctx *c, const char *data, siz
 	ERR_clear_error();
 	BIO *b = BIO_new_mem_buf(data, (int)len);
 	if (!b)
-		raise_file_error(L, "cannot load cadata", NULL, NULL, NULL);
+		laio_ssl_raise_file_error(L, "cannot load cadata", NULL, NULL, NULL);
 	X509_STORE *store = SSL_CTX_get_cert_store(c->ctx);
 	int count = 0, added = 1;
 	X509 *x;
@@ -686,7 +257,7 @@ static void load_ca_data(lua_State *L, struct l_sslctx *c, const char *data, siz
 		ERR_clear_error();	/* the end of the data after its certificates */
 		return;
 	}
-	raise_file_error(L, count == 0 && added ? "cadata holds no certificate" : "cannot load cadata",
+	laio_ssl_raise_file_error(L, count == 0 && added ? "cadata holds no certificate" : "cannot load cadata",
 			 NULL, NULL, NULL);
 }
 
@@ -780,7 +351,7 @@ static void load_system_store(lua_State *L, struct l_sslctx *c)
 	luaL_addvalue(&b);
 	luaL_addchar(&b, ')');
 	luaL_pushresult(&b);
-	raise_queue_error(L, lua_tostring(L, -1));
+	laio_ssl_raise_queue_error(L, lua_tostring(L, -1));
 }
 
 /* ctx:load_default_certs() */
@@ -797,7 +368,7 @@ static int l_ctx_set_ciphers(lua_State *L)
 	const char *list = luaL_checkstring(L, 2);
 	ERR_clear_error();
 	if (SSL_CTX_set_cipher_list(c->ctx, list) != 1)
-		return raise_queue_error(L, "No cipher can be selected.");
+		return laio_ssl_raise_queue_error(L, "No cipher can be selected.");
 	return 0;
 }
 
@@ -858,7 +429,7 @@ static int l_ctx_set_alpn_protocols(lua_State *L)
 	}
 	if (SSL_CTX_set_alpn_protos(c->ctx, len ? wire : NULL, (unsigned)len) != 0) {
 		free(a);
-		return raise_queue_error(L, "[SSL] cannot set the ALPN protocols");
+		return laio_ssl_raise_queue_error(L, "[SSL] cannot set the ALPN protocols");
 	}
 	free(SSL_CTX_get_ex_data(c->ctx, alpn_index));
 	SSL_CTX_set_ex_data(c->ctx, alpn_index, a);
@@ -1027,7 +598,7 @@ static struct l_sslctx *push_context(lua_State *L, int server)
 	ERR_clear_error();
 	c->ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
 	if (!c->ctx)
-		raise_file_error(L, "cannot make a TLS context", NULL, NULL, NULL);
+		laio_ssl_raise_file_error(L, "cannot make a TLS context", NULL, NULL, NULL);
 	c->server = server;
 	/* An EOF without close_notify is end of file (as uvloop); no
 	 * renegotiation (TLS 1.2's attack surface; 1.3 has none). */
@@ -1077,7 +648,7 @@ static const luaL_Reg ctx_methods[] = {
 static const luaL_Reg functions[] = {
 	{"SSLContext", l_sslcontext_new},
 	{"is_sslcontext", l_is_sslcontext},
-	{"_decode_cert_file", l_decode_cert_file},
+	{"_decode_cert_file", laio_decode_cert_file},
 	{NULL, NULL}
 };
 

@@ -375,6 +375,14 @@ void laio_push_tls_error(lua_State *L, const struct aio_tls_failure *f, const ch
 void laio_push_peercert(lua_State *L, SSL *ssl);
 /* internals.open_ssl: the SSLContext class and the C side of asyncio.ssl. */
 int laio_open_ssl(lua_State *L);
+/* l_ssl_errors.c: raise SSLError for what failed on a file (path may be
+ * NULL; text stands for OpenSSL's reason, hint follows in parentheses), or
+ * with msg; library and reason from OpenSSL's error queue, then cleared. */
+int laio_ssl_raise_file_error(lua_State *L, const char *what, const char *path,
+			      const char *text, const char *hint);
+int laio_ssl_raise_queue_error(lua_State *L, const char *msg);
+/* l_ssl_cert.c: internals._decode_cert_file(path), for tests. */
+int laio_decode_cert_file(lua_State *L);
 
 /* l_coro.c */
 int laio_coro_unpack(lua_State *L, int idx);	/* pushes fn, args; count */

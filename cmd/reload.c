@@ -119,6 +119,33 @@ static int l_require_aiod(lua_State *L)
 	return 1;
 }
 
+/*
+ * internals.log(level, fmt, ...): aiod.log for the Lua parts (a TLS client
+ * that failed its handshake). A line below --log-level costs a comparison;
+ * one that prints loads the controller, which prints every log line.
+ */
+static int level_rank(const char *level)
+{
+	static const char *const levels[] = {"debug", "info", "warn", "error"};
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(level, levels[i]))
+			return i;
+	return 4;
+}
+
+static int l_log(lua_State *L)
+{
+	if (level_rank(luaL_checkstring(L, 1)) < level_rank(opts.log_level))
+		return 0;
+	ensure_daemon(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, daemon_ref);
+	lua_getfield(L, -1, "log");
+	lua_replace(L, -2);
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 0);
+	return 0;
+}
+
 int reload_push_main_task(lua_State *L)
 {
 	if (daemon_ref == LUA_NOREF) {
@@ -173,6 +200,8 @@ void reload_setup(lua_State *L, int task, int first, int nargs)
 	lua_setfield(L, -2, "on_serving");
 	lua_pushcfunction(L, l_became_service);
 	lua_setfield(L, -2, "became_service");
+	lua_pushcfunction(L, l_log);
+	lua_setfield(L, -2, "log");
 	lua_pop(L, 1);
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
 	lua_pushcfunction(L, l_require_aiod);
