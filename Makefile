@@ -32,8 +32,13 @@ else
 Q := @
 endif
 
-RUNTIME_SRC := $(wildcard runtime/*.c)
-BINDINGS_SRC := $(wildcard bindings/*.c)
+# TLS (and OpenSSL with it) is a module of its own, asyncio_tls.so, that
+# aiod and asyncio.so load the first time a script uses asyncio.ssl: linked
+# in, OpenSSL's loading alone doubled a hello world's start-up.
+TLS_RUNTIME_SRC := runtime/tlsconn.c
+TLS_BINDINGS_SRC := bindings/l_ssl.c bindings/l_ssl_errors.c bindings/l_ssl_cert.c bindings/l_stream_tls.c
+RUNTIME_SRC := $(filter-out $(TLS_RUNTIME_SRC),$(wildcard runtime/*.c))
+BINDINGS_SRC := $(filter-out $(TLS_BINDINGS_SRC),$(wildcard bindings/*.c))
 CMD_SRC := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
@@ -41,21 +46,26 @@ RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 BINDINGS_OBJ := $(BINDINGS_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+TLS_RUNTIME_OBJ := $(TLS_RUNTIME_SRC:%.c=$(BUILD)/%.o)
+TLS_OBJ := $(TLS_RUNTIME_OBJ) $(TLS_BINDINGS_SRC:%.c=$(BUILD)/%.o)
 
 LIBAIORT := $(BUILD)/libaiort.a
 AIOD := $(BUILD)/aiod
 MODULE := $(BUILD)/asyncio.so
+TLS_MODULE := $(BUILD)/asyncio_tls.so
 UNIT := $(BUILD)/check_runtime
 
 .PHONY: all deps bench-deps run test fuzz check-unit check-lua check-cli bench clean
 
-all: $(AIOD) $(MODULE)
+all: $(AIOD) $(MODULE) $(TLS_MODULE)
 ifneq ($(SANITIZE),1)
-all: aiod asyncio.so
+all: aiod asyncio.so asyncio_tls.so
 # Replaced by rename, so a running ./aiod does not make the copy fail.
 aiod: $(AIOD)
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 asyncio.so: $(MODULE)
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
+asyncio_tls.so: $(TLS_MODULE)
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
@@ -121,13 +131,19 @@ $(LIBAIORT): $(RUNTIME_OBJ)
 $(AIOD): $(CMD_OBJ) $(BINDINGS_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
 	$(Q)$(CC) $(SANFLAGS) -rdynamic $^ -o $@ -Wl,-Bstatic -Wl,--whole-archive -llua5.4 \
-		-Wl,--no-whole-archive -lev -Wl,-Bdynamic $(SSL_LIBS) -lm -lpthread -ldl
+		-Wl,--no-whole-archive -lev -Wl,-Bdynamic -lm -lpthread -ldl
 
 $(MODULE): $(BINDINGS_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(SANFLAGS) -shared $^ -o $@ -lev $(SSL_LIBS) -lm -lpthread
+	$(Q)$(CC) $(SANFLAGS) -shared $^ -o $@ -lev -lm -lpthread -ldl
 
-$(UNIT): $(UNIT_OBJ) $(LIBAIORT)
+# Its references to the streams and to Lua are left for the program that
+# loads it (aiod, or asyncio.so made global for it).
+$(TLS_MODULE): $(TLS_OBJ)
+	@echo "  LD $@"
+	$(Q)$(CC) $(SANFLAGS) -shared $^ -o $@ $(SSL_LIBS)
+
+$(UNIT): $(UNIT_OBJ) $(TLS_RUNTIME_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
 	$(Q)$(CC) $(SANFLAGS) $^ -o $@ $(CHECK_LIBS) -lev $(SSL_LIBS) -lm -lpthread
 
@@ -155,6 +171,6 @@ bench:
 	AIOD=$(abspath aiod) bench/run $(BENCH_ARGS)
 
 clean:
-	rm -rf build aiod asyncio.so
+	rm -rf build aiod asyncio.so asyncio_tls.so
 
--include $(RUNTIME_OBJ:.o=.d) $(BINDINGS_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(RUNTIME_OBJ:.o=.d) $(BINDINGS_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TLS_OBJ:.o=.d)

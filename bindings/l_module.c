@@ -40,7 +40,7 @@ static const struct {
 	{"=processes.lua", laio_processes_lua, &laio_processes_lua_size,
 	 " create_subprocess_exec create_subprocess_shell Process PIPE STDOUT DEVNULL ", NULL},
 	{"=ssl.lua", laio_ssl_lua, &laio_ssl_lua_size, " ssl ",
-	 " is_sslcontext default_client_context _decode_cert_file "},
+	 " is_sslcontext default_client_context _decode_cert_file start_tls "},
 };
 
 #define NPARTS (sizeof lua_parts / sizeof *lua_parts)

@@ -558,7 +558,6 @@ static const luaL_Reg net_functions[] = {
 	{"adopt", l_adopt},
 	{"close_fd", l_close_fd},
 	{"open_pipe", laio_open_pipe},
-	{"start_tls", laio_start_tls},
 	{NULL, NULL}
 };
 

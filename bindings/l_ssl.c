@@ -1,5 +1,6 @@
 /* l_ssl.c -- asyncio.ssl's SSLContext over OpenSSL 3's SSL_CTX: certificates, trust stores, verification, ALPN */
 #include "laio.h"
+#include "tlsconn.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -652,8 +654,17 @@ static const luaL_Reg functions[] = {
 	{NULL, NULL}
 };
 
-int laio_open_ssl(lua_State *L)
+static const struct laio_tls_hooks hooks = {
+	.push_error = laio_push_tls_error,
+	.push_extra = laio_push_tls_extra,
+};
+
+/* The module's entry (see l_tls.c), run as internals.open_ssl: the TLS
+ * sessions go to the streams, and asyncio.ssl's C side is returned. */
+int laio_tls_open(lua_State *L)
 {
+	aio_stream_set_tls(&aio_tlsconn_ops);
+	laio_set_tls_hooks(&hooks);
 	pthread_once(&alpn_once, alpn_index_init);
 	if (alpn_index < 0)
 		return luaL_error(L, "cannot set up OpenSSL (no ex data index)");
@@ -682,5 +693,8 @@ int laio_open_ssl(lua_State *L)
 	laio_set_constants(L, constants);
 	lua_pushstring(L, OpenSSL_version(OPENSSL_VERSION));
 	lua_setfield(L, -2, "OPENSSL_VERSION");
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushcclosure(L, laio_start_tls, 1);
+	lua_setfield(L, -2, "start_tls");
 	return 1;
 }

@@ -192,9 +192,9 @@ void laio_push_writer(lua_State *L, int reader_idx)
 
 static int raise_conn_error(lua_State *L, struct l_conn *c)
 {
-	if (c->error == AIO_ETLS && c->tls_err) {
-		struct aio_tls_failure f = {c->tls_err, X509_V_OK, 0};
-		laio_push_tls_error(L, &f, NULL);
+	if (c->error == AIO_ETLS && c->tls_err && laio_tls) {
+		struct aio_tls_failure f = {c->tls_err, 0, 0};	/* verify 0: X509_V_OK */
+		laio_tls->push_error(L, &f, NULL);
 	} else {
 		laio_push_oserror(L, c->error, NULL);
 	}
@@ -651,7 +651,7 @@ static int l_writer_get_extra_info(lua_State *L)
 	lua_settop(L, 3);
 	if (fd < 0)
 		return 1;
-	int n = laio_push_tls_extra(L, c, 1, name);
+	int n = laio_tls ? laio_tls->push_extra(L, c, 1, name) : -1;
 	if (n >= 0)
 		return n ? n : 1;
 	if (!strcmp(name, "fd")) {

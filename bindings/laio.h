@@ -314,9 +314,9 @@ int laio_conn_connect(struct l_conn *c, struct aio_loop *rt,
 void laio_conn_release(struct l_conn *c);	/* closes gracefully, lets go */
 /* net.start_tls(writer, ctx, server, hostname, check_hostname,
  * handshake_timeout, shutdown_timeout): suspends until the handshake ends. */
-int laio_start_tls(lua_State *L);	/* l_stream_tls.c */
+int laio_start_tls(lua_State *L);	/* l_stream_tls.c, in asyncio_tls.so */
 /* get_extra_info's TLS names: pushes n values and returns n, or -1 when
- * name is none of them (l_stream_tls.c). */
+ * name is none of them (l_stream_tls.c, in asyncio_tls.so). */
 int laio_push_tls_extra(lua_State *L, struct l_conn *c, int writer, const char *name);
 /* laio_park for a wait on a connection: holds the loop until resumed, and
  * the continuation starts with laio_conn_resumed instead of
@@ -373,8 +373,23 @@ void laio_push_tls_error(lua_State *L, const struct aio_tls_failure *f, const ch
 /* [-0, +1] The peer's certificate as Python's getpeercert() dict; {} when
  * it was not verified, nil when the peer sent none. */
 void laio_push_peercert(lua_State *L, SSL *ssl);
-/* internals.open_ssl: the SSLContext class and the C side of asyncio.ssl. */
+/*
+ * l_tls.c: TLS lives with OpenSSL in asyncio_tls.so (l_ssl*.c,
+ * l_stream_tls.c, runtime/tlsconn.c), loaded the first time a script
+ * uses asyncio.ssl, so that a program without TLS never loads OpenSSL.
+ * internals.open_ssl loads it and returns what its laio_tls_open gives:
+ * the C side of asyncio.ssl. The streams reach it through these hooks,
+ * NULL until then (no stream is TLS before).
+ */
+struct laio_tls_hooks {
+	void (*push_error)(lua_State *L, const struct aio_tls_failure *f, const char *hostname);
+	int (*push_extra)(lua_State *L, struct l_conn *c, int writer, const char *name);
+};
+extern const struct laio_tls_hooks *laio_tls;
+void laio_set_tls_hooks(const struct laio_tls_hooks *hooks);
 int laio_open_ssl(lua_State *L);
+/* In asyncio_tls.so: its entry. */
+int laio_tls_open(lua_State *L);
 /* l_ssl_errors.c: raise SSLError for what failed on a file (path may be
  * NULL; text stands for OpenSSL's reason, hint follows in parentheses), or
  * with msg; library and reason from OpenSSL's error queue, then cleared. */

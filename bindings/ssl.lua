@@ -76,6 +76,7 @@ end
 -- so that 10,000 connections do not parse the CA bundle 10,000 times.
 local default_client
 C.is_sslcontext = S.is_sslcontext
+C.start_tls = S.start_tls
 function C.default_client_context()
   if not default_client then default_client = ssl.create_default_context() end
   return default_client

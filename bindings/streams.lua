@@ -64,7 +64,6 @@ local function tls_opts(fname, n, opts, server, depth)
     end
     return nil
   end
-  local _ = M.ssl	-- loads asyncio.ssl, which gives the internals below
   local ctx = ssl
   if ssl == true and not server then
     ctx = C.default_client_context()
@@ -89,7 +88,7 @@ end
 -- hostname is sent as SNI and checked, "" checks no name.
 local function client_tls(writer, ctx, hostname, handshake_timeout, shutdown_timeout)
   local named = hostname ~= ""
-  N.start_tls(writer, ctx, named and hostname or nil, named and ctx.check_hostname,
+  C.start_tls(writer, ctx, named and hostname or nil, named and ctx.check_hostname,
               handshake_timeout, shutdown_timeout)
 end
 
@@ -101,7 +100,6 @@ function Writer.start_tls(self, ...)
   local ctx, opts = ...
   local n = select("#", ...)
   if getmetatable(self) ~= WriterMeta then C.bad_self(self, WriterMeta, "start_tls") end
-  local _ = M.ssl
   if not C.is_sslcontext(ctx) then
     argerror(1, "start_tls", "asyncio.ssl.SSLContext expected, got " .. typename(ctx, n >= 1))
   end
@@ -112,7 +110,7 @@ function Writer.start_tls(self, ...)
   local shutdown_timeout = check_positive("start_tls", 2, opts, "ssl_shutdown_timeout",
                                           DEFAULT_SHUTDOWN_TIMEOUT, 0)
   if hostname == "" then hostname = nil end
-  N.start_tls(self, ctx, hostname, hostname ~= nil and ctx.check_hostname, handshake_timeout,
+  C.start_tls(self, ctx, hostname, hostname ~= nil and ctx.check_hostname, handshake_timeout,
               shutdown_timeout)
 end
 
@@ -314,7 +312,7 @@ end
 -- A TLS server's handshake, before its handler: a client that fails it
 -- costs a debug line and reaches no handler.
 local function accept_tls(self, writer, who)
-  local ok, err = pcall(N.start_tls, writer, self._ssl, nil, false, self._ssl_timeouts[1],
+  local ok, err = pcall(C.start_tls, writer, self._ssl, nil, false, self._ssl_timeouts[1],
                         self._ssl_timeouts[2])
   if ok then return true end
   release_client(self, writer)

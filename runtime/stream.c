@@ -1,7 +1,6 @@
 /* stream.c -- a non-blocking byte stream on a socket or pipe: read-ahead, write buffering, connect, TLS */
 #include "stream.h"
 #include "tls.h"
-#include "tlsconn.h"
 
 #include <errno.h>
 #include <ev.h>
@@ -36,6 +35,8 @@ struct tls_part {
 	double shutdown_timeout;
 };
 
+static const struct aio_tls_ops *tls_ops;	/* set by the TLS module */
+
 struct aio_stream {
 	ev_io rio;
 	ev_io wio;
@@ -67,7 +68,7 @@ static void stream_free(struct aio_stream *s)
 	aio_buf_destroy(&s->in);
 	aio_buf_destroy(&s->out);
 	if (s->tls) {
-		aio_tlsconn_free(s->tls->conn);
+		tls_ops->free(s->tls->conn);
 		free(s->tls);
 	}
 	free(s);
@@ -162,7 +163,7 @@ static void update_reading(struct aio_stream *s)
 			       (s->state & (CLOSING | TLS_NOTIFY)) == (CLOSING | TLS_NOTIFY)))
 		want = 1;
 	watch(s, &s->rio, READING, want);
-	if (want && s->tls && aio_tlsconn_has_input(s->tls->conn))
+	if (want && s->tls && tls_ops->has_input(s->tls->conn))
 		ev_feed_event(aio_loop_ev(s->loop), &s->rio, EV_READ);
 }
 
@@ -451,7 +452,7 @@ int aio_stream_write(struct aio_stream *s, const void *p, size_t n)
 
 size_t aio_stream_write_pending(const struct aio_stream *s)
 {
-	return aio_buf_len(&s->out) + (s->tls ? aio_tlsconn_unsent(s->tls->conn) : 0);
+	return aio_buf_len(&s->out) + (s->tls ? tls_ops->unsent(s->tls->conn) : 0);
 }
 
 void aio_stream_set_write_low(struct aio_stream *s, size_t low)
@@ -522,12 +523,17 @@ int aio_stream_closing(const struct aio_stream *s)
 
 /* TLS: the same stream, with a session between the buffers and the socket. */
 
+void aio_stream_set_tls(const struct aio_tls_ops *ops)
+{
+	tls_ops = ops;
+}
+
 static void tls_handshake_step(struct aio_stream *s)
 {
 	struct tls_part *t = s->tls;
-	int r = aio_tlsconn_handshake(t->conn);
+	int r = tls_ops->handshake(t->conn);
 	if (r == -EAGAIN) {
-		if (aio_tlsconn_unsent(t->conn))
+		if (tls_ops->unsent(t->conn))
 			watch(s, &s->wio, WRITING, 1);
 		return;
 	}
@@ -539,7 +545,7 @@ static void tls_handshake_step(struct aio_stream *s)
 	}
 	s->state &= ~TLS_HANDSHAKE;
 	update_reading(s);
-	if (aio_buf_len(&s->out) || aio_tlsconn_unsent(t->conn))
+	if (aio_buf_len(&s->out) || tls_ops->unsent(t->conn))
 		watch(s, &s->wio, WRITING, 1);
 	deliver(s, AIO_STREAM_CONNECT);
 }
@@ -551,16 +557,16 @@ static void tls_closing_step(struct aio_stream *s)
 	struct aio_tlsconn *c = s->tls->conn;
 	if (!(s->state & TLS_NOTIFY)) {
 		s->state |= TLS_NOTIFY;
-		if (aio_tlsconn_shutdown(c) < 0) {
+		if (tls_ops->shutdown(c) < 0) {
 			finish_close(s);
 			return;
 		}
-		if (aio_tlsconn_unsent(c)) {
+		if (tls_ops->unsent(c)) {
 			watch(s, &s->wio, WRITING, 1);
 			return;
 		}
 	}
-	if ((SSL_get_shutdown(aio_tlsconn_ssl(c)) & SSL_RECEIVED_SHUTDOWN) || (s->state & EOF_SEEN)) {
+	if (tls_ops->peer_closed(c) || (s->state & EOF_SEEN)) {
 		finish_close(s);
 		return;
 	}
@@ -580,7 +586,7 @@ static void tls_readable(struct aio_stream *s)
 	size_t got = 0;
 	int ended = 0;
 	while (got < sizeof scratch && ((s->state & CLOSING) || aio_buf_len(&s->in) < s->read_high)) {
-		ssize_t n = aio_tlsconn_read(c, scratch, sizeof scratch);
+		ssize_t n = tls_ops->read(c, scratch, sizeof scratch);
 		if (n == -EAGAIN)
 			break;
 		if (s->state & CLOSING) {
@@ -610,7 +616,7 @@ static void tls_readable(struct aio_stream *s)
 		got += (size_t)n;
 	}
 	/* Reading may have queued an answer (a key update's). */
-	if (aio_tlsconn_unsent(c))
+	if (tls_ops->unsent(c))
 		watch(s, &s->wio, WRITING, 1);
 	update_reading(s);
 	if ((got || ended) && !(s->state & CLOSING))
@@ -624,12 +630,12 @@ static void tls_writable(struct aio_stream *s)
 	struct aio_tlsconn *c = s->tls->conn;
 	size_t before = aio_stream_write_pending(s);
 	int r;
-	while ((r = aio_tlsconn_flush(c)) == 0 && !aio_tlsconn_unsent(c) &&
+	while ((r = tls_ops->flush(c)) == 0 && !tls_ops->unsent(c) &&
 	       aio_buf_len(&s->out) && !(s->state & TLS_HANDSHAKE)) {
 		size_t n = aio_buf_len(&s->out);
 		if (n > sizeof scratch)
 			n = sizeof scratch;
-		r = aio_tlsconn_write(c, aio_buf_peek(&s->out), n);
+		r = tls_ops->write(c, aio_buf_peek(&s->out), n);
 		aio_buf_consume(&s->out, n);
 		if (r < 0)
 			break;
@@ -642,7 +648,7 @@ static void tls_writable(struct aio_stream *s)
 			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
 		return;
 	}
-	if (!aio_tlsconn_unsent(c) && (!aio_buf_len(&s->out) || (s->state & TLS_HANDSHAKE))) {
+	if (!tls_ops->unsent(c) && (!aio_buf_len(&s->out) || (s->state & TLS_HANDSHAKE))) {
 		watch(s, &s->wio, WRITING, 0);
 		if ((s->state & CLOSING) && !(s->state & TLS_HANDSHAKE)) {
 			tls_closing_step(s);
@@ -657,20 +663,20 @@ static void tls_writable(struct aio_stream *s)
 static int tls_write(struct aio_stream *s, const void *p, size_t n)
 {
 	struct aio_tlsconn *c = s->tls->conn;
-	if ((s->state & TLS_HANDSHAKE) || aio_buf_len(&s->out) || aio_tlsconn_unsent(c)) {
+	if ((s->state & TLS_HANDSHAKE) || aio_buf_len(&s->out) || tls_ops->unsent(c)) {
 		if (aio_buf_append(&s->out, p, n) < 0)
 			return -ENOMEM;
 		if (!(s->state & TLS_HANDSHAKE))
 			watch(s, &s->wio, WRITING, 1);
 		return 0;
 	}
-	int r = aio_tlsconn_write(c, p, n);
+	int r = tls_ops->write(c, p, n);
 	if (r < 0) {
 		fail(s, -r);
 		post(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
 		return r;
 	}
-	if (aio_tlsconn_unsent(c))
+	if (tls_ops->unsent(c))
 		watch(s, &s->wio, WRITING, 1);
 	return 0;
 }
@@ -713,6 +719,8 @@ static void tls_timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
 
 int aio_stream_start_tls(struct aio_stream *s, const struct aio_tls_opts *o)
 {
+	if (!tls_ops)
+		return -ENOSYS;
 	if (!s->loop || s->tls || s->error || s->fd < 0 || !(s->flags & AIO_STREAM_SOCKET) ||
 	    (s->state & (CONNECTING | CLOSING | SHUT_PENDING | SHUT_DONE | EOF_SEEN)))
 		return -EINVAL;
@@ -720,7 +728,7 @@ int aio_stream_start_tls(struct aio_stream *s, const struct aio_tls_opts *o)
 	if (!t)
 		return -ENOMEM;
 	int err;
-	t->conn = aio_tlsconn_new(o, s->fd, &s->in, &s->out, &err);
+	t->conn = tls_ops->open(o, s->fd, &s->in, &s->out, &err);
 	if (!t->conn) {
 		free(t);
 		return err;
@@ -740,7 +748,7 @@ int aio_stream_start_tls(struct aio_stream *s, const struct aio_tls_opts *o)
 
 SSL *aio_stream_ssl(const struct aio_stream *s)
 {
-	return s->tls ? aio_tlsconn_ssl(s->tls->conn) : NULL;
+	return s->tls ? tls_ops->ssl(s->tls->conn) : NULL;
 }
 
 int aio_stream_handshaking(const struct aio_stream *s)
@@ -750,5 +758,5 @@ int aio_stream_handshaking(const struct aio_stream *s)
 
 const struct aio_tls_failure *aio_stream_tls_failure(const struct aio_stream *s)
 {
-	return s->tls ? aio_tlsconn_failure(s->tls->conn) : NULL;
+	return s->tls ? tls_ops->failure(s->tls->conn) : NULL;
 }

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <openssl/ssl.h>
 #include <limits.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -272,6 +273,11 @@ int aio_tlsconn_shutdown(struct aio_tlsconn *t)
 	return r == -EAGAIN ? 0 : r < 0 ? r : 1;
 }
 
+int aio_tlsconn_peer_closed(const struct aio_tlsconn *t)
+{
+	return !!(SSL_get_shutdown(t->ssl) & SSL_RECEIVED_SHUTDOWN);
+}
+
 SSL *aio_tlsconn_ssl(const struct aio_tlsconn *t)
 {
 	return t->ssl;
@@ -281,3 +287,18 @@ const struct aio_tls_failure *aio_tlsconn_failure(const struct aio_tlsconn *t)
 {
 	return &t->failure;
 }
+
+const struct aio_tls_ops aio_tlsconn_ops = {
+	.open = aio_tlsconn_new,
+	.free = aio_tlsconn_free,
+	.handshake = aio_tlsconn_handshake,
+	.read = aio_tlsconn_read,
+	.write = aio_tlsconn_write,
+	.unsent = aio_tlsconn_unsent,
+	.flush = aio_tlsconn_flush,
+	.has_input = aio_tlsconn_has_input,
+	.shutdown = aio_tlsconn_shutdown,
+	.peer_closed = aio_tlsconn_peer_closed,
+	.ssl = aio_tlsconn_ssl,
+	.failure = aio_tlsconn_failure,
+};

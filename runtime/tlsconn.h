@@ -17,6 +17,9 @@
  */
 struct aio_tlsconn;
 
+/* The sessions' functions for aio_stream_set_tls; what each does: */
+extern const struct aio_tls_ops aio_tlsconn_ops;
+
 /*
  * A session on fd, set up as o says. It takes over the plaintext of the
  * connection before TLS began: *early_in (read from fd, not consumed) is
@@ -51,6 +54,8 @@ int aio_tlsconn_has_input(const struct aio_tlsconn *t);
 /* Queues close_notify: 1 if the peer's came already, 0 if it is still to
  * come (aio_tlsconn_read returns 0 then), -errno. */
 int aio_tlsconn_shutdown(struct aio_tlsconn *t);
+/* Whether the peer's close_notify came. */
+int aio_tlsconn_peer_closed(const struct aio_tlsconn *t);
 
 SSL *aio_tlsconn_ssl(const struct aio_tlsconn *t);
 const struct aio_tls_failure *aio_tlsconn_failure(const struct aio_tlsconn *t);
