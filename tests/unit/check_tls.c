@@ -3,6 +3,7 @@
 #include "check_util.h"
 #include "stream.h"
 #include "tls.h"
+#include "tlsconn.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -104,6 +105,8 @@ static void tls_setup(void)
 {
 	/* the raw OpenSSL ends write without MSG_NOSIGNAL */
 	ck_assert(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
+	/* what asyncio_tls.so does when it loads */
+	aio_stream_set_tls(&aio_tlsconn_ops);
 	pair_setup();
 	peer = (struct stream_probe){.fd_at_close = -2};
 	sv1_taken = 0;
