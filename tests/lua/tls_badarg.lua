@@ -39,6 +39,8 @@ asyncio.run(function()
   print("ssl = false:", ok, e.name)
   try(function() local r = asyncio.open_unix_connection("/nonexistent", {ssl = "x"}) return r end)
   try(function() local r = asyncio.open_unix_connection("/nonexistent", {ssl = client_ctx, ssl_handshake_timeout = -1}) return r end)
+  -- a Unix socket has no host name to check
+  try(function() local r = asyncio.open_unix_connection("/nonexistent", {ssl = client_ctx}) return r end)
 
   local function ss(opts) return function() local r = asyncio.start_server(print, "127.0.0.1", 0, opts) return r end end
   try(ss({ssl = true}))
