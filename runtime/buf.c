@@ -14,10 +14,8 @@ void aio_buf_destroy(struct aio_buf *b)
 	aio_buf_init(b);
 }
 
-int aio_buf_append(struct aio_buf *b, const void *p, size_t n)
+char *aio_buf_reserve(struct aio_buf *b, size_t n)
 {
-	if (n == 0)
-		return 0;
 	if (b->head + b->len + n > b->cap) {
 		if (b->len + n <= b->cap / 2 + b->cap / 4) {
 			/* Mostly consumed: sliding down is cheaper than growing. */
@@ -28,7 +26,7 @@ int aio_buf_append(struct aio_buf *b, const void *p, size_t n)
 				cap *= 2;
 			char *data = malloc(cap);
 			if (!data)
-				return -ENOMEM;
+				return NULL;
 			if (b->len)
 				memcpy(data, b->data + b->head, b->len);
 			free(b->data);
@@ -37,7 +35,17 @@ int aio_buf_append(struct aio_buf *b, const void *p, size_t n)
 		}
 		b->head = 0;
 	}
-	memcpy(b->data + b->head + b->len, p, n);
+	return b->data + b->head + b->len;
+}
+
+int aio_buf_append(struct aio_buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	char *tail = aio_buf_reserve(b, n);
+	if (!tail)
+		return -ENOMEM;
+	memcpy(tail, p, n);
 	b->len += n;
 	return 0;
 }

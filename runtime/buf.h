@@ -40,6 +40,18 @@ static inline const char *aio_buf_peek(const struct aio_buf *b)
 /* Appends n bytes. Returns 0 or -ENOMEM (the buffer is then unchanged). */
 int aio_buf_append(struct aio_buf *b, const void *p, size_t n);
 
+/*
+ * Room for n more bytes at the tail, for a read straight into the buffer;
+ * aio_buf_commit then appends the bytes filled there. NULL on -ENOMEM.
+ * Until something is committed an empty buffer keeps its storage: give it
+ * back with aio_buf_destroy if the read brought nothing.
+ */
+char *aio_buf_reserve(struct aio_buf *b, size_t n);
+static inline void aio_buf_commit(struct aio_buf *b, size_t n)
+{
+	b->len += n;
+}
+
 /* Drops the first n bytes (at most len). */
 void aio_buf_consume(struct aio_buf *b, size_t n);
 

@@ -235,6 +235,44 @@ START_TEST(test_buf_grow_after_partial_consume)
 }
 END_TEST
 
+/* A read straight into the buffer: reserved room, partly filled, committed
+ * behind what was there; the bytes before it are kept. */
+START_TEST(test_buf_reserve_commit)
+{
+	char bytes[3000];
+	fill_pattern(bytes, sizeof bytes, 0);
+	struct aio_buf b;
+	aio_buf_init(&b);
+	ck_assert_int_eq(aio_buf_append(&b, bytes, 100), 0);
+	aio_buf_consume(&b, 40);
+	char *tail = aio_buf_reserve(&b, 2900);
+	ck_assert_ptr_nonnull(tail);
+	ck_assert_uint_ge(b.cap - b.head - b.len, 2900);
+	memcpy(tail, bytes + 100, 1000);
+	aio_buf_commit(&b, 1000);
+	ck_assert_uint_eq(aio_buf_len(&b), 1060);
+	ck_assert_int_eq(pattern_mismatch(aio_buf_peek(&b), 1060, 40), -1);
+	aio_buf_destroy(&b);
+}
+END_TEST
+
+/* Room reserved in an empty buffer and left unused is storage that the
+ * owner gives back: the buffer stays empty and usable. */
+START_TEST(test_buf_reserve_unused)
+{
+	struct aio_buf b;
+	aio_buf_init(&b);
+	ck_assert_ptr_nonnull(aio_buf_reserve(&b, 16384));
+	ck_assert_uint_eq(aio_buf_len(&b), 0);
+	ck_assert_ptr_nonnull(b.data);
+	aio_buf_destroy(&b);
+	ck_assert_ptr_null(b.data);
+	ck_assert_int_eq(aio_buf_append(&b, "x", 1), 0);
+	ck_assert_uint_eq(aio_buf_len(&b), 1);
+	aio_buf_destroy(&b);
+}
+END_TEST
+
 /* A queue that is appended and consumed in turn stays small. */
 START_TEST(test_buf_steady_queue_bounded)
 {
@@ -493,6 +531,8 @@ Suite *buf_suite(void)
 	tcase_add_test(tc, test_buf_growth_one_large_append);
 	tcase_add_test(tc, test_buf_slide_down_reuses_storage);
 	tcase_add_test(tc, test_buf_grow_after_partial_consume);
+	tcase_add_test(tc, test_buf_reserve_commit);
+	tcase_add_test(tc, test_buf_reserve_unused);
 	tcase_add_test(tc, test_buf_steady_queue_bounded);
 
 	tc = check_tcase(s, "find", NULL, NULL, 5);
