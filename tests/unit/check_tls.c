@@ -214,7 +214,7 @@ static int raw_read(SSL *ssl, char *p, int n)
 	int e = SSL_get_error(ssl, r);
 	if (e == SSL_ERROR_ZERO_RETURN)
 		return 0;
-	ck_assert_msg(e == SSL_ERROR_WANT_READ, "raw read failed: %d", e);
+	ck_assert_msg(e == SSL_ERROR_WANT_READ, "raw read failed: %d (%s)", e, ERR_reason_error_string(ERR_peek_error()));
 	return -1;
 }
 
@@ -377,6 +377,76 @@ START_TEST(test_tls_key_update)
 	}
 	ck_assert_int_eq(aio_stream_error(c), 0);
 	ck_assert_int_eq(aio_stream_error(s), 0);
+}
+END_TEST
+
+/* TLS 1.2: the server asks to renegotiate while data flows; the client
+ * must write (its new ClientHello) while it reads, without stalling:
+ * data goes both ways during and after, and the stream has no error. */
+START_TEST(test_tls_renegotiation)
+{
+	ck_assert_int_eq(SSL_CTX_set_max_proto_version(sctx, TLS1_2_VERSION), 1);
+	struct aio_stream *c = client_stream();
+	struct aio_tls_opts co = client_opts("localhost");
+	ck_assert_int_eq(aio_stream_start_tls(c, &co), 0);
+	SSL *raw = raw_server();
+	raw_handshake(raw);
+	ck_assert_int_eq(SSL_version(aio_stream_ssl(c)), TLS1_2_VERSION);
+	ck_assert_int_eq(SSL_renegotiate(raw), 1);
+	ck_assert_int_eq(SSL_write(raw, "before", 6), 6);	/* HelloRequest, then the data */
+	RUN_UNTIL(input_len(c) == 6);
+	check_input(c, "before");
+	consume(c, 6);
+	ck_assert_int_eq(aio_stream_error(c), 0);
+	/* SSL_write says WANT_READ until the new handshake is done: not EPIPE */
+	ck_assert_int_eq(aio_stream_write(c, "during", 6), 0);
+	char buf[16];
+	int n = -1;
+	RUN_UNTIL_STEP(n > 0, n = raw_read(raw, buf, sizeof buf));
+	ck_assert_int_eq(n, 6);
+	ck_assert_int_eq(memcmp(buf, "during", 6), 0);
+	RUN_UNTIL_STEP(!SSL_renegotiate_pending(raw), (void)raw_read(raw, buf, sizeof buf));
+	ck_assert_int_eq(SSL_write(raw, "after", 5), 5);
+	RUN_UNTIL(input_len(c) == 5);
+	check_input(c, "after");
+	ck_assert_int_eq(aio_stream_error(c), 0);
+	SSL_free(raw);
+}
+END_TEST
+
+/* A client context that refuses renegotiation (as every asyncio.ssl
+ * context does): the client reads on, declines with its warning alert
+ * (OpenSSL's server then gives up the connection), and never stalls. */
+static int raw_fails(SSL *ssl, unsigned long *why)
+{
+	char buf[64];
+	int r = SSL_read(ssl, buf, sizeof buf);
+	if (r > 0 || SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ)
+		return 0;
+	*why = ERR_peek_error();
+	return 1;
+}
+
+START_TEST(test_tls_renegotiation_refused)
+{
+	ck_assert_int_eq(SSL_CTX_set_max_proto_version(sctx, TLS1_2_VERSION), 1);
+	SSL_CTX_set_options(cctx, SSL_OP_NO_RENEGOTIATION);
+	struct aio_stream *c = client_stream();
+	struct aio_tls_opts co = client_opts("localhost");
+	ck_assert_int_eq(aio_stream_start_tls(c, &co), 0);
+	SSL *raw = raw_server();
+	raw_handshake(raw);
+	ck_assert_int_eq(SSL_renegotiate(raw), 1);
+	ck_assert_int_eq(SSL_write(raw, "before", 6), 6);
+	RUN_UNTIL(input_len(c) == 6);
+	check_input(c, "before");
+	ck_assert_int_eq(aio_stream_error(c), 0);
+	unsigned long why = 0;
+	RUN_UNTIL(raw_fails(raw, &why));
+	ck_assert_int_eq(ERR_GET_REASON(why), SSL_R_NO_RENEGOTIATION);
+	SSL_free(raw);
+	peer_close();
+	RUN_UNTIL(aio_stream_eof(c) || aio_stream_error(c));
 }
 END_TEST
 
@@ -743,6 +813,8 @@ Suite *tls_suite(void)
 	tc = check_tcase(s, "data", tls_setup, tls_teardown, 20);
 	tcase_add_test(tc, test_tls_bulk_backpressure);
 	tcase_add_test(tc, test_tls_key_update);
+	tcase_add_test(tc, test_tls_renegotiation);
+	tcase_add_test(tc, test_tls_renegotiation_refused);
 
 	tc = check_tcase(s, "close", tls_setup, tls_teardown, 10);
 	tcase_add_test(tc, test_tls_close_notify);
