@@ -48,6 +48,17 @@ async def main():
         w.write(text.encode() + b"\n")
         return (await r.readline()).decode().strip()
 
+    # a session ticket from generation 1, kept for after the reload
+    def ticket_connect(session=None):
+        raw = socket.create_connection(("127.0.0.1", port))
+        t = ctx.wrap_socket(raw, server_hostname="localhost", session=session)
+        t.sendall(b"ticket\n")
+        answer = t.makefile("rb").readline().decode().strip()
+        got = t.session
+        t.close()
+        return got, answer
+    old_session = (await asyncio.to_thread(ticket_connect))[0]
+
     # a connection opened before the reload
     old_r, old_w = await asyncio.open_connection("localhost", port, ssl=ctx)
     if organization(old_w) != "aiod tests":
@@ -100,6 +111,15 @@ async def main():
     if organization(w) != "rotated" or await ask(r, w, "new") != "gen 2: new":
         failures.append("a new connection after the reload: %s" % organization(w))
     w.close()
+
+    # a ticket of generation 1 offered to generation 2: resumed or not,
+    # the connection works and is served by the new code
+    try:
+        _, answer = await asyncio.to_thread(ticket_connect, old_session)
+        if answer != "gen 2: ticket":
+            failures.append("old ticket: answer %r" % answer)
+    except (OSError, ssl.SSLError) as e:
+        failures.append("old ticket: %r" % e)
 
     text = open(errpath).read()
     if "reload 1 -> 2: ok" not in text:
