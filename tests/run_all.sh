@@ -15,7 +15,16 @@ if [ "${SANITIZE:-}" = 1 ]; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+certs=""
+trap 'rm -rf "$log" ${certs:+"$certs"}' EXIT
+
+# The TLS tests' certificates, made once for every suite (the unit tests
+# and each runner make their own when this is unset).
+if [ -z "${AIOD_TEST_CERTS:-}" ]; then
+  certs=$(mktemp -d)
+  "$root/tests/tls/mkcerts.sh" "$certs/c" || { echo "tests/tls/mkcerts.sh failed"; exit 2; }
+  export AIOD_TEST_CERTS=$certs/c
+fi
 
 suite() {
   local name=$1; shift

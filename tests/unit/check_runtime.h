@@ -19,5 +19,6 @@ Suite *mailbox_suite(void);
 Suite *process_suite(void);
 Suite *filewatch_suite(void);
 Suite *ticker_suite(void);
+Suite *tls_suite(void);
 
 #endif
