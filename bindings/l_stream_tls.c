@@ -56,8 +56,6 @@ static int handshake_end(lua_State *L, struct l_conn *c)
 	int err = c->error;
 	if (err == AIO_ETLS)
 		laio_push_tls_error(L, f, lua_tostring(L, 3));
-	else if (err == ECONNRESET && f->eof)
-		laio_push_tls_error(L, f, NULL);
 	else if (err && err != ETIMEDOUT)
 		laio_push_oserror(L, err, NULL);
 	c->closing = 1;
@@ -149,6 +147,14 @@ int laio_start_tls(lua_State *L)
 int laio_push_tls_extra(lua_State *L, struct l_conn *c, int writer, const char *name)
 {
 	SSL *ssl = c->s ? aio_stream_ssl(c->s) : NULL;
+	if (ssl && c->accepted && !strcmp(name, "server_hostname")) {
+		/* A server's end: the name the client asked for (SNI), if any. */
+		const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+		if (!sni)
+			return 0;
+		lua_pushstring(L, sni);
+		return 1;
+	}
 	if (!strcmp(name, "sslcontext") || !strcmp(name, "server_hostname")) {
 		if (!ssl || lua_getfield(L, LUA_REGISTRYINDEX, TLS_STREAMS) != LUA_TTABLE)
 			return 0;

@@ -33,12 +33,15 @@ struct tls_part {
 	ev_timer timer;		/* the handshake's deadline, then the close's */
 	struct aio_stream *stream;
 	double shutdown_timeout;
+	size_t retry;		/* a write that waits for input (renegotiation): its length */
 };
 
 static const struct aio_tls_ops *tls_ops;	/* set by the TLS module */
 
 /* The most plaintext one TLS record carries. */
 #define TLS_RECORD_MAX 16384
+/* The most one session write takes (its length is an int). */
+#define TLS_WRITE_MAX (1u << 30)
 
 struct aio_stream {
 	ev_io rio;
@@ -162,7 +165,7 @@ static void update_reading(struct aio_stream *s)
 	int want = live && !(s->flags & AIO_STREAM_NO_READ) &&
 		   !(s->state & (CONNECTING | CLOSING | EOF_SEEN | TLS_HANDSHAKE)) &&
 		   aio_buf_len(&s->in) < s->read_high;
-	if (s->tls && live && ((s->state & TLS_HANDSHAKE) ||
+	if (s->tls && live && ((s->state & TLS_HANDSHAKE) || s->tls->retry ||
 			       (s->state & (CLOSING | TLS_NOTIFY)) == (CLOSING | TLS_NOTIFY)))
 		want = 1;
 	watch(s, &s->rio, READING, want);
@@ -583,9 +586,13 @@ static void tls_readable(struct aio_stream *s)
 		tls_handshake_step(s);
 		return;
 	}
-	/* Closing, still flushing: input waits until our close_notify is out. */
-	if ((s->state & (CLOSING | TLS_NOTIFY)) == CLOSING)
+	/* Closing, still flushing: input waits until our close_notify is out,
+	 * but for a write that needed it. */
+	if ((s->state & (CLOSING | TLS_NOTIFY)) == CLOSING) {
+		if (s->tls->retry)
+			tls_writable(s);
 		return;
+	}
 	size_t got = 0;
 	int ended = 0;
 	while (got < sizeof scratch && ((s->state & CLOSING) || aio_buf_len(&s->in) < s->read_high)) {
@@ -624,9 +631,12 @@ static void tls_readable(struct aio_stream *s)
 	}
 	if (!aio_buf_len(&s->in))
 		aio_buf_destroy(&s->in);	/* an idle connection holds no buffer */
-	/* Reading may have queued an answer (a key update's). */
+	/* Reading may have queued an answer (a key update's), or brought
+	 * what a waiting write needed. */
 	if (tls_ops->unsent(c))
 		watch(s, &s->wio, WRITING, 1);
+	if (s->tls->retry)
+		tls_writable(s);
 	update_reading(s);
 	if ((got || ended) && !(s->state & CLOSING))
 		deliver(s, AIO_STREAM_READ);
@@ -636,15 +646,22 @@ static void tls_readable(struct aio_stream *s)
  * at a time while the socket takes it, so little sits encrypted. */
 static void tls_writable(struct aio_stream *s)
 {
-	struct aio_tlsconn *c = s->tls->conn;
+	struct tls_part *t = s->tls;
+	struct aio_tlsconn *c = t->conn;
 	size_t before = aio_stream_write_pending(s);
 	int r;
 	while ((r = tls_ops->flush(c)) == 0 && !tls_ops->unsent(c) &&
 	       aio_buf_len(&s->out) && !(s->state & TLS_HANDSHAKE)) {
-		size_t n = aio_buf_len(&s->out);
-		if (n > sizeof scratch)
+		size_t n = t->retry ? t->retry : aio_buf_len(&s->out);
+		if (n > sizeof scratch && !t->retry)
 			n = sizeof scratch;
 		r = tls_ops->write(c, aio_buf_peek(&s->out), n);
+		if (r == -EAGAIN) {
+			t->retry = n;
+			r = 0;
+			break;
+		}
+		t->retry = 0;
 		aio_buf_consume(&s->out, n);
 		if (r < 0)
 			break;
@@ -657,9 +674,10 @@ static void tls_writable(struct aio_stream *s)
 			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
 		return;
 	}
-	if (!tls_ops->unsent(c) && (!aio_buf_len(&s->out) || (s->state & TLS_HANDSHAKE))) {
+	if (!tls_ops->unsent(c) && (!aio_buf_len(&s->out) || t->retry || (s->state & TLS_HANDSHAKE))) {
 		watch(s, &s->wio, WRITING, 0);
-		if ((s->state & CLOSING) && !(s->state & TLS_HANDSHAKE)) {
+		update_reading(s);
+		if ((s->state & CLOSING) && !(s->state & TLS_HANDSHAKE) && !t->retry) {
 			tls_closing_step(s);
 			return;
 		}
@@ -671,23 +689,50 @@ static void tls_writable(struct aio_stream *s)
 
 static int tls_write(struct aio_stream *s, const void *p, size_t n)
 {
-	struct aio_tlsconn *c = s->tls->conn;
+	struct tls_part *t = s->tls;
+	struct aio_tlsconn *c = t->conn;
 	if ((s->state & TLS_HANDSHAKE) || aio_buf_len(&s->out) || tls_ops->unsent(c)) {
 		if (aio_buf_append(&s->out, p, n) < 0)
 			return -ENOMEM;
-		if (!(s->state & TLS_HANDSHAKE))
+		if (!(s->state & TLS_HANDSHAKE) && !t->retry)
 			watch(s, &s->wio, WRITING, 1);
 		return 0;
 	}
-	int r = tls_ops->write(c, p, n);
-	if (r < 0) {
-		fail(s, -r);
-		post(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
-		return r;
+	const char *at = p;
+	for (size_t left = n; left > 0;) {
+		size_t chunk = left < TLS_WRITE_MAX ? left : TLS_WRITE_MAX;
+		int r = tls_ops->write(c, at, chunk);
+		if (r == -EAGAIN) {
+			/* The rest waits for the peer's input, then goes from out. */
+			if (aio_buf_append(&s->out, at, left) < 0)
+				r = -ENOMEM;
+			else {
+				t->retry = chunk;
+				update_reading(s);
+				break;
+			}
+		}
+		if (r < 0) {
+			fail(s, -r);
+			post(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+			return r;
+		}
+		at += chunk;
+		left -= chunk;
 	}
 	if (tls_ops->unsent(c))
 		watch(s, &s->wio, WRITING, 1);
 	return 0;
+}
+
+/* A timeout counts from this call: libev's timers count from the time it
+ * read last, which a long turn of the loop leaves behind. */
+static void start_timer(struct aio_stream *s, double after)
+{
+	struct ev_loop *ev = aio_loop_ev(s->loop);
+	ev_now_update(ev);
+	ev_timer_set(&s->tls->timer, after, 0.);
+	ev_timer_start(ev, &s->tls->timer);
 }
 
 /* close() on an established session: the flush and the close_notify
@@ -695,10 +740,8 @@ static int tls_write(struct aio_stream *s, const void *p, size_t n)
 static void tls_close(struct aio_stream *s)
 {
 	struct tls_part *t = s->tls;
-	if (t->shutdown_timeout > 0) {
-		ev_timer_set(&t->timer, t->shutdown_timeout, 0.);
-		ev_timer_start(aio_loop_ev(s->loop), &t->timer);
-	}
+	if (t->shutdown_timeout > 0)
+		start_timer(s, t->shutdown_timeout);
 	post(s, TLS_STEP);
 }
 
@@ -745,9 +788,9 @@ int aio_stream_start_tls(struct aio_stream *s, const struct aio_tls_opts *o)
 	t->stream = s;
 	t->shutdown_timeout = o->shutdown_timeout;
 	ev_timer_init(&t->timer, tls_timer_cb, o->handshake_timeout, 0.);
-	if (o->handshake_timeout > 0)
-		ev_timer_start(aio_loop_ev(s->loop), &t->timer);
 	s->tls = t;
+	if (o->handshake_timeout > 0)
+		start_timer(s, o->handshake_timeout);
 	s->state |= TLS_HANDSHAKE;
 	watch(s, &s->wio, WRITING, 0);
 	update_reading(s);

@@ -198,7 +198,7 @@ static int failed(struct aio_tlsconn *t, int r, int in_handshake)
 		if (!in_handshake)
 			return 0;
 		t->failure.eof = 1;
-		return -ECONNRESET;
+		return -AIO_ETLS;
 	}
 	if (!t->failure.err) {
 		t->failure.err = err;
@@ -224,21 +224,15 @@ ssize_t aio_tlsconn_read(struct aio_tlsconn *t, void *buf, size_t n)
 
 int aio_tlsconn_write(struct aio_tlsconn *t, const void *p, size_t n)
 {
-	const char *c = p;
-	while (n > 0) {
-		int chunk = n > INT_MAX ? INT_MAX : (int)n;
-		ERR_clear_error();
-		int r = SSL_write(t->ssl, c, chunk);
-		if (r <= 0) {
-			r = failed(t, r, 0);
-			/* A write never waits (the BIO keeps what the socket does
-			 * not take), so "again" or "end" here means the peer is gone. */
-			return r == -EAGAIN || r == 0 ? -EPIPE : r;
-		}
-		c += r;
-		n -= (size_t)r;
-	}
-	return 0;
+	if (n == 0)
+		return 0;
+	ERR_clear_error();
+	int r = SSL_write(t->ssl, p, (int)n);
+	if (r > 0)
+		return 0;
+	r = failed(t, r, 0);
+	/* The end of the peer's data: nothing written can reach it. */
+	return r == 0 ? -EPIPE : r;
 }
 
 size_t aio_tlsconn_unsent(const struct aio_tlsconn *t)

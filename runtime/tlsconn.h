@@ -33,15 +33,18 @@ struct aio_tlsconn *aio_tlsconn_new(const struct aio_tls_opts *o, int fd,
 void aio_tlsconn_free(struct aio_tlsconn *t);
 
 /* 1 once the handshake is done, -EAGAIN while it needs input, else -errno:
- * AIO_ETLS (aio_tlsconn_failure says why), -ECONNRESET for a peer that
- * closed, the socket's error. */
+ * AIO_ETLS (aio_tlsconn_failure says why, also for a peer that closed),
+ * the socket's error. */
 int aio_tlsconn_handshake(struct aio_tlsconn *t);
 
 /* As read(2): bytes of plaintext, 0 at the end of the peer's data
  * (close_notify or a bare end of file), -EAGAIN, or -errno as above. */
 ssize_t aio_tlsconn_read(struct aio_tlsconn *t, void *buf, size_t n);
 
-/* Encrypts all of p[0, n) and sends what the socket takes: 0 or -errno. */
+/* Encrypts all of p[0, n), n at most INT_MAX, and sends what the socket
+ * takes: 0, or -EAGAIN when the session needs the peer's input first (a
+ * TLS 1.2 renegotiation): then call again with the same n bytes once input
+ * came; or -errno. */
 int aio_tlsconn_write(struct aio_tlsconn *t, const void *p, size_t n);
 
 size_t aio_tlsconn_unsent(const struct aio_tlsconn *t);
