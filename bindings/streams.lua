@@ -52,6 +52,16 @@ end
 
 local TLS_ONLY = {"server_hostname", "ssl_handshake_timeout", "ssl_shutdown_timeout"}
 
+-- opts.server_hostname (default when nil): OpenSSL would check a name cut
+-- at a zero byte, so a name with one is refused.
+local function opt_hostname(fname, n, opts, default, depth)
+  local name = opt_field(fname, n, opts, "server_hostname", "string", default, 1 + depth)
+  if name and name:find("\0", 1, true) then
+    argerror(n, fname, "field 'server_hostname': embedded zero byte", 1 + depth)
+  end
+  return name
+end
+
 -- The TLS options of opts: the context (nil for plaintext), the
 -- handshake and shutdown timeouts. A server takes a server context only.
 local function tls_opts(fname, n, opts, server, depth)
@@ -104,7 +114,7 @@ function Writer.start_tls(self, ...)
     argerror(1, "start_tls", "asyncio.ssl.SSLContext expected, got " .. typename(ctx, n >= 1))
   end
   opts = check_opts("start_tls", 2, opts, n >= 2)
-  local hostname = opt_field("start_tls", 2, opts, "server_hostname", "string", nil)
+  local hostname = opt_hostname("start_tls", 2, opts, nil, 0)
   local handshake_timeout = check_positive("start_tls", 2, opts, "ssl_handshake_timeout",
                                            DEFAULT_HANDSHAKE_TIMEOUT, 0)
   local shutdown_timeout = check_positive("start_tls", 2, opts, "ssl_shutdown_timeout",
@@ -150,7 +160,7 @@ function M.open_connection(...)
   opts = check_opts("open_connection", 3, opts, n >= 3)
   local limit = check_limit("open_connection", 3, opts)
   local ctx, handshake_timeout, shutdown_timeout = tls_opts("open_connection", 3, opts, false, 0)
-  local hostname = opt_field("open_connection", 3, opts, "server_hostname", "string", host)
+  local hostname = opt_hostname("open_connection", 3, opts, host, 0)
   local local_addr = opt_field("open_connection", 3, opts, "local_addr", "table", nil)
   local locals
   if local_addr then
@@ -185,7 +195,7 @@ function M.open_unix_connection(...)
   local limit = check_limit("open_unix_connection", 2, opts)
   local ctx, handshake_timeout, shutdown_timeout = tls_opts("open_unix_connection", 2, opts, false, 0)
   -- A path is no host name: the name to check must be given (or "").
-  local hostname = opt_field("open_unix_connection", 2, opts, "server_hostname", "string", nil)
+  local hostname = opt_hostname("open_unix_connection", 2, opts, nil, 0)
   if ctx and hostname == nil and ctx.check_hostname then
     argerror(2, "open_unix_connection", "field 'server_hostname' is needed with ssl on a Unix socket "
              .. "(\"\" checks no name)")
