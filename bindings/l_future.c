@@ -436,16 +436,7 @@ static int l_future_tostring(lua_State *L)
 /* [-0, +1] The weak-keyed set of futures marked unretrieved. */
 static void push_unretrieved_set(lua_State *L)
 {
-	if (lua_getfield(L, LUA_REGISTRYINDEX, UNRETRIEVED_KEY) == LUA_TTABLE)
-		return;
-	lua_pop(L, 1);
-	lua_newtable(L);
-	lua_createtable(L, 0, 1);
-	lua_pushliteral(L, "k");
-	lua_setfield(L, -2, "__mode");
-	lua_setmetatable(L, -2);
-	lua_pushvalue(L, -1);
-	lua_setfield(L, LUA_REGISTRYINDEX, UNRETRIEVED_KEY);
+	laio_push_weak_table(L, UNRETRIEVED_KEY);
 }
 
 /* Whether a future marked unretrieved is still so; drops those that are not. */

@@ -155,6 +155,20 @@ void laio_new_class(lua_State *L, const char *tname, int state,
 	lua_pop(L, 2);
 }
 
+void laio_push_weak_table(lua_State *L, const char *key)
+{
+	if (lua_getfield(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE)
+		return;
+	lua_pop(L, 1);
+	lua_newtable(L);
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, key);
+}
+
 void laio_set_constants(lua_State *L, const struct laio_constant *c)
 {
 	for (; c->name; c++) {

@@ -13,16 +13,7 @@
 
 static void remember_session(lua_State *L, int writer, int ctx, int hostname)
 {
-	if (lua_getfield(L, LUA_REGISTRYINDEX, TLS_STREAMS) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_createtable(L, 0, 1);
-		lua_pushliteral(L, "k");
-		lua_setfield(L, -2, "__mode");
-		lua_setmetatable(L, -2);
-		lua_pushvalue(L, -1);
-		lua_setfield(L, LUA_REGISTRYINDEX, TLS_STREAMS);
-	}
+	laio_push_weak_table(L, TLS_STREAMS);
 	lua_getiuservalue(L, writer, 1);	/* the reader */
 	lua_createtable(L, 2, 0);
 	lua_pushvalue(L, ctx);

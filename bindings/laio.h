@@ -145,6 +145,8 @@ struct l_state *laio_state(lua_State *L);
 void laio_new_class(lua_State *L, const char *tname, int state,
 		    const luaL_Reg *const methods[], const luaL_Reg *metamethods);
 int luaopen_asyncio(lua_State *L);
+/* [-0, +1] registry[key], a table with weak keys, made on first use. */
+void laio_push_weak_table(lua_State *L, const char *key);
 /* An integer a C part hands its Lua part, by name. */
 struct laio_constant {
 	const char *name;
