@@ -380,7 +380,7 @@ static int accept_conn(lua_State *L)
 	lua_rawgeti(L, LUA_REGISTRYINDEX, ls->ref);
 	lua_getiuservalue(L, -1, 1);	/* on_conn */
 	struct l_conn *c = laio_push_conn(L, ls->limit);
-	int err = laio_conn_open(c, ls->loop->rt, ls->pending_fd, AIO_STREAM_SOCKET);
+	int err = laio_conn_open(c, ls->loop->rt, ls->pending_fd, AIO_STREAM_SOCKET | AIO_STREAM_NONBLOCK);
 	if (err < 0) {
 		laio_push_oserror(L, -err, "accept");
 		return lua_error(L);

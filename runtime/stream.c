@@ -298,7 +298,7 @@ static void loop_gone(struct aio_resource *res)
 static struct aio_stream *stream_make(struct aio_loop *loop, int fd, unsigned flags,
 				      aio_stream_fn fn, void *udata, int *err)
 {
-	int fl = fcntl(fd, F_GETFL);
+	int fl = (flags & AIO_STREAM_NONBLOCK) ? O_NONBLOCK : fcntl(fd, F_GETFL);
 	if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
 		*err = -errno;
 		return NULL;
@@ -359,7 +359,8 @@ struct aio_stream *aio_stream_connect(struct aio_loop *loop,
 		*err = r;
 		return NULL;
 	}
-	struct aio_stream *s = stream_make(loop, fd, AIO_STREAM_SOCKET, fn, udata, err);
+	struct aio_stream *s = stream_make(loop, fd, AIO_STREAM_SOCKET | AIO_STREAM_NONBLOCK, fn, udata,
+					   err);
 	if (!s) {
 		close(fd);
 		return NULL;

@@ -24,10 +24,11 @@ enum {
 	AIO_STREAM_SOCKET = 1,	/* send with MSG_NOSIGNAL; shutdown for write_eof */
 	AIO_STREAM_NO_READ = 2,	/* a pipe's write end: never read */
 	AIO_STREAM_NO_WRITE = 4,	/* a pipe's read end: never written */
+	AIO_STREAM_NONBLOCK = 8,	/* fd is non-blocking already (accept4, SOCK_NONBLOCK) */
 };
 
 /*
- * Takes fd (made non-blocking here) into a new stream that reads ahead at
+ * Takes fd (made non-blocking here unless AIO_STREAM_NONBLOCK says it is) into a new stream that reads ahead at
  * once. fn(s, events) is called from the loop: from libev's callbacks for
  * I/O, from the ready queue for what a call of this API caused; never from
  * inside a call of this API. On failure returns NULL, sets *err to -errno

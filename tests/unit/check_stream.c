@@ -127,6 +127,18 @@ START_TEST(test_stream_new_sets_nonblocking)
 }
 END_TEST
 
+/* A descriptor the caller made non-blocking (accept4) is taken as it is:
+ * the flag spares the fcntl calls, so a blocking one here stays blocking. */
+START_TEST(test_stream_new_nonblock_flag_trusts_caller)
+{
+	ck_assert_int_eq(fcntl(sv[0], F_SETFL, 0), 0);
+	stream_make(sv[0], AIO_STREAM_SOCKET | AIO_STREAM_NONBLOCK, &seen);
+	ck_assert(!(fcntl(sv[0], F_GETFL) & O_NONBLOCK));
+	/* Made non-blocking again, so the teardown's turns cannot hang. */
+	ck_assert_int_eq(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+}
+END_TEST
+
 START_TEST(test_stream_new_bad_fd)
 {
 	int fd = dup(sv[0]);
@@ -491,6 +503,7 @@ Suite *stream_suite(void)
 	tcase_add_test(tc, test_stream_read_eof);
 	tcase_add_test(tc, test_stream_read_high_pauses);
 	tcase_add_test(tc, test_stream_new_sets_nonblocking);
+	tcase_add_test(tc, test_stream_new_nonblock_flag_trusts_caller);
 	tcase_add_test(tc, test_stream_new_bad_fd);
 
 	tc = check_tcase(s, "write", pair_setup, pair_teardown, 5);
