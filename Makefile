@@ -7,7 +7,10 @@
 CC ?= cc
 # libssl-dev: TLS; openssl makes the tests' certificates; ca-certificates is
 # the system CA store that client contexts trust by default.
-PKGS := libev-dev liblua5.4-dev check pkg-config lua5.4 libssl-dev openssl ca-certificates
+# libcurl4-openssl-dev: asyncio.http; lua-cjson: its JSON (scripts may
+# require "cjson" too).
+PKGS := libev-dev liblua5.4-dev check pkg-config lua5.4 libssl-dev openssl ca-certificates \
+	libcurl4-openssl-dev lua-cjson
 BENCH_PKGS := lua-luv lua-cqueues python3-uvloop nodejs hyperfine wrk
 
 ifeq ($(SANITIZE),1)

@@ -376,7 +376,7 @@ void laio_push_tls_error(lua_State *L, const struct aio_tls_failure *f, const ch
  * it was not verified, nil when the peer sent none. */
 void laio_push_peercert(lua_State *L, SSL *ssl);
 /*
- * l_tls.c: TLS lives with OpenSSL in asyncio_tls.so (l_ssl*.c,
+ * l_plugin.c: TLS lives with OpenSSL in asyncio_tls.so (l_ssl*.c,
  * l_stream_tls.c, runtime/tlsconn.c), loaded the first time a script
  * uses asyncio.ssl, so that a program without TLS never loads OpenSSL.
  * internals.open_ssl loads it and returns what its laio_tls_open gives:

@@ -1,4 +1,4 @@
-/* l_tls.c -- loads asyncio_tls.so, where TLS lives with OpenSSL, the first time a script uses asyncio.ssl */
+/* l_plugin.c -- loads the modules that carry big libraries (asyncio_tls.so: OpenSSL) the first time a script uses them */
 #define _GNU_SOURCE
 #include "laio.h"
 
@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define TLS_MODULE "asyncio_tls.so"
 
 const struct laio_tls_hooks *laio_tls;
 
@@ -40,43 +38,48 @@ static int own_path(char *buf, int *shared)
 }
 
 /*
- * The module sits beside aiod or asyncio.so (the build tree), or for an
- * installed aiod in ../lib/aiod. It resolves what it uses of the streams
- * and of Lua against the program: aiod exports its symbols; asyncio.so,
- * which require opened RTLD_LOCAL, is made global for it first.
+ * A module sits beside aiod or asyncio.so (the build tree), or for an
+ * installed aiod in ../lib/aiod. It resolves what it uses of the core and
+ * of Lua against the program: aiod exports its symbols; asyncio.so, which
+ * require opened RTLD_LOCAL, is made global for it first. Loaded once per
+ * process; dlopen counts the handles.
  */
-static void *load_module(lua_State *L)
+static void *load_module(lua_State *L, const char *file)
 {
-	static void *module;
-	if (module)
-		return module;
-	char self[PATH_MAX], path[PATH_MAX + sizeof "/../lib/aiod/" TLS_MODULE];
+	char self[PATH_MAX], path[PATH_MAX + 64];
 	int shared;
 	if (own_path(self, &shared) < 0)
-		luaL_error(L, "asyncio.ssl: cannot tell where asyncio was loaded from");
+		luaL_error(L, "cannot tell where asyncio was loaded from, to load %s", file);
 	if (shared)
 		dlopen(self, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
 	*strrchr(self, '/') = '\0';
-	static const char *const places[] = {"%s/" TLS_MODULE, "%s/../lib/aiod/" TLS_MODULE};
+	static const char *const places[] = {"%s/%s", "%s/../lib/aiod/%s"};
 	const char *first_error = NULL;
+	void *module = NULL;
 	for (size_t i = 0; i < sizeof places / sizeof *places && !module; i++) {
-		snprintf(path, sizeof path, places[i], self);
+		snprintf(path, sizeof path, places[i], self, file);
 		module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 		if (!module && !first_error)
 			first_error = lua_pushstring(L, dlerror());
 	}
 	if (!module)
-		luaL_error(L, "asyncio.ssl: cannot load the TLS module: %s", first_error);
+		luaL_error(L, "cannot load %s: %s", file, first_error);
 	return module;
 }
 
-/* internals.open_ssl: called with the module state as upvalue 1, which
- * the module's entry uses as its own. */
-int laio_open_ssl(lua_State *L)
+/* Runs the module's entry as the running C function, so that its upvalue 1
+ * (the module state, for internals functions) is the entry's too. */
+static int open_module(lua_State *L, const char *file, const char *entry)
 {
 	lua_CFunction open;
-	*(void **)&open = dlsym(load_module(L), "laio_tls_open");
+	*(void **)&open = dlsym(load_module(L, file), entry);
 	if (!open)
-		return luaL_error(L, "asyncio.ssl: the TLS module has no entry: %s", dlerror());
+		return luaL_error(L, "%s has no %s: %s", file, entry, dlerror());
 	return open(L);
+}
+
+/* internals.open_ssl */
+int laio_open_ssl(lua_State *L)
+{
+	return open_module(L, "asyncio_tls.so", "laio_tls_open");
 }
