@@ -177,7 +177,7 @@ end
 -- (wait_for below), the same for every stage of a request.
 local session <close> = asyncio.http.Session{
   headers = headers, verify = not insecure, cafile = cafile,
-  timeout = false, max_connections_per_host = limit,
+  timeout = false, max_connections = math.max(100, limit), max_connections_per_host = limit,
 }
 local loop = asyncio.get_running_loop()
 local slots = asyncio.Semaphore(limit)
