@@ -26,7 +26,8 @@ local HELP = USAGE .. [[
   --cafile FILE        trust only the CA certificates in FILE (PEM) for HTTPS
   --insecure           do not verify HTTPS certificates at all
   -f FILE              read more URLs from FILE, one a line, each optionally
-                       followed by =STATUS and ~PATTERN (# starts a comment)
+                       followed by =STATUS and ~PATTERN (a # first or after a
+                       space starts a comment)
 An argument =STATUS or ~PATTERN right after a URL is that URL's own
 expectation, in place of --expect or --match.
 Exit status: 0 when every URL passed; 1 when one did not (refused, timed out,
