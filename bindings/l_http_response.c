@@ -118,9 +118,11 @@ static int push_verify_error(lua_State *L, struct l_http_xfer *lx)
 	char *url = NULL;
 	curl_easy_getinfo(lx->easy, CURLINFO_SSL_VERIFYRESULT, &verify);
 	curl_easy_getinfo(lx->easy, CURLINFO_EFFECTIVE_URL, &url);
-	/* libcurl checks the host name itself: a chain that verified and
-	 * still failed is the name's mismatch. */
-	if (verify == X509_V_OK)
+	/* libcurl checks the host name itself, after OpenSSL verified the
+	 * chain, and leaves X509_V_OK or X509_V_ERR_UNSPECIFIED: its message
+	 * tells the name's mismatch ("... match target host name ..."). */
+	const char *msg = aio_curl_error(lx->x);
+	if (verify == X509_V_OK || (verify == X509_V_ERR_UNSPECIFIED && msg && strstr(msg, "target host name")))
 		verify = X509_V_ERR_HOSTNAME_MISMATCH;
 	CURLU *u = curl_url();
 	char *host = NULL;

@@ -102,5 +102,6 @@ asyncio.run(function()
   asyncio.sleep(0.005)
   t:cancel()
   print("cancelled:", pcall(t.await, t) == false and t:cancelled())
-  server:close()
+  -- The pool keeps its connections alive: their handlers would keep aiod serving.
+  server:close(); server:close_clients()
 end)
