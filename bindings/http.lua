@@ -99,7 +99,8 @@ end
 local function check_seconds(fname, n, field, v)
   if v == false then return 0 end
   if type(v) ~= "number" then bad_field(fname, n, field, "number or false", v, 2) end
-  if v ~= v or v <= 0 then
+  if v ~= v then argerror(n, fname, ("field '%s': number expected, got NaN"):format(field), extra + 1) end
+  if v <= 0 then
     argerror(n, fname, ("field '%s': positive number expected, got %s"):format(field, tostring(v)), extra + 1)
   end
   if v == huge then return 0 end
@@ -153,7 +154,7 @@ local function check_options(fname, n, opts, present, in_session, depth)
       o.body = v
     elseif k == "json" then
       local ok, s = pcall(cjson.encode, v)
-      if not ok then argerror(n, fname, "field 'json': " .. tostring(s):gsub("^.-: ", ""), 1) end
+      if not ok then argerror(n, fname, "field 'json': " .. (tostring(s):gsub("^[^:]*:%d+: ", "")), extra) end
       o.json = s
     elseif k == "auth" then
       if type(v) ~= "table" then bad_field(fname, n, k, "table {user, password}", v) end
