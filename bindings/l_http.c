@@ -47,7 +47,13 @@ static int xfer_gc(lua_State *L)
 	struct l_http_xfer *lx = lua_touserdata(L, 1);
 	release_xfer(lx);
 	if (lx->easy) {
-		curl_easy_cleanup(lx->easy);
+		struct l_http_pool *p = lx->pool;
+		if (p->m && p->nspare < LAIO_HTTP_SPARE) {
+			curl_easy_reset(lx->easy);
+			p->spare[p->nspare++] = lx->easy;
+		} else {
+			curl_easy_cleanup(lx->easy);
+		}
 		lx->easy = NULL;
 	}
 	if (lx->headers) {
@@ -80,6 +86,7 @@ static int l_pool_new(lua_State *L)
 	struct l_http_pool *p = lua_newuserdatauv(L, sizeof *p, 1);
 	p->m = NULL;
 	p->loop = loop;
+	p->nspare = 0;
 	laio_list_init(&p->xfers);
 	luaL_setmetatable(L, LAIO_HTTP_POOL);
 	lua_pushvalue(L, 3);
@@ -107,6 +114,8 @@ static int l_pool_close(lua_State *L)
 	}
 	aio_curl_free(p->m);
 	p->m = NULL;
+	while (p->nspare > 0)
+		curl_easy_cleanup(p->spare[--p->nspare]);
 	return 0;
 }
 
@@ -270,7 +279,8 @@ static int l_start(lua_State *L)
 	luaL_setmetatable(L, LAIO_HTTP_XFER);
 	lua_pushvalue(L, 1);
 	lua_setiuservalue(L, 3, XFER_UV_POOL);
-	lx->easy = curl_easy_init();
+	lx->pool = p;
+	lx->easy = p->nspare > 0 ? p->spare[--p->nspare] : curl_easy_init();
 	if (!lx->easy)
 		return luaL_error(L, "not enough memory");
 	struct aio_curl_opts o = {0};
@@ -400,10 +410,11 @@ static int l_body(lua_State *L)
 	return 1;
 }
 
+/* close(transfer): lets the transfer and its easy handle go at once. */
 static int l_close(lua_State *L)
 {
-	release_xfer(laio_check_xfer(L, 1));
-	return 0;
+	laio_check_xfer(L, 1);
+	return xfer_gc(L);
 }
 
 static const luaL_Reg functions[] = {
