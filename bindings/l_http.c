@@ -239,6 +239,9 @@ static int set_options(lua_State *L, struct l_http_xfer *lx, int spec, struct ai
 	CURL *e = lx->easy;
 	SETOPT(e, CURLOPT_URL, opt_string(L, spec, "url"));
 	SETOPT(e, CURLOPT_ERRORBUFFER, lx->errbuf);
+	/* An HTTP client: no file://, ftp:// or the like, asked or redirected to. */
+	SETOPT(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	SETOPT(e, CURLOPT_TIMEOUT_MS, (long)opt_integer(L, spec, "timeout_ms"));
 	SETOPT(e, CURLOPT_CONNECTTIMEOUT_MS, (long)opt_integer(L, spec, "connect_timeout_ms"));
 	o->follow = opt_boolean(L, spec, "follow");

@@ -97,6 +97,12 @@ asyncio.run(function()
   ok, e = pcall(http.get, "http://nonexistent.invalid/")
   print(ok, e.name, (e.message:find("nonexistent.invalid", 1, true) ~= nil))
 
+  -- only http and https, asked or redirected to
+  for _, u in ipairs{"file:///etc/passwd", "ftp://127.0.0.1/", "http://127.0.0.1:99999/"} do
+    ok, e = pcall(http.get, u)
+    print(u, ok, e.name, e.message)
+  end
+
   -- cancellation while waiting for the response
   local t = asyncio.create_task(function() return http.get(base .. "/stream") end)
   asyncio.sleep(0.005)
