@@ -303,7 +303,11 @@ function Response:read(n)
   local buf = self._buf
   if n == nil or n < 0 then
     local parts = {buf}
-    for s in next_piece, self do parts[#parts + 1] = s end
+    while true do
+      local s = next_piece(self)
+      if s == nil then break end
+      parts[#parts + 1] = s
+    end
     self._buf = ""
     return concat(parts)
   end

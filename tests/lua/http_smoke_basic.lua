@@ -36,6 +36,7 @@ local function serve(r, w)
     else
       local out = ("%s %s ct=%s x=%s body=%s"):format(method, target, headers["content-type"] or "-",
                                                      headers["x-test"] or "-", body)
+      if headers.authorization then out = out .. " auth=" .. headers.authorization end
       local extra = method == "HEAD" and "" or out
       w:write(("HTTP/1.1 200 OK\r\nContent-Length: %d\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n" ..
                "Content-Type: text/plain\r\n\r\n%s"):format(#out, extra))
@@ -61,6 +62,8 @@ asyncio.run(function()
   print(r.body)
   r = http.put(base .. "/b", {body = "raw", headers = {["content-type"] = "text/x"}})
   print(r.body)
+  r = http.get(base .. "/a", {auth = {"user", "pass word"}, http_version = "1.1", timeout = false})
+  print(r.body)
   r = http.head(base .. "/h")
   print(r.status, r.body == "", r.headers["content-length"])
   r = http.request("DELETE", base .. "/d")
@@ -83,6 +86,13 @@ asyncio.run(function()
   r = http.get(base .. "/stream", {stream = true})
   print(r.status, r.body)
   for line in r:lines() do io.write("got ", line) end
+  r = http.get(base .. "/stream", {stream = true})
+  print(r:read(3), r:read(0) == "")
+  for chunk in r:chunks() do io.write("chunk ", chunk) end
+  print(r:read(), r:read(5))
+  r = http.get(base .. "/stream", {stream = true})
+  print(#r:text(), r.body == r:text())
+  r:close()
 
   local s <close> = http.Session{base_url = base .. "/api/", headers = {["x-test"] = "s"}}
   print(s:get("v1").body)
