@@ -1,5 +1,5 @@
 -- both
--- asyncio.http over TLS: the test CA as cafile verifies, without it SSLCertVerificationError, verify = false, wrong host
+-- asyncio.http over TLS: the test CA as cafile or capath verifies, without it SSLCertVerificationError, wrong host, verify = false, a client certificate
 local asyncio = require "asyncio"
 local http = asyncio.http
 local D = os.getenv("AIOD_TEST_CERTS")
@@ -41,6 +41,27 @@ asyncio.run(function()
   local s3 = http.Session{verify = false}
   print(s3:get(wrong_url).body)
   s1:close(); s2:close(); s3:close()
+
+  -- a client certificate (cert, key) for a server that requires one
+  local mctx = server_ctx("server")
+  mctx:load_verify_locations(D .. "/ca.pem")
+  mctx.verify_mode = asyncio.ssl.CERT_REQUIRED
+  local mutual = asyncio.start_server(function(r, w)
+    local peer = w:get_extra_info("peercert")
+    r:readline()
+    repeat local h = r:readline() until h == "\r\n" or h == ""
+    local cn = "-"
+    for _, rdn in ipairs(peer and peer.subject or {}) do
+      for _, kv in ipairs(rdn) do if kv[1] == "commonName" then cn = kv[2] end end
+    end
+    w:write(("HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"):format(#cn, cn))
+    w:close()
+  end, "127.0.0.1", 0, {ssl = mctx})
+  local murl = ("https://localhost:%d/"):format(mutual.sockets[1].port)
+  local s4 = http.Session{cafile = D .. "/ca.pem", cert = D .. "/client.pem", key = D .. "/client.key"}
+  print("client cert:", s4:get(murl).body)
+  s4:close()
+  mutual:close()
   good:close(); good:close_clients()
   wrong:close(); wrong:close_clients()
 end)
