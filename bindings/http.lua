@@ -249,6 +249,7 @@ end
 
 local Response = {__name = "asyncio.http.Response"}
 Response.__index = Response
+Response.__tostring = function(r) return ("<Response [%d]>"):format(r.status) end
 http.Response = Response
 
 -- Raises the error of the failed transfer x (after letting it go).
