@@ -215,7 +215,8 @@ static int set_method(lua_State *L, struct l_http_xfer *lx, int spec, const char
 	return body != NULL;
 }
 
-static int set_tls(lua_State *L, CURL *e, int spec)
+/* verify, and the options that are strings: files, proxy, credentials. */
+static int set_verify_and_strings(lua_State *L, CURL *e, int spec)
 {
 	long verify = opt_boolean(L, spec, "verify");
 	SETOPT(e, CURLOPT_SSL_VERIFYPEER, verify);
@@ -252,7 +253,7 @@ static int set_options(lua_State *L, struct l_http_xfer *lx, int spec, struct ai
 	lua_Integer version = opt_integer(L, spec, "http_version");
 	SETOPT(e, CURLOPT_HTTP_VERSION, version == 11 ? (long)CURL_HTTP_VERSION_1_1
 	       : version == 2 ? (long)CURL_HTTP_VERSION_2_0 : (long)CURL_HTTP_VERSION_2TLS);
-	set_tls(L, e, spec);
+	set_verify_and_strings(L, e, spec);
 	o->max_body = (size_t)opt_integer(L, spec, "max_body");
 	o->stream = opt_boolean(L, spec, "stream");
 	return 0;
