@@ -348,7 +348,10 @@ static int l_wait(lua_State *L)
 	lua_settop(L, 1);
 	if (!ready(lx, 0))
 		return park_until_ready(L, 0, wait_k);
-	lua_pushboolean(L, lx->x && (!lx->done || aio_curl_result(lx->x) == CURLE_OK));
+	/* A stream whose headers came is a response even if its body then
+	 * failed: reading it raises that failure, as section 12 says. */
+	lua_pushboolean(L, lx->x && (!lx->done || aio_curl_result(lx->x) == CURLE_OK ||
+				     (lx->stream && lx->got_headers)));
 	return 1;
 }
 
