@@ -1,10 +1,9 @@
 # proxy from the environment (http_proxy, no_proxy), as curl: the default Session and a new one both use it
 . "$(dirname "$0")/lib.bash"
 backend=$(cd "$(dirname "$0")/../http" && pwd)/server.py
-exec 3< <(sleep 20)   # the server's stdin: it stops when this test ends
-/usr/bin/python3 -I "$backend" <&3 >"$T/port" &
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.02; done
-read -r port _ <"$T/port" || fail "no server"
+coproc SRV { exec /usr/bin/python3 -I "$backend"; }
+trap 'kill "$SRV_PID" 2>/dev/null; rm -rf "$T"' EXIT
+read -r port _ <&"${SRV[0]}" || fail "no server"
 script t.lua <<'LUA'
 local asyncio = require "asyncio"
 asyncio.run(function()
