@@ -12,8 +12,15 @@ local function server(...)
   return p, "http://127.0.0.1:" .. port, hole
 end
 local function stop(p) p.stdin:close(); p:wait() end
--- the server's figures (tests/http/server.py /stats); until(pred) polls them (up to 2 s)
-local function stats(base) return http.get(base .. "/stats"):json() end
+-- the server's figures (tests/http/server.py /stats), as integers (cjson decodes every number
+-- as a float); until_stats(base, pred) polls them until pred is true (up to 2 s)
+local function stats(base)
+  local st = http.get(base .. "/stats"):json()
+  for _, t in ipairs{st, st.hits} do
+    for k, v in pairs(t) do if type(v) == "number" then t[k] = math.tointeger(v) end end
+  end
+  return st
+end
 local function until_stats(base, pred)
   for _ = 1, 200 do
     local st = stats(base)
@@ -67,14 +74,28 @@ asyncio.run(function()
   print("task group", ok, asyncio.ExceptionGroup:is(e), e.exceptions and #e.exceptions)
   print("server saw both close", until_stats(base, function(st) return st.aborted == 6 end).aborted)
 
-  -- many cancelled at once, then the client still works
+  -- many cancelled at once (a Session of their own: stats() goes through the default one)
+  local s <close> = http.Session{max_connections_per_host = 20}
   local tasks = {}
-  for i = 1, 20 do tasks[i] = asyncio.create_task(function() return http.get(base .. "/never") end) end
+  for i = 1, 20 do tasks[i] = asyncio.create_task(function() return s:get(base .. "/never") end) end
   until_stats(base, function(st) return (st.hits["/never"] or 0) >= 21 end)
   for _, task in ipairs(tasks) do task:cancel() end
   local cancelled = 0
   for _, task in ipairs(tasks) do if not pcall(task.await, task) and task:cancelled() then cancelled = cancelled + 1 end end
   print("20 cancelled", cancelled, until_stats(base, function(st) return st.aborted == 26 end).aborted)
+
+  -- requests queued behind max_connections_per_host, cancelled before they have a connection
+  local q <close> = http.Session{max_connections_per_host = 2}
+  tasks = {}
+  for i = 1, 5 do tasks[i] = asyncio.create_task(function() return q:get(base .. "/never") end) end
+  until_stats(base, function(st) return st.hits["/never"] >= 23 end)
+  asyncio.sleep(0.05)
+  local t0 = loop:time()
+  for _, task in ipairs(tasks) do task:cancel() end
+  cancelled = 0
+  for _, task in ipairs(tasks) do if not pcall(task.await, task) and task:cancelled() then cancelled = cancelled + 1 end end
+  print("queued cancelled", cancelled, loop:time() - t0 < 0.5, stats(base).hits["/never"],
+        until_stats(base, function(st) return st.aborted == 28 end).aborted)
   local r = http.get(base .. "/echo")
   print("still works", r.status)
   stop(p)

@@ -12,8 +12,15 @@ local function server(...)
   return p, "http://127.0.0.1:" .. port, hole
 end
 local function stop(p) p.stdin:close(); p:wait() end
--- the server's figures (tests/http/server.py /stats); until(pred) polls them (up to 2 s)
-local function stats(base) return http.get(base .. "/stats"):json() end
+-- the server's figures (tests/http/server.py /stats), as integers (cjson decodes every number
+-- as a float); until_stats(base, pred) polls them until pred is true (up to 2 s)
+local function stats(base)
+  local st = http.get(base .. "/stats"):json()
+  for _, t in ipairs{st, st.hits} do
+    for k, v in pairs(t) do if type(v) == "number" then t[k] = math.tointeger(v) end end
+  end
+  return st
+end
 local function until_stats(base, pred)
   for _ = 1, 200 do
     local st = stats(base)
