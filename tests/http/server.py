@@ -1,7 +1,8 @@
 """tests/http/server.py -- the HTTP client tests' server: HTTP/1.1 written by hand, so every fault is exact
 
-usage: python3 -I tests/http/server.py [--tls CERTDIR] [--client-cert]
+usage: python3 -I tests/http/server.py [--tls CERTDIR] [--cert NAME] [--client-cert]
   --tls CERTDIR   serve HTTPS with CERTDIR/server.pem and server.key (tests/tls/mkcerts.sh)
+  --cert NAME     NAME.pem and NAME.key instead (expired, wronghost, selfsigned)
   --client-cert   require a client certificate signed by CERTDIR/ca.pem
 Prints "PORT BLACKHOLE_PORT\n" on stdout once it listens on 127.0.0.1 (BLACKHOLE_PORT: a listening
 socket whose accept queue is full, so connecting there hangs: connect_timeout), then serves until killed
@@ -21,6 +22,9 @@ Routes (any method; the query string is ignored unless said):
   /headers         repeated fields (Set-Cookie twice, X-Multi twice), X-Mixed-Case
   /lines           chunked: "one\ntwo\nthr" "ee\nfour" in two chunks 20 ms apart
   /slow?ms=N       waits N ms, then 200 "slow"
+  /cut             Content-Length 1000, sends 10 bytes, closes the connection
+  /garbage         answers bytes that are no HTTP, then closes
+  /closeafter      200 "closing", then closes the connection without saying so (keep-alive assumed)
   /stats           JSON {total, open, max_open, aborted, hits (path -> count)}: connections that
                    carried a request other than /stats (so asking changes nothing): in all, open
                    now, most open at once; connections the client closed before the
@@ -148,6 +152,18 @@ async def one(reader, writer, conn):
         await writer.drain()
         await wait_gone(reader)
         return False
+    elif path == "/cut":
+        send(response(200, b"", [("Content-Length", "1000")]) + b"x" * 10)
+        await writer.drain()
+        return False
+    elif path == "/garbage":
+        send(b"\x00\x01 this is no HTTP\r\n\r\n")
+        await writer.drain()
+        return False
+    elif path == "/closeafter":
+        answer(200, b"closing")
+        await writer.drain()
+        return False
     elif path == "/big":
         answer(200, b"x" * int(query["n"][0]))
     elif path == "/json":
@@ -198,7 +214,8 @@ async def main():
     if "--tls" in args:
         d = args[args.index("--tls") + 1]
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ctx.load_cert_chain(os.path.join(d, "server.pem"), os.path.join(d, "server.key"))
+        name = args[args.index("--cert") + 1] if "--cert" in args else "server"
+        ctx.load_cert_chain(os.path.join(d, name + ".pem"), os.path.join(d, name + ".key"))
         ctx.set_alpn_protocols(["http/1.1"])
         if "--client-cert" in args:
             ctx.verify_mode = ssl.CERT_REQUIRED
