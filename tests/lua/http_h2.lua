@@ -34,6 +34,9 @@ asyncio.run(function()
   local tls = {cafile = C .. "ca.pem"}
   local r = http.get(base .. "/", tls)
   print("default", r.status, r.http_version, r.body, r.headers["x-proto"])
+  local odd = 0  -- no pseudo-header (":status") nor status line among the fields
+  for k in pairs(r.headers) do if k:find("^:") or k:find("[%s/]") then odd = odd + 1 end end
+  print("fields", odd, r.headers["content-length"] == nil or r.headers["content-length"] == "4")
   r = http.get(base .. "/", {cafile = C .. "ca.pem", http_version = "2"})
   print("2", r.status, r.http_version, r.body)
   r = http.get(base .. "/", {cafile = C .. "ca.pem", http_version = "1.1"})
