@@ -9,6 +9,13 @@ local argerror, typename = C.argerror, C.typename
 local H = C.open_http()
 local cjson = require "cjson"
 
+-- An environment variable naming a file or folder; set but empty is unset.
+local function env_path(name)
+  local v = os.getenv(name)
+  if v ~= "" then return v end
+  return nil
+end
+
 local http = {null = cjson.null, HTTPError = M.HTTPError, HTTPStatusError = M.HTTPStatusError}
 
 --------------------------------------------------------------------------
@@ -232,12 +239,18 @@ local function make_spec(method, url, o, d)
   if ctype and not ((oh and oh["content-type"]) or (dh and dh["content-type"])) then
     lines[#lines + 1] = "Content-Type: " .. ctype
   end
+  -- The CA store: the request's, else the Session's, else SSL_CERT_FILE /
+  -- SSL_CERT_DIR as asyncio.ssl and Python read them, else libcurl's own.
+  local cafile, capath = o.cafile or d.cafile, o.capath or d.capath
+  if not cafile and not capath then
+    cafile, capath = env_path("SSL_CERT_FILE"), env_path("SSL_CERT_DIR")
+  end
   return {
     method = method, url = url, headers = lines, body = body,
     userpwd = o.userpwd or d.userpwd,
     timeout_ms = pick(o, d, "timeout"), connect_timeout_ms = pick(o, d, "connect_timeout"),
     follow = pick(o, d, "follow_redirects"), max_redirects = pick(o, d, "max_redirects"),
-    verify = pick(o, d, "verify"), cafile = o.cafile or d.cafile, capath = o.capath or d.capath,
+    verify = pick(o, d, "verify"), cafile = cafile, capath = capath,
     cert = o.cert or d.cert, key = o.key or d.key, proxy = o.proxy or d.proxy,
     http_version = pick(o, d, "http_version"), max_body = pick(o, d, "max_body"),
     stream = pick(o, d, "stream"),
@@ -364,13 +377,27 @@ function Response:text()
   return self.body
 end
 
+-- Debian's lua-cjson decodes every number as a float: the integral ones
+-- become integers, as Python's json gives ints (1e3 and 2.0 too, which
+-- Python keeps as floats; Lua compares them equal either way).
+local tointeger = math.tointeger
+local function integers(v)
+  if type(v) == "number" then return tointeger(v) or v end
+  if type(v) == "table" then
+    for k, x in next, v do
+      if type(x) == "number" or type(x) == "table" then v[k] = integers(x) end
+    end
+  end
+  return v
+end
+
 function Response:json()
   check_response(self, "json")
   local ok, v = pcall(cjson.decode, self:text())
   if not ok then
     error("the response body is not valid JSON: " .. tostring(v):gsub("^.-:%d+: ", ""), 2)
   end
-  return v
+  return integers(v)
 end
 
 function Response:raise_for_status()

@@ -356,6 +356,10 @@ void aio_curl_set_limits(struct aio_curl *m, long max_connections, long max_per_
 {
 	curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_connections);
 	curl_multi_setopt(m->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max_per_host);
+	/* The idle ones stay: by default libcurl sizes its cache from the
+	 * transfers in flight, and closed keep-alive connections (each a new
+	 * TLS handshake later) whenever fewer ran. */
+	curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, max_connections);
 }
 
 void aio_curl_free(struct aio_curl *m)

@@ -61,6 +61,9 @@ LUA
 
 # serve ARGS...: the aiod server in the background; sets PORT
 serve() {
+	# Emptied first: the background start truncates it only when it runs,
+	# and the previous server's "port" line must not be read meanwhile.
+	: >"$OUT"
 	start server.lua "$@"
 	wait_for_text "$OUT" "port " || fail "the aiod server did not start"
 	PORT=$(awk '/^port /{print $2}' "$OUT")

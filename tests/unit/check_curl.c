@@ -145,6 +145,14 @@ static void start(struct probe *p, const char *u, const struct aio_curl_opts *o)
 	ck_assert_msg(p->x != NULL, "aio_curl_start: %d", err);
 }
 
+static int all_done(const struct probe *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!p[i].dones)
+			return 0;
+	return 1;
+}
+
 static void finish(struct probe *p)
 {
 	aio_curl_release(p->x);
@@ -191,14 +199,32 @@ START_TEST(test_curl_limits)
 	struct probe p[8];
 	for (int i = 0; i < 8; i++)
 		start(&p[i], url, NULL);
-	int done = 0;
-	RUN_UNTIL((done = p[0].dones + p[1].dones + p[2].dones + p[3].dones + p[4].dones +
-			  p[5].dones + p[6].dones + p[7].dones) == 8);
+	RUN_UNTIL(all_done(p, 8));
 	for (int i = 0; i < 8; i++) {
 		ck_assert_int_eq(aio_curl_result(p[i].x), CURLE_OK);
 		finish(&p[i]);
 	}
 	ck_assert_int_le(nconns, 2);
+}
+END_TEST
+
+/* Idle connections stay in the pool while fewer transfers run: libcurl
+ * would size its cache from the transfers in flight and close the rest. */
+START_TEST(test_curl_keeps_idle_connections)
+{
+	aio_curl_set_limits(pool, 8, 8);
+	for (int round = 0; round < 3; round++) {
+		int n = round == 1 ? 1 : 8;
+		struct probe p[8];
+		for (int i = 0; i < n; i++)
+			start(&p[i], url, NULL);
+		RUN_UNTIL(all_done(p, n));
+		for (int i = 0; i < n; i++)
+			finish(&p[i]);
+	}
+	ck_assert_int_eq(nconns, 8);
+	for (int i = 0; i < nconns; i++)
+		ck_assert(!conns[i].closed);
 }
 END_TEST
 
@@ -346,6 +372,7 @@ Suite *curl_suite(void)
 	tcase_add_test(tc, test_curl_get);
 	tcase_add_test(tc, test_curl_keep_alive);
 	tcase_add_test(tc, test_curl_limits);
+	tcase_add_test(tc, test_curl_keeps_idle_connections);
 	tcase_add_test(tc, test_curl_refused);
 	tcase_add_test(tc, test_curl_timeout);
 	tcase_add_test(tc, test_curl_max_body);
