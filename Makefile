@@ -28,6 +28,7 @@ LUA_LIBS = $(shell pkg-config --libs lua5.4)
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 SSL_LIBS = $(shell pkg-config --libs openssl)
+CURL_LIBS = $(shell pkg-config --libs libcurl)
 
 ifeq ($(V),1)
 Q :=
@@ -148,7 +149,7 @@ $(TLS_MODULE): $(TLS_OBJ)
 
 $(UNIT): $(UNIT_OBJ) $(TLS_RUNTIME_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(SANFLAGS) $^ -o $@ $(CHECK_LIBS) -lev $(SSL_LIBS) -lm -lpthread
+	$(Q)$(CC) $(SANFLAGS) $^ -o $@ $(CHECK_LIBS) -lev $(SSL_LIBS) $(CURL_LIBS) -lm -lpthread
 
 run:
 	$(Q)$(MAKE) --no-print-directory deps

@@ -29,7 +29,7 @@ struct aio_curl_xfer;
 enum {
 	AIO_CURL_HEADERS = 1,	/* the final response's header block is in (status known) */
 	AIO_CURL_BODY = 2,	/* the body buffer grew */
-	AIO_CURL_DONE = 4,	/* the transfer ended: aio_curl_result tells how */
+	AIO_CURL_DONE = 4,	/* the transfer ended: aio_curl_result tells how (no HEADERS may have come) */
 };
 
 typedef void (*aio_curl_fn)(struct aio_curl_xfer *x, unsigned events);

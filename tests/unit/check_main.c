@@ -21,6 +21,7 @@ int main(void)
 	srunner_add_suite(runner, filewatch_suite());
 	srunner_add_suite(runner, ticker_suite());
 	srunner_add_suite(runner, tls_suite());
+	srunner_add_suite(runner, curl_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	int passed = srunner_ntests_run(runner) - failed;

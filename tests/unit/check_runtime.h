@@ -13,6 +13,7 @@ Suite *resolve_suite(void);
 Suite *buf_suite(void);
 Suite *sock_suite(void);
 Suite *stream_suite(void);
+Suite *curl_suite(void);
 Suite *stream_connect_suite(void);
 Suite *listener_suite(void);
 Suite *mailbox_suite(void);
