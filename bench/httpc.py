@@ -157,7 +157,7 @@ def variant(scheme, cs, server, pin, runs, tmp, cafile):
     # net.cpu_target reads (requests/s, µs) pairs and the aiod / floor marks
     target = net.cpu_target({k: (N / w, us) for k, (us, w) in fig.items()}, cs, f"http-client {scheme.upper()}",
                             FACTOR).replace("plain C's", "plain libcurl's")
-    what = "HTTP/1.1" if scheme == "http" else "HTTPS (HTTP/1.1 over TLS 1.3, certificate verified against the test CA)"
+    what = "HTTP/1.1" if scheme == "http" else "HTTP/1.1 over TLS, the certificate verified against the test CA"
     return (f"### http-client, {scheme.upper()}: {N:,} GETs of a 1 KiB body, {CONC} at a time on one keep-alive "
             f"session, {what}; the client's CPU (user+sys, whole process) per request and its wall time "
             f"(median of {runs} run{'s' if runs > 1 else ''})\n\n" + table(rows)
