@@ -41,8 +41,12 @@ endif
 # in, OpenSSL's loading alone doubled a hello world's start-up.
 TLS_RUNTIME_SRC := runtime/tlsconn.c
 TLS_BINDINGS_SRC := bindings/l_ssl.c bindings/l_ssl_errors.c bindings/l_ssl_cert.c bindings/l_stream_tls.c
-RUNTIME_SRC := $(filter-out $(TLS_RUNTIME_SRC),$(wildcard runtime/*.c))
-BINDINGS_SRC := $(filter-out $(TLS_BINDINGS_SRC),$(wildcard bindings/*.c))
+# asyncio.http is another, asyncio_http.so, with libcurl, loaded the first
+# time a script uses asyncio.http.
+HTTP_RUNTIME_SRC := runtime/curl.c
+HTTP_BINDINGS_SRC := $(wildcard bindings/l_http*.c)
+RUNTIME_SRC := $(filter-out $(TLS_RUNTIME_SRC) $(HTTP_RUNTIME_SRC),$(wildcard runtime/*.c))
+BINDINGS_SRC := $(filter-out $(TLS_BINDINGS_SRC) $(HTTP_BINDINGS_SRC),$(wildcard bindings/*.c))
 CMD_SRC := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
@@ -52,24 +56,29 @@ CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 TLS_RUNTIME_OBJ := $(TLS_RUNTIME_SRC:%.c=$(BUILD)/%.o)
 TLS_OBJ := $(TLS_RUNTIME_OBJ) $(TLS_BINDINGS_SRC:%.c=$(BUILD)/%.o)
+HTTP_RUNTIME_OBJ := $(HTTP_RUNTIME_SRC:%.c=$(BUILD)/%.o)
+HTTP_OBJ := $(HTTP_RUNTIME_OBJ) $(HTTP_BINDINGS_SRC:%.c=$(BUILD)/%.o)
 
 LIBAIORT := $(BUILD)/libaiort.a
 AIOD := $(BUILD)/aiod
 MODULE := $(BUILD)/asyncio.so
 TLS_MODULE := $(BUILD)/asyncio_tls.so
+HTTP_MODULE := $(BUILD)/asyncio_http.so
 UNIT := $(BUILD)/check_runtime
 
 .PHONY: all deps bench-deps run test fuzz check-unit check-lua check-cli bench clean
 
-all: $(AIOD) $(MODULE) $(TLS_MODULE)
+all: $(AIOD) $(MODULE) $(TLS_MODULE) $(HTTP_MODULE)
 ifneq ($(SANITIZE),1)
-all: aiod asyncio.so asyncio_tls.so
+all: aiod asyncio.so asyncio_tls.so asyncio_http.so
 # Replaced by rename, so a running ./aiod does not make the copy fail.
 aiod: $(AIOD)
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 asyncio.so: $(MODULE)
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 asyncio_tls.so: $(TLS_MODULE)
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
+asyncio_http.so: $(HTTP_MODULE)
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
@@ -147,7 +156,13 @@ $(TLS_MODULE): $(TLS_OBJ)
 	@echo "  LD $@"
 	$(Q)$(CC) $(SANFLAGS) -shared $^ -o $@ $(SSL_LIBS)
 
-$(UNIT): $(UNIT_OBJ) $(TLS_RUNTIME_OBJ) $(LIBAIORT)
+# The same for asyncio.http and libcurl; a certificate's error is made by
+# asyncio_tls.so's code (through laio_tls), so no OpenSSL here.
+$(HTTP_MODULE): $(HTTP_OBJ)
+	@echo "  LD $@"
+	$(Q)$(CC) $(SANFLAGS) -shared $^ -o $@ $(CURL_LIBS)
+
+$(UNIT): $(UNIT_OBJ) $(TLS_RUNTIME_OBJ) $(HTTP_RUNTIME_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
 	$(Q)$(CC) $(SANFLAGS) $^ -o $@ $(CHECK_LIBS) -lev $(SSL_LIBS) $(CURL_LIBS) -lm -lpthread
 
@@ -175,6 +190,6 @@ bench:
 	AIOD=$(abspath aiod) bench/run $(BENCH_ARGS)
 
 clean:
-	rm -rf build aiod asyncio.so asyncio_tls.so
+	rm -rf build aiod asyncio.so asyncio_tls.so asyncio_http.so
 
--include $(RUNTIME_OBJ:.o=.d) $(BINDINGS_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TLS_OBJ:.o=.d)
+-include $(RUNTIME_OBJ:.o=.d) $(BINDINGS_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TLS_OBJ:.o=.d) $(HTTP_OBJ:.o=.d)

@@ -84,6 +84,9 @@ class("PermissionError", OSError)
 -- TLS (asyncio.ssl holds them too): reason, library; verify_code, verify_message.
 local SSLError = class("SSLError", OSError)
 class("SSLCertVerificationError", SSLError)
+-- asyncio.http (httpx's): a failed transfer; raise_for_status's 4xx/5xx (status, response).
+local HTTPError = class("HTTPError", OSError)
+class("HTTPStatusError", HTTPError)
 
 -- ExceptionGroup(message, exceptions): the errors as a sequence with n.
 -- exceptions is a table read raw, entry by entry, never index by index up

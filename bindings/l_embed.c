@@ -26,4 +26,5 @@ EMBED(queues);
 EMBED(streams);
 EMBED(processes);
 EMBED(ssl);
+EMBED(http);
 EMBED(daemon);

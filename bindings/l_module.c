@@ -8,9 +8,10 @@
 /* The Lua parts, as bytecode embedded by l_embed.c, in loading order:
  * asyncio.lua first (error classes, helpers the others use). */
 extern const char laio_asyncio_lua[], laio_tasks_lua[], laio_locks_lua[], laio_queues_lua[],
-	laio_streams_lua[], laio_processes_lua[], laio_ssl_lua[], laio_daemon_lua[];
+	laio_streams_lua[], laio_processes_lua[], laio_ssl_lua[], laio_http_lua[], laio_daemon_lua[];
 extern const unsigned laio_asyncio_lua_size, laio_tasks_lua_size, laio_locks_lua_size, laio_queues_lua_size,
-	laio_streams_lua_size, laio_processes_lua_size, laio_ssl_lua_size, laio_daemon_lua_size;
+	laio_streams_lua_size, laio_processes_lua_size, laio_ssl_lua_size, laio_http_lua_size,
+	laio_daemon_lua_size;
 
 /*
  * asyncio.lua loads with the module; the other parts load the first time a
@@ -41,6 +42,7 @@ static const struct {
 	 " create_subprocess_exec create_subprocess_shell Process PIPE STDOUT DEVNULL ", NULL},
 	{"=ssl.lua", laio_ssl_lua, &laio_ssl_lua_size, " ssl ",
 	 " is_sslcontext default_client_context _decode_cert_file start_tls "},
+	{"=http.lua", laio_http_lua, &laio_http_lua_size, " http ", NULL},
 };
 
 #define NPARTS (sizeof lua_parts / sizeof *lua_parts)
@@ -240,6 +242,7 @@ static const luaL_Reg internals[] = {
 	{"open_process", laio_open_process},
 	{"open_queue", laio_open_queue},
 	{"open_ssl", laio_open_ssl},
+	{"open_http", laio_open_http},
 	{"describe_error", laio_describe_error},
 	{NULL, NULL}
 };

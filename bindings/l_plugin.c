@@ -83,3 +83,9 @@ int laio_open_ssl(lua_State *L)
 {
 	return open_module(L, "asyncio_tls.so", "laio_tls_open");
 }
+
+/* internals.open_http */
+int laio_open_http(lua_State *L)
+{
+	return open_module(L, "asyncio_http.so", "laio_http_open");
+}

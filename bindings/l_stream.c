@@ -20,9 +20,12 @@ static struct aio_buf *input(struct l_conn *c)
 	return c->s ? aio_stream_input(c->s) : &c->rest;
 }
 
+/* After writer:close() no more input comes for the script (as Python's
+ * reader is fed EOF when its transport closes), even while a TLS stream
+ * still waits for the peer's close_notify. */
 static int at_eof(const struct l_conn *c)
 {
-	return !c->s || aio_stream_eof(c->s);
+	return !c->s || c->closing || aio_stream_eof(c->s);
 }
 
 /* Reading pauses at twice the limit while nobody waits, as in Python. */
@@ -591,8 +594,10 @@ static int l_writer_close(lua_State *L)
 {
 	struct l_conn *c = check_writer(L);
 	c->closing = 1;
-	if (c->s)
+	if (c->s) {
 		aio_stream_close(c->s);
+		laio_unpark_all(&c->readers);
+	}
 	return 0;
 }
 

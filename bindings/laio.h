@@ -390,6 +390,9 @@ struct laio_tls_hooks {
 extern const struct laio_tls_hooks *laio_tls;
 void laio_set_tls_hooks(const struct laio_tls_hooks *hooks);
 int laio_open_ssl(lua_State *L);
+/* l_plugin.c: asyncio.http lives with libcurl in asyncio_http.so (l_http*.c,
+ * runtime/curl.c); internals.open_http loads it and returns its C side. */
+int laio_open_http(lua_State *L);
 /* In asyncio_tls.so: its entry. */
 int laio_tls_open(lua_State *L);
 /* l_ssl_errors.c: raise SSLError for what failed on a file (path may be

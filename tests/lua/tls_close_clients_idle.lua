@@ -1,0 +1,22 @@
+-- both
+-- A TLS server closing its clients: a handler waiting in read gets end of file at once, though the idle client never answers close_notify (it waited for ssl_shutdown_timeout)
+local asyncio = require "asyncio"
+local certs = os.getenv("AIOD_TEST_CERTS")
+asyncio.run(function()
+  local sctx = asyncio.ssl.create_default_context(asyncio.ssl.Purpose.CLIENT_AUTH)
+  sctx:load_cert_chain(certs .. "/server.pem", certs .. "/server.key")
+  local server = asyncio.start_server(function(r, w)
+    local d = r:read()
+    print("handler read returned", #d)
+  end, "127.0.0.1", 0, {ssl = sctx})
+  local cctx = asyncio.ssl.create_default_context({cafile = certs .. "/ca.pem"})
+  local r, w = asyncio.open_connection("127.0.0.1", server.sockets[1].port, {ssl = cctx})
+  w:write("x")
+  asyncio.sleep(0.05)
+  server:close()
+  server:close_clients()
+  local t0 = asyncio.get_running_loop():time()
+  server:wait_closed()
+  print("closed quickly", asyncio.get_running_loop():time() - t0 < 1)
+  -- the client never reads: its end stays open
+end)
