@@ -11,7 +11,7 @@ CC ?= cc
 # require "cjson" too).
 PKGS := libev-dev liblua5.4-dev check pkg-config lua5.4 libssl-dev openssl ca-certificates \
 	libcurl4-openssl-dev lua-cjson
-BENCH_PKGS := lua-luv lua-cqueues python3-uvloop nodejs hyperfine wrk
+BENCH_PKGS := lua-luv lua-cqueues python3-uvloop python3-aiohttp python3-httpx nodejs hyperfine wrk
 
 ifeq ($(SANITIZE),1)
 BUILD := build/san
