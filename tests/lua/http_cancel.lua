@@ -3,32 +3,9 @@
 local asyncio = require "asyncio"
 local http = asyncio.http
 
--- tests/http/server.py in a child: → the process, the base URL, a port where connecting hangs
-local function server(...)
-  local argv = {"/usr/bin/python3", "-I", "../http/server.py", ...}
-  argv[#argv + 1] = {stdin = asyncio.PIPE, stdout = asyncio.PIPE}
-  local p = asyncio.create_subprocess_exec(table.unpack(argv))
-  local port, hole = p.stdout:readline():match("^(%d+) (%d+)")
-  return p, "http://127.0.0.1:" .. port, hole
-end
-local function stop(p) p.stdin:close(); p:wait() end
--- the server's figures (tests/http/server.py /stats), as integers (cjson decodes every number
--- as a float); until_stats(base, pred) polls them until pred is true (up to 2 s)
-local function stats(base)
-  local st = http.get(base .. "/stats"):json()
-  for _, t in ipairs{st, st.hits} do
-    for k, v in pairs(t) do if type(v) == "number" then t[k] = math.tointeger(v) end end
-  end
-  return st
-end
-local function until_stats(base, pred)
-  for _ = 1, 200 do
-    local st = stats(base)
-    if pred(st) then return st end
-    asyncio.sleep(0.01)
-  end
-  return stats(base)
-end
+local T = dofile("httpserver.lua")
+local server, stop = T.server, T.stop
+local stats, until_stats = T.stats, T.until_stats
 
 asyncio.run(function()
   local p, base = server()

@@ -3,15 +3,8 @@
 local asyncio = require "asyncio"
 local http = asyncio.http
 
--- tests/http/server.py in a child: → the process, the base URL, a port where connecting hangs
-local function server(...)
-  local argv = {"/usr/bin/python3", "-I", "../http/server.py", ...}
-  argv[#argv + 1] = {stdin = asyncio.PIPE, stdout = asyncio.PIPE}
-  local p = asyncio.create_subprocess_exec(table.unpack(argv))
-  local port, hole = p.stdout:readline():match("^(%d+) (%d+)")
-  return p, "http://127.0.0.1:" .. port, hole
-end
-local function stop(p) p.stdin:close(); p:wait() end
+local T = dofile("httpserver.lua")
+local server, stop = T.server, T.stop
 
 for round = 1, 2 do
   asyncio.run(function()
