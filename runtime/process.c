@@ -181,6 +181,22 @@ static int stdio_actions(posix_spawn_file_actions_t *fa, const struct aio_spawn 
 	return -r;
 }
 
+/*
+ * glibc's sigfillset leaves out its two internal signals (32 and 33, for
+ * thread cancellation and setxid), and its posix_spawn sets those to
+ * SIG_IGN in the child unless they are in the default set: they then
+ * stay ignored across exec, in every program the child runs (SigIgn:
+ * 0000000180000000). sigaddset refuses them, so their bits are set in
+ * the set posix_spawn copies; its child code tests them with its own
+ * unchecked sigismember and gives them SIG_DFL.
+ */
+static void add_internal_signals(sigset_t *set)
+{
+	unsigned long *bits = (unsigned long *)set;
+	for (int sig = 32; sig <= 33 && sig < SIGRTMIN; sig++)
+		bits[(sig - 1) / (8 * sizeof *bits)] |= 1UL << ((sig - 1) % (8 * sizeof *bits));
+}
+
 static int start(const struct aio_spawn *how, int fds[3][2], int moved[3], pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
@@ -195,6 +211,7 @@ static int start(const struct aio_spawn *how, int fds[3][2], int moved[3], pid_t
 		return -r;
 	}
 	sigfillset(&all);
+	add_internal_signals(&all);
 	sigemptyset(&none);
 	r = -stdio_actions(&fa, how, fds, moved);
 	if (r == 0 && how->cwd)
