@@ -104,7 +104,8 @@ static struct aio_stdio check_stdio(lua_State *L, int idx, int which)
 }
 
 /*
- * spawn(file, argv, env|nil, cwd|nil, stdin, stdout, stderr, limit)
+ * spawn(file, argv, env|nil, cwd|nil, stdin, stdout, stderr, limit,
+ *       new_session, process_group|nil)
  *   -> child, pid, stdin writer|nil, stdout reader|nil, stderr reader|nil
  *
  * The connections for the pipes are made before the child, so that no
@@ -120,6 +121,11 @@ static int l_spawn(lua_State *L)
 	for (int i = 0; i < 3; i++)
 		how.stdio[i] = check_stdio(L, 5 + i, i);
 	lua_Integer limit = luaL_checkinteger(L, 8);
+	how.new_session = lua_toboolean(L, 9);
+	if (!lua_isnoneornil(L, 10)) {
+		how.set_pgroup = 1;
+		how.pgroup = (pid_t)luaL_checkinteger(L, 10);
+	}
 	how.argv = push_string_list(L, 2, 0);
 	if (!lua_isnil(L, 3)) {
 		luaL_checktype(L, 3, LUA_TTABLE);

@@ -140,7 +140,17 @@ local function spawn(fname, n, file, argv, opts)
   if not tointeger(limit) or limit <= 0 then
     argerror(n, fname, "field 'limit': positive integer expected", 1)
   end
-  local child, pid, w, r, e = P.spawn(file, argv, env, cwd, stdin, stdout, stderr, tointeger(limit))
+  local new_session = opt_field(fname, n, opts, "start_new_session", "boolean", false, 1)
+  local group = opt_field(fname, n, opts, "process_group", "number", nil, 1)
+  if group and (not tointeger(group) or group < 0 or group > 0x7fffffff) then
+    argerror(n, fname, "field 'process_group': non-negative integer expected", 1)
+  end
+  if group and new_session then
+    -- setsid makes the child a group leader, which setpgid may not move.
+    argerror(n, fname, "fields 'start_new_session' and 'process_group' exclude each other", 1)
+  end
+  local child, pid, w, r, e = P.spawn(file, argv, env, cwd, stdin, stdout, stderr, tointeger(limit),
+                                      new_session, group and tointeger(group))
   return setmetatable({_child = child, pid = pid, stdin = w, stdout = r, stderr = e}, Process)
 end
 

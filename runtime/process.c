@@ -222,8 +222,16 @@ static int start(const struct aio_spawn *how, int fds[3][2], int moved[3], pid_t
 		r = posix_spawnattr_setsigdefault(&attr, &all);
 	if (r == 0)
 		r = posix_spawnattr_setsigmask(&attr, &none);
+	short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+	if (how->new_session)
+		flags |= POSIX_SPAWN_SETSID;
+	if (how->set_pgroup) {
+		flags |= POSIX_SPAWN_SETPGROUP;
+		if (r == 0)
+			r = posix_spawnattr_setpgroup(&attr, how->pgroup);
+	}
 	if (r == 0)
-		r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+		r = posix_spawnattr_setflags(&attr, flags);
 	if (r == 0) {
 		char *const *envp = how->envp ? how->envp : environ;
 		r = strchr(how->file, '/')

@@ -26,6 +26,9 @@ struct aio_spawn {
 	char *const *envp;	/* the whole environment, NULL-ended; NULL: aiod's */
 	const char *cwd;	/* NULL: aiod's */
 	struct aio_stdio stdio[3];
+	int new_session;	/* setsid(): a session and process group of its own */
+	int set_pgroup;		/* setpgid(0, pgroup): pgroup 0 is a group of its own */
+	pid_t pgroup;
 };
 
 struct aio_process;

@@ -632,6 +632,48 @@ START_TEST(test_process_empty_signal_mask)
 }
 END_TEST
 
+/* pid, process group and session of a child made as how says (sh prints
+ * its own /proc/PID/stat). */
+static void child_ids(struct aio_spawn *how, long ids[3])
+{
+	char *const argv[] = {"sh", "-c", "cat /proc/$$/stat", NULL};
+	how->file = "/bin/sh";
+	how->argv = argv;
+	const struct aio_stdio only_stdout[3] = ONLY_STDOUT;
+	memcpy(how->stdio, only_stdout, sizeof only_stdout);
+	int pipes[3];
+	struct exit_probe e = {0};
+	struct aio_process *p = spawn_ok(how, pipes, &e);
+	char stat[1024];
+	read_all(pipes[1], stat, sizeof stat);
+	expect_success(p, &e);
+	ck_assert_int_eq(sscanf(stat, "%ld %*s %*s %*d %ld %ld", &ids[0], &ids[1], &ids[2]), 3);
+}
+
+START_TEST(test_process_new_session)
+{
+	struct aio_spawn how = {.new_session = 1};
+	long ids[3];
+	child_ids(&how, ids);
+	ck_assert_int_eq(ids[1], ids[0]);
+	ck_assert_int_eq(ids[2], ids[0]);
+}
+END_TEST
+
+START_TEST(test_process_group_of_its_own)
+{
+	struct aio_spawn how = {.set_pgroup = 1, .pgroup = 0};
+	long ids[3];
+	child_ids(&how, ids);
+	ck_assert_int_eq(ids[1], ids[0]);
+	ck_assert_int_eq(ids[2], getsid(0));
+	/* By default: the parent's group. */
+	struct aio_spawn plain = {0};
+	child_ids(&plain, ids);
+	ck_assert_int_eq(ids[1], getpgrp());
+}
+END_TEST
+
 /* free */
 
 START_TEST(test_process_free_before_exit)
@@ -804,6 +846,8 @@ Suite *process_suite(void)
 	tc = check_tcase(s, "child", loop_setup, loop_teardown, 5);
 	tcase_add_test(tc, test_process_only_stdio_descriptors);
 	tcase_add_test(tc, test_process_default_dispositions);
+	tcase_add_test(tc, test_process_new_session);
+	tcase_add_test(tc, test_process_group_of_its_own);
 	tcase_add_test(tc, test_process_empty_signal_mask);
 
 	tc = check_tcase(s, "free", loop_setup, loop_teardown, 5);
