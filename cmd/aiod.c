@@ -109,9 +109,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 				*(a[2] == 'g' ? &o->grace : &o->ready_timeout) = secs;
 			} else if (strcmp(a, "--log-level") == 0) {
 				o->log_level = argv[i];
-				if (strcmp(a = argv[i], "debug") && strcmp(a, "info") &&
-				    strcmp(a, "warn") && strcmp(a, "error"))
-					usage_error("--log-level is debug, info, warn or error, not '%s'", a);
+				if (reload_log_rank(argv[i]) < 0)
+					usage_error("--log-level is debug, info, warn or error, not '%s'",
+						    argv[i]);
 			}
 		} else if (strcmp(a, "--") == 0) {
 			if (i + 1 < argc)

@@ -119,23 +119,25 @@ static int l_require_aiod(lua_State *L)
 	return 1;
 }
 
-/*
- * internals.log(level, fmt, ...): aiod.log for the Lua parts (a TLS client
- * that failed its handshake). A line below --log-level costs a comparison;
- * one that prints loads the controller, which prints every log line.
- */
-static int level_rank(const char *level)
+int reload_log_rank(const char *level)
 {
 	static const char *const levels[] = {"debug", "info", "warn", "error"};
 	for (int i = 0; i < 4; i++)
 		if (!strcmp(level, levels[i]))
 			return i;
-	return 4;
+	return -1;
 }
 
+/*
+ * internals.log(level, fmt, ...): aiod.log for the Lua parts (a TLS client
+ * that failed its handshake). A line below --log-level costs a comparison;
+ * one that prints loads the controller, which prints every log line (and
+ * says what is wrong with a bad level).
+ */
 static int l_log(lua_State *L)
 {
-	if (level_rank(luaL_checkstring(L, 1)) < level_rank(opts.log_level))
+	int rank = reload_log_rank(luaL_checkstring(L, 1));
+	if (rank >= 0 && rank < reload_log_rank(opts.log_level))
 		return 0;
 	ensure_daemon(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, daemon_ref);

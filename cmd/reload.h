@@ -41,6 +41,8 @@ void reload_generation_one_ready(lua_State *L);
 /* Whether the script has become a service: started a server (or a datagram
  * endpoint), or called aiod.ready() or serve_forever(). */
 int reload_is_service(void);
+/* 0-3 for "debug", "info", "warn", "error"; -1 for anything else. */
+int reload_log_rank(const char *level);
 
 /* Whether SIGHUP is a reload now (a service with a script, or --watch,
  * never with --no-reload), rather than a graceful stop. */

@@ -441,11 +441,6 @@ void *aio_curl_udata(const struct aio_curl_xfer *x)
 	return x->udata;
 }
 
-CURL *aio_curl_easy(const struct aio_curl_xfer *x)
-{
-	return x->easy;
-}
-
 const struct aio_buf *aio_curl_headers(const struct aio_curl_xfer *x)
 {
 	return &x->headers;

@@ -67,7 +67,6 @@ struct aio_curl_xfer *aio_curl_start(struct aio_curl *m, CURL *easy, const struc
 				     aio_curl_fn fn, void *udata, int *err);
 
 void *aio_curl_udata(const struct aio_curl_xfer *x);
-CURL *aio_curl_easy(const struct aio_curl_xfer *x);
 
 /* The last response's header block, as received ("HTTP/1.1 200 OK\r\n..."). */
 const struct aio_buf *aio_curl_headers(const struct aio_curl_xfer *x);
