@@ -94,6 +94,7 @@ static void stop(struct aio_listener *l)
 {
 	set_accepting(l, 0);
 	aio_timer_stop(l->loop, &l->retry);
+	aio_loop_disown_fd(l->loop, l->fd);
 	close(l->fd);
 	l->fd = -1;
 }
@@ -118,7 +119,8 @@ struct aio_listener *aio_listener_new(struct aio_loop *loop, int fd,
 		return NULL;
 	}
 	struct aio_listener *l = calloc(1, sizeof *l);
-	if (!l) {
+	if (!l || aio_loop_own_fd(loop, fd) < 0) {
+		free(l);
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -157,6 +159,7 @@ int aio_listener_detach(struct aio_listener *l)
 		aio_loop_untrack(&l->res);
 		set_accepting(l, 0);
 		aio_timer_stop(l->loop, &l->retry);
+		aio_loop_disown_fd(l->loop, fd);
 	}
 	free(l);
 	return fd;

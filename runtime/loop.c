@@ -5,7 +5,9 @@
 #include <assert.h>
 #include <errno.h>
 #include <ev.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 struct aio_loop {
@@ -19,6 +21,8 @@ struct aio_loop {
 	struct aio_call batch;
 	struct aio_heap timers;
 	struct aio_resource resources;	/* sentinel of a circular list */
+	unsigned short *owned;	/* by descriptor: how many units own it */
+	size_t owned_len;
 	unsigned holds;
 	int in_turn;
 	double last_poll;	/* when I/O was last polled */
@@ -93,6 +97,7 @@ void aio_loop_free(struct aio_loop *loop)
 	ev_timer_stop(loop->ev, &loop->wakeup);
 	ev_loop_destroy(loop->ev);
 	aio_heap_destroy(&loop->timers);
+	free(loop->owned);
 	free(loop);
 }
 
@@ -162,6 +167,36 @@ void aio_loop_untrack(struct aio_resource *res)
 	res->prev->next = res->next;
 	res->next->prev = res->prev;
 	res->next = res->prev = NULL;
+}
+
+int aio_loop_own_fd(struct aio_loop *loop, int fd)
+{
+	assert(fd >= 0);
+	if ((size_t)fd >= loop->owned_len) {
+		size_t len = loop->owned_len ? loop->owned_len : 64;
+		while (len <= (size_t)fd)
+			len *= 2;
+		unsigned short *owned = realloc(loop->owned, len * sizeof *owned);
+		if (!owned)
+			return -ENOMEM;
+		memset(owned + loop->owned_len, 0, (len - loop->owned_len) * sizeof *owned);
+		loop->owned = owned;
+		loop->owned_len = len;
+	}
+	assert(loop->owned[fd] < USHRT_MAX);
+	loop->owned[fd]++;
+	return 0;
+}
+
+void aio_loop_disown_fd(struct aio_loop *loop, int fd)
+{
+	assert(fd >= 0 && (size_t)fd < loop->owned_len && loop->owned[fd] > 0);
+	loop->owned[fd]--;
+}
+
+int aio_loop_owns_fd(const struct aio_loop *loop, int fd)
+{
+	return fd >= 0 && (size_t)fd < loop->owned_len && loop->owned[fd] > 0;
 }
 
 /* libev blocks in a poll only while something counts for its loop: a

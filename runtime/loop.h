@@ -127,6 +127,17 @@ void aio_loop_track(struct aio_loop *loop, struct aio_resource *res,
 /* Harmless on a resource not tracked. */
 void aio_loop_untrack(struct aio_resource *res);
 
+/*
+ * Descriptors that units of the loop watch and close themselves (a
+ * stream's, a listener's, a datagram endpoint's), counted per descriptor
+ * since one may be taken twice (a pipe read and written on descriptor 0).
+ * The hooks that watch a script's own descriptors refuse these. own: 0 or
+ * -ENOMEM; disown undoes one own.
+ */
+int aio_loop_own_fd(struct aio_loop *loop, int fd);
+void aio_loop_disown_fd(struct aio_loop *loop, int fd);
+int aio_loop_owns_fd(const struct aio_loop *loop, int fd);
+
 /* Number of armed timers. */
 size_t aio_loop_timer_count(struct aio_loop *loop);
 

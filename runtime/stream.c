@@ -130,8 +130,11 @@ static void close_fd(struct aio_stream *s)
 	watch(s, &s->wio, WRITING, 0);
 	if (s->tls && s->loop)
 		ev_timer_stop(aio_loop_ev(s->loop), &s->tls->timer);
-	if (s->fd >= 0)
+	if (s->fd >= 0) {
+		if (s->loop)
+			aio_loop_disown_fd(s->loop, s->fd);
 		close(s->fd);
+	}
 	s->fd = -1;
 	aio_buf_destroy(&s->out);
 }
@@ -304,7 +307,8 @@ static struct aio_stream *stream_make(struct aio_loop *loop, int fd, unsigned fl
 		return NULL;
 	}
 	struct aio_stream *s = calloc(1, sizeof *s);
-	if (!s) {
+	if (!s || aio_loop_own_fd(loop, fd) < 0) {
+		free(s);
 		*err = -ENOMEM;
 		return NULL;
 	}

@@ -161,7 +161,9 @@ START_TEST(test_listener_close_refuses)
 	struct sockaddr_in addr;
 	int fd = tcp_listen(&addr, 16);
 	struct aio_listener *l = listener_make(fd, 0.02);
+	ck_assert(aio_loop_owns_fd(loop, fd));
 	aio_listener_close(l);
+	ck_assert(!aio_loop_owns_fd(loop, fd));
 	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
 	ck_assert_int_eq(errno, EBADF);
 	ck_assert_int_eq(connect_blocking(&addr, sizeof addr), -ECONNREFUSED);
@@ -321,6 +323,8 @@ START_TEST(test_listener_detach_keeps_socket)
 	int fd = tcp_listen(&addr, 16);
 	struct aio_listener *l = listener_make(fd, 0.02);
 	ck_assert_int_eq(aio_listener_detach(l), fd);
+	/* A detached socket is its holder's again. */
+	ck_assert(!aio_loop_owns_fd(loop, fd));
 	ck_assert_int_ge(fcntl(fd, F_GETFD), 0);
 	ck_assert_int_ne(sockopt(fd, SOL_SOCKET, SO_ACCEPTCONN), 0);
 	/* It no longer holds the loop. */

@@ -591,6 +591,30 @@ START_TEST(test_loop_state_armed_timer)
 }
 END_TEST
 
+/* Ownership is counted per descriptor, and the table grows for high ones. */
+START_TEST(test_loop_own_fd_counts)
+{
+	struct aio_loop *loop = loop_make();
+	ck_assert(!aio_loop_owns_fd(loop, 0));
+	ck_assert(!aio_loop_owns_fd(loop, -1));
+	ck_assert_int_eq(aio_loop_own_fd(loop, 5), 0);
+	ck_assert_int_eq(aio_loop_own_fd(loop, 5), 0);
+	ck_assert_int_eq(aio_loop_own_fd(loop, 4000), 0);
+	ck_assert(aio_loop_owns_fd(loop, 5));
+	ck_assert(!aio_loop_owns_fd(loop, 6));
+	ck_assert(aio_loop_owns_fd(loop, 4000));
+	ck_assert(!aio_loop_owns_fd(loop, 4001));
+	aio_loop_disown_fd(loop, 5);
+	ck_assert(aio_loop_owns_fd(loop, 5));
+	aio_loop_disown_fd(loop, 5);
+	ck_assert(!aio_loop_owns_fd(loop, 5));
+	ck_assert(aio_loop_owns_fd(loop, 4000));
+	aio_loop_disown_fd(loop, 4000);
+	ck_assert(!aio_loop_owns_fd(loop, 4000));
+	aio_loop_free(loop);
+}
+END_TEST
+
 START_TEST(test_loop_state_hold_release)
 {
 	struct aio_loop *loop = loop_make();
@@ -754,6 +778,7 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_loop_state_queued_call);
 	tcase_add_test(tc, test_loop_state_armed_timer);
 	tcase_add_test(tc, test_loop_state_hold_release);
+	tcase_add_test(tc, test_loop_own_fd_counts);
 
 	tc = check_tcase(s, "time", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_time_idle_does_not_block);

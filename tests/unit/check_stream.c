@@ -226,7 +226,9 @@ END_TEST
 START_TEST(test_stream_close_idle)
 {
 	struct aio_stream *s = paired();
+	ck_assert(aio_loop_owns_fd(loop, sv[0]));
 	aio_stream_close(s);
+	ck_assert(!aio_loop_owns_fd(loop, sv[0]));
 	ck_assert(aio_stream_closing(s));
 	ck_assert_int_eq(aio_stream_write(s, "x", 1), -EPIPE);
 	aio_stream_close(s);
