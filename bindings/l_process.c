@@ -302,6 +302,14 @@ static int l_child_gc(lua_State *L)
 	return 0;
 }
 
+/* close_reader(reader): closes a child's pipe before its end of file
+ * (StreamReaders have no close of their own). */
+static int l_close_reader(lua_State *L)
+{
+	laio_conn_release(luaL_checkudata(L, 1, LAIO_READER));
+	return 0;
+}
+
 /* signal_number(name) -> number or nil */
 static int l_signal_number(lua_State *L)
 {
@@ -339,6 +347,8 @@ int laio_open_process(lua_State *L)
 	lua_setfield(L, -2, "spawn");
 	lua_pushcfunction(L, l_signal_number);
 	lua_setfield(L, -2, "signal_number");
+	lua_pushcfunction(L, l_close_reader);
+	lua_setfield(L, -2, "close_reader");
 	static const struct laio_constant constants[] = {
 		{"NSIG", NSIG},
 		{"PIPE", SPEC_PIPE},
