@@ -310,6 +310,16 @@ static int l_close_reader(lua_State *L)
 	return 0;
 }
 
+/* can_wait() -> whether the caller may suspend: in a task's own
+ * coroutine, yieldable (a __close run as a task dies is not). */
+static int l_can_wait(lua_State *L)
+{
+	struct l_state *S = STATE(L);
+	struct l_task *t = S->running ? S->running->current : NULL;
+	lua_pushboolean(L, t && t->co == L && lua_isyieldable(L));
+	return 1;
+}
+
 /* signal_number(name) -> number or nil */
 static int l_signal_number(lua_State *L)
 {
@@ -349,6 +359,9 @@ int laio_open_process(lua_State *L)
 	lua_setfield(L, -2, "signal_number");
 	lua_pushcfunction(L, l_close_reader);
 	lua_setfield(L, -2, "close_reader");
+	lua_pushvalue(L, state);
+	lua_pushcclosure(L, l_can_wait, 1);
+	lua_setfield(L, -2, "can_wait");
 	static const struct laio_constant constants[] = {
 		{"NSIG", NSIG},
 		{"PIPE", SPEC_PIPE},

@@ -116,7 +116,7 @@ C.stop_process = stop
 function Process:__close()
   check_self(self, Process, "__close")
   if self.returncode ~= nil then return close_pipes(self) end
-  if not (coroutine.isyieldable() and M.current_task()) then
+  if not P.can_wait() then
     self._child:kill(SIGKILL, true)
     return close_pipes(self)
   end
@@ -198,7 +198,8 @@ local function check_pass_fds(fname, n, fds)
   if type(fds) ~= "table" then argerror(n, fname, bad .. ", got " .. type(fds), 2) end
   local list = {}
   for i = 1, rawlen(fds) do
-    local fd = tointeger(rawget(fds, i))
+    local fd = rawget(fds, i)
+    fd = type(fd) == "number" and tointeger(fd)
     if not fd or fd < 0 or fd > 0x7fffffff then argerror(n, fname, bad, 2) end
     list[i] = fd
   end

@@ -18,7 +18,7 @@ end
 -- A command as a person reads it: a shell command as it is, a list as the
 -- line that would run it.
 local function command_text(cmd)
-  if type(cmd) == "string" then return cmd end
+  if type(cmd) ~= "table" then return tostring(cmd) end
   local words = {}
   for i = 1, rawlen(cmd) do words[i] = shell_word(tostring(rawget(cmd, i))) end
   return concat(words, " ")
@@ -36,8 +36,8 @@ end
 -- Python's words: "Command 'false' returned non-zero exit status 1." or
 -- "Command 'sleep 9' died with SIGKILL."
 local function called_process_error(cmd, rc, stdout, stderr)
-  local what = rc < 0 and "died with " .. (signal_names[-rc] or "signal " .. -rc)
-    or "returned non-zero exit status " .. rc
+  local what = type(rc) == "number" and rc < 0 and "died with " .. (signal_names[-rc] or "signal " .. -rc)
+    or "returned non-zero exit status " .. tostring(rc)
   return CalledProcessError(("Command '%s' %s."):format(command_text(cmd), what),
                             {returncode = rc, cmd = cmd, stdout = stdout, stderr = stderr})
 end
@@ -53,15 +53,16 @@ function CompletedProcess:check_returncode()
   end
 end
 
-local function quoted(s)
-  return (("%q"):format(s):gsub("\\\n", "\\n"))
+local function quoted(v)
+  if type(v) ~= "string" then return tostring(v) end
+  return (("%q"):format(v):gsub("\\\n", "\\n"))
 end
 
 -- As Python's repr: CompletedProcess(args={"ls", "-l"}, returncode=0, stdout="...", stderr="")
 function CompletedProcess:__tostring()
   C.check_self(self, CompletedProcess, "__tostring")
   local args = self.args
-  if type(args) == "string" then
+  if type(args) ~= "table" then
     args = quoted(args)
   else
     local words = {}
@@ -128,6 +129,7 @@ function M.run_process(...)
   if input and opts.stdin ~= nil then
     argerror(2, "run_process", "fields 'input' and 'stdin' exclude each other")
   end
+  C.current_task_or_error()
   local how = {}
   for k, v in pairs(opts) do
     if not RUN_ONLY[k] then how[k] = v end
