@@ -303,10 +303,10 @@ static int l_child_gc(lua_State *L)
 }
 
 /* close_reader(reader): closes a child's pipe before its end of file
- * (StreamReaders have no close of their own). */
+ * (StreamReaders have no close of their own); its readers see the end. */
 static int l_close_reader(lua_State *L)
 {
-	laio_conn_release(luaL_checkudata(L, 1, LAIO_READER));
+	laio_conn_close(luaL_checkudata(L, 1, LAIO_READER));
 	return 0;
 }
 

@@ -71,19 +71,19 @@ local function drain(reader)
 end
 
 -- The stop itself, in a task of its own: TERM to the child (its group when
--- it leads one), up to kill_grace for it to exit and its pipes to end
--- (they are read and dropped meanwhile, so that a child blocked on a full
--- pipe can get on), then KILL. A cancellation of this task only hurries it
+-- it leads one), up to kill_grace for it to exit (and with drain, for its
+-- pipes to end: they are read and dropped meanwhile, so that a child
+-- blocked on a full pipe can get on), then KILL. A cancellation of this task only hurries it
 -- to the KILL. The child is held unreaped until the group was signalled
 -- for the last time: its id is the group's only while the leader is
 -- unreaped (see process.c). The last KILL reaches whatever of the group
 -- outlived the child: it could not be signalled safely later, and nothing
 -- tells when the group has emptied.
-local function stop_child(self)
+local function stop_child(self, drain_pipes)
   local child = self._child
   child:hold()
   child:kill(SIGTERM, true)
-  local stdout, stderr = self.stdout, self.stderr
+  local stdout, stderr = drain_pipes and self.stdout, drain_pipes and self.stderr
   pcall(M.wait_for, function()
     M.gather(function() drain(stdout) end, function() drain(stderr) end)
     child:wait()
@@ -97,8 +97,9 @@ end
 -- Stops the child from a task: the caller waits until it is reaped and its
 -- pipes are closed, whatever cancels it meanwhile. Returns the first
 -- CancelledError that came, for the caller to raise once it is done.
-local function stop(self)
-  local stopping = M.create_task(stop_child, self)
+-- drain_pipes: nobody else reads them (run_process's own).
+local function stop(self, drain_pipes)
+  local stopping = M.create_task(stop_child, self, drain_pipes)
   local cancelled
   while not stopping:done() do
     local ok, e = pcall(M.shield, stopping)
@@ -109,8 +110,8 @@ end
 C.stop_process = stop
 
 -- A block that holds the Process in a <close> variable is left: a child
--- still running is stopped (as a cancelled run_process stops its own), and
--- the pipes are closed. Where nothing can wait (outside a task, or inside
+-- still running is stopped (as a cancelled run_process stops its own; its
+-- pipes are left to their readers meanwhile), and the pipes are closed. Where nothing can wait (outside a task, or inside
 -- a coroutine of the task's own), the child and its group get KILL at once
 -- and are reaped when they end.
 function Process:__close()

@@ -104,7 +104,7 @@ local function run_to_end(proc, input, timeout)
   local _ <close> = M.timeout(timeout)
   local ok, out, err = pcall(proc.communicate, proc, input)
   if not ok then
-    local cancelled = stop(proc)
+    local cancelled = stop(proc, true)
     error(cancelled and not CancelledError:is(out) and cancelled or out, 0)
   end
   return out, err

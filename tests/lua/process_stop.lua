@@ -108,6 +108,17 @@ asyncio.run(function()
   do local _ <close> = p end
   print("<close> after the exit:", p.returncode, p.stdin:is_closing())
 
+  -- a task still reading a pipe that the block's exit closes sees its end
+  -- (a grandchild outside the group holds it open)
+  local reader
+  do
+    local q <close> = asyncio.create_subprocess_shell("sleep 0.5 & exec sleep 10",
+                                                      {stdout = asyncio.PIPE, kill_grace = 0.05})
+    reader = asyncio.create_task(q.stdout.read, q.stdout)
+    asyncio.sleep(0.01)
+  end
+  print("a reader of the closed pipe:", reader:await())
+
   -- <close> cancelled, twice: the block's exit still waits for the stop
   t = asyncio.create_task(function()
     local q <close> = asyncio.create_subprocess_shell("trap '' TERM; exec sleep 10", {kill_grace = 0.1})
