@@ -71,24 +71,25 @@ local function drain(reader)
 end
 
 -- The stop itself, in a task of its own: TERM to the child (its group when
--- it leads one), up to kill_grace for it to exit (and with drain, for its
--- pipes to end: they are read and dropped meanwhile, so that a child
--- blocked on a full pipe can get on), then KILL. A cancellation of this task only hurries it
--- to the KILL. The child is held unreaped until the group was signalled
--- for the last time: its id is the group's only while the leader is
--- unreaped (see process.c). The last KILL reaches whatever of the group
--- outlived the child: it could not be signalled safely later, and nothing
--- tells when the group has emptied.
+-- it leads one), up to kill_grace for it to exit (with drain_pipes, also
+-- for its pipes to end: they are read and dropped meanwhile, so that a
+-- child blocked on a full pipe can get on), then KILL. A cancellation of
+-- this task only hurries it to the KILL. The child is held unreaped until
+-- its group was signalled for the last time: the id is the group's only
+-- while the leader is unreaped (see process.c). So the last KILL also
+-- reaches whatever of the group outlived the child: it could not be
+-- signalled safely later, and nothing tells when the group has emptied.
 local function stop_child(self, drain_pipes)
   local child = self._child
   child:hold()
-  child:kill(SIGTERM, true)
-  local stdout, stderr = drain_pipes and self.stdout, drain_pipes and self.stderr
+  pcall(child.kill, child, SIGTERM, true)	-- EPERM (a setuid member) must not end the stop
   pcall(M.wait_for, function()
-    M.gather(function() drain(stdout) end, function() drain(stderr) end)
+    if drain_pipes then
+      M.gather(function() drain(self.stdout) end, function() drain(self.stderr) end)
+    end
     child:wait()
   end, self._kill_grace)
-  child:kill(SIGKILL, true)
+  pcall(child.kill, child, SIGKILL, true)
   while child:returncode() == nil do pcall(child.wait, child) end
   child:release()
   close_pipes(self)
@@ -110,10 +111,11 @@ end
 C.stop_process = stop
 
 -- A block that holds the Process in a <close> variable is left: a child
--- still running is stopped (as a cancelled run_process stops its own; its
--- pipes are left to their readers meanwhile), and the pipes are closed. Where nothing can wait (outside a task, or inside
--- a coroutine of the task's own), the child and its group get KILL at once
--- and are reaped when they end.
+-- still running is stopped as a cancelled run_process stops its own (its
+-- pipes are left to their readers meanwhile), and the pipes are closed.
+-- Where nothing can wait (outside a task, or inside a coroutine of the
+-- task's own), the child and its group get KILL at once and are reaped
+-- when they end.
 function Process:__close()
   check_self(self, Process, "__close")
   if self.returncode ~= nil then return close_pipes(self) end
