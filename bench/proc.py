@@ -144,8 +144,7 @@ def run(workload, peers, runs, measure, failure, tmp):
         # The same runs through run_process: it should cost no more than
         # create_subprocess_exec + communicate, the row above it.
         aiod = peers[0]
-        entries.insert(1, Entry(f"{aiod.label}, run_process", [aiod.interp, os.path.join(
-            BENCH, "subprocess", "aiod_run_process.lua")], aiod.missing))
+        entries.insert(1, Entry(f"{aiod.label}, run_process", aiod.cmd(workload, "--run-process"), aiod.missing))
     if workload == "subprocess":
         exe, why = net.build_c(tmp, "subprocess-floor", os.path.join("subprocess", "floor.c"))
         entries.append(Entry("plain C: posix_spawn, blocking waitpid (the floor)", [exe] if exe else [], why,

@@ -1,18 +1,7 @@
 -- both
 -- pass_fds: the child gets exactly 0-2 and the descriptors passed, under their numbers; a descriptor that is not open is an OSError (EBADF) naming it, and nothing is left open
 local asyncio = require "asyncio"
-
-local function my_pid()
-  local f = assert(io.open("/proc/self/stat"))
-  local pid = f:read("a"):match("^%d+")
-  f:close()
-  return pid
-end
-local PID = my_pid()
-
-local function descriptors()
-  return asyncio.run_process("ls /proc/" .. PID .. "/fd | wc -l").stdout
-end
+local descriptors = require("proctools").descriptors
 
 asyncio.run(function()
   -- A pipe of ours to pass: cat's stdin, whose output we read.

@@ -1,25 +1,8 @@
 -- 2,000 run_process calls, 50 at a time, some cut short by a timeout: every child reaped, no descriptor left open
 -- (Not "-- both": under the sanitizer build stock lua5.4 runs with LD_PRELOAD, which each of the 2,000 children would load.)
 local asyncio = require "asyncio"
-
-local function my_pid()
-  local f = assert(io.open("/proc/self/stat"))
-  local pid = f:read("a"):match("^%d+")
-  f:close()
-  return pid
-end
-local PID = my_pid()
-
-local function children()
-  local f = assert(io.open("/proc/" .. PID .. "/task/" .. PID .. "/children"))
-  local list = f:read("a")
-  f:close()
-  return list
-end
-
-local function descriptors()
-  return asyncio.run_process("ls /proc/" .. PID .. "/fd | wc -l").stdout
-end
+local proctools = require "proctools"
+local children, descriptors = proctools.children, proctools.descriptors
 
 asyncio.run(function()
   local before = descriptors()

@@ -1,14 +1,7 @@
 -- both
 -- Stopping a child: run_process's timeout and cancellation, a Process's <close>; TERM to its group, KILL after kill_grace; done only once the child is reaped; a second cancellation does not cut the stop short; a cancelled wait() leaves the child running
 local asyncio = require "asyncio"
-
-local function alive(pid)
-  local f = io.open("/proc/" .. pid .. "/stat")
-  if not f then return false end
-  local state = f:read("a"):match("^%d+ %b() (%a)")
-  f:close()
-  return state ~= "Z"	-- an orphan's zombie waits for a reaper that may be slow
-end
+local alive = require("proctools").alive
 
 -- Whether pid is gone within a second (a signalled orphan dies on its own time).
 local function gone(pid)
