@@ -182,7 +182,9 @@ local function run(job)
   local reading = asyncio.create_task(collect, proc.stdout, job.out)
   local done, err = pcall(supervise, job, proc, reading, started)
   job.elapsed = job.elapsed or loop:time() - started
-  if not done then	-- cancelled (Ctrl-C, SIGTERM): the command was stopped
+  if done and not job.exited then	-- timed out and stopped: what it said meanwhile
+    within(DRAIN, reading)
+  elseif not done then	-- cancelled (Ctrl-C, SIGTERM): the command was stopped
     if not job.exited then job.stopped, job.status = true, "interrupted" end
     -- Its last words before it was stopped are often the ones that matter
     -- (a stop of aiod has cancelled the reading already).

@@ -54,11 +54,15 @@ expect_stderr_empty
 expect_gone slow.pid stubborn.pid
 
 # A timeout stops the command's whole process group, also a background
-# daemon of it that ignores TERM and holds none of its output
+# daemon of it that ignores TERM and holds none of its output; what a
+# command says as it is stopped is in its report
 run parallel_run.lua -t 0.1 -k 0.05 \
-	'(trap "" TERM; exec sleep 5) >/dev/null 2>&1 & echo $! >daemon.pid; exec sleep 5'
+	'(trap "" TERM; exec sleep 5) >/dev/null 2>&1 & echo $! >daemon.pid; exec sleep 5' \
+	'trap "echo last words; exit 1" TERM; echo first; sleep 5 & wait'
 expect_rc 1
 stdout_has "(timed out after 0.1s)"
+expect_report "last words" 'FAIL T  trap "echo last words; exit 1" TERM; echo first; sleep 5 & wait  (timed out after 0.1s)' \
+	"    first" "    last words"
 expect_stderr_empty
 expect_gone daemon.pid
 
