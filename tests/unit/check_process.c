@@ -1,89 +1,21 @@
-/* check_process.c -- Check tests for runtime/process.c: exits, options, errors, stdio, the child's state, free */
+/* check_process.c -- Check tests for runtime/process.c: exits, options, errors, stdio, the child's state, free (pass_fds and held children: check_process_stop.c) */
 #define _GNU_SOURCE /* pipe2 */
 #include "check_runtime.h"
+#include "check_process_util.h"
 #include "check_util.h"
 #include "process.h"
 
 /* Only to poll libev without running the queue; nothing else uses it. */
 #include <ev.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {.tv_sec = 0, .tv_nsec = ms * 1000000L};
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-/* What a process's exit callback saw. */
-struct exit_probe {
-	struct aio_process *p;
-	int calls;
-	int status;
-	int status_agrees;	/* aio_process_exited said the same in the callback */
-};
-
-static void child_exited(struct aio_process *p, int status)
-{
-	struct exit_probe *e = aio_process_udata(p);
-	ck_assert_ptr_nonnull(e);
-	ck_assert_msg(e->p == p, "an exit reported for a freed or foreign process");
-	int seen = -1;
-	e->calls++;
-	e->status = status;
-	e->status_agrees = aio_process_exited(p, &seen) == 1 && seen == status;
-}
-
-/* The descriptors open in this process. */
-static int fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	ck_assert_ptr_nonnull(d);
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-#define PIPE_OUT ((struct aio_stdio){AIO_STDIO_PIPE, -1})
-#define DEVNULL ((struct aio_stdio){AIO_STDIO_DEVNULL, -1})
-#define FD_OF(fd) ((struct aio_stdio){AIO_STDIO_FD, fd})
-#define TO_STDOUT ((struct aio_stdio){AIO_STDIO_STDOUT, -1})
-#define ONLY_STDOUT {DEVNULL, PIPE_OUT, DEVNULL}
-
-/* A child of the fixture loop that must start; the probe records its exit. */
-static struct aio_process *spawn_ok(const struct aio_spawn *how, int pipes[3],
-				    struct exit_probe *e)
-{
-	int err = 0;
-	struct aio_process *p = aio_process_spawn(loop, how, pipes, child_exited, e, &err);
-	ck_assert_msg(p != NULL, "aio_process_spawn(%s): %s", how->file, strerror(-err));
-	ck_assert_int_gt(aio_process_pid(p), 0);
-	ck_assert_ptr_eq(aio_process_udata(p), e);
-	e->p = p;
-	return p;
-}
-
-/* A child running argv (argv[0] a path), its stdio all /dev/null. */
-static struct aio_process *spawn_quiet(char *const *argv, struct exit_probe *e)
-{
-	struct aio_spawn how = {.file = argv[0], .argv = argv, .stdio = {DEVNULL, DEVNULL, DEVNULL}};
-	int pipes[3];
-	return spawn_ok(&how, pipes, e);
-}
 
 /* Polls libev, never running the ready queue, until it saw p end. */
 static void poll_until_exited(struct aio_process *p)
@@ -93,95 +25,6 @@ static void poll_until_exited(struct aio_process *p)
 		sleep_ms(1);
 		ev_run(aio_loop_ev(loop), EVRUN_NOWAIT);
 	}
-}
-
-/* A child of target that must not start: returns the error, having checked
- * that no descriptor was left open. */
-static int spawn_error(struct aio_loop *target, const struct aio_spawn *how)
-{
-	int before = fd_count();
-	int pipes[3] = {-2, -2, -2}, err = 0;
-	struct exit_probe e = {0};
-	struct aio_process *p = aio_process_spawn(target, how, pipes, child_exited, &e, &err);
-	ck_assert_ptr_null(p);
-	ck_assert_int_lt(err, 0);
-	ck_assert_int_eq(fd_count(), before);
-	return err;
-}
-
-/* Turns the fixture loop until e's exit was reported, 1 s at most. */
-static void wait_exit(struct exit_probe *e)
-{
-	RUN_UNTIL_WITHIN(500, e->calls > 0, );
-	ck_assert_int_eq(e->calls, 1);
-	ck_assert(e->status_agrees);
-}
-
-/* Reads fd to its end, waiting up to a second for each piece, and closes
- * it; the text goes to out, NUL-ended. */
-static void read_all(int fd, char *out, size_t size)
-{
-	size_t len = 0;
-	for (;;) {
-		ck_assert_uint_lt(len, size - 1);
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		ck_assert_int_eq(poll(&pfd, 1, 1000), 1);
-		ssize_t n = read(fd, out + len, size - 1 - len);
-		if (n < 0 && errno == EAGAIN)
-			continue;
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	out[len] = '\0';
-	close(fd);
-}
-
-static void expect_output(int fd, const char *text)
-{
-	char got[4096];
-	read_all(fd, got, sizeof got);
-	ck_assert_str_eq(got, text);
-}
-
-static void expect_exit_code(const struct exit_probe *e, int code)
-{
-	ck_assert_msg(WIFEXITED(e->status) && WEXITSTATUS(e->status) == code,
-		      "status 0x%x, expected exit code %d", e->status, code);
-}
-
-static void expect_killed(const struct exit_probe *e, int sig)
-{
-	ck_assert_msg(WIFSIGNALED(e->status) && WTERMSIG(e->status) == sig,
-		      "status 0x%x, expected death by signal %d", e->status, sig);
-}
-
-/* Waits for p to exit 0, then frees it. */
-static void expect_success(struct aio_process *p, struct exit_probe *e)
-{
-	wait_exit(e);
-	expect_exit_code(e, 0);
-	aio_process_free(p);
-}
-
-/* Runs how, whose stdout is a pipe, to its end: that pipe must read text
- * and the child exit 0. */
-static void expect_run(const struct aio_spawn *how, const char *text)
-{
-	int pipes[3];
-	struct exit_probe e = {0};
-	struct aio_process *p = spawn_ok(how, pipes, &e);
-	expect_output(pipes[1], text);
-	expect_success(p, &e);
-}
-
-/* Whether pid is gone for good: reaped, not a zombie. Never reaps it. */
-static int reaped(pid_t pid)
-{
-	siginfo_t info = {0};
-	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 &&
-	       errno == ECHILD;
 }
 
 /* core */
@@ -674,146 +517,6 @@ START_TEST(test_process_group_of_its_own)
 }
 END_TEST
 
-/* A descriptor of ours at exactly number fd (which must be free), with
- * the close-on-exec flag as asked. */
-static int open_at(int fd, int cloexec)
-{
-	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(null, 0);
-	ck_assert_int_eq(dup3(null, fd, cloexec ? O_CLOEXEC : 0), fd);
-	close(null);
-	return fd;
-}
-
-/* pass_fds reach the child under their numbers, close-on-exec or not;
- * descriptors in the gaps (one open, not close-on-exec; the others not
- * open, which glibc's closes must pass over) and above do not; 0-2 and
- * repeats are no trouble. ls's own listing descriptor is 3. */
-START_TEST(test_process_pass_fds)
-{
-	int a = open_at(20, 1), gap = open_at(22, 0), b = open_at(25, 0), above = open_at(27, 0);
-	const int pass[] = {b, a, 1, b};
-	char *const argv[] = {"ls", "-v", "/proc/self/fd", NULL};
-	struct aio_spawn how = {.file = "/bin/ls", .argv = argv, .stdio = ONLY_STDOUT,
-				.pass_fds = pass, .n_pass_fds = 4};
-	expect_run(&how, "0\n1\n2\n3\n20\n25\n");
-	ck_assert_int_eq(fcntl(a, F_GETFD), FD_CLOEXEC);	/* ours unchanged */
-	close(a);
-	close(gap);
-	close(b);
-	close(above);
-}
-END_TEST
-
-/* A descriptor of pass_fds that is not open: EBADF and nothing left open,
- * also when it is the number the stdout pipe would have taken. */
-START_TEST(test_process_pass_fds_not_open)
-{
-	int lowest = open("/dev/null", O_RDONLY);
-	ck_assert_int_ge(lowest, 3);
-	close(lowest);
-	const int pass[] = {lowest};
-	char *const argv[] = {"true", NULL};
-	struct aio_spawn how = {.file = "/bin/true", .argv = argv, .stdio = ONLY_STDOUT,
-				.pass_fds = pass, .n_pass_fds = 1};
-	ck_assert_int_eq(aio_process_closed_fd(&how), lowest);
-	ck_assert_int_eq(spawn_error(loop, &how), -EBADF);
-	how.n_pass_fds = 0;
-	ck_assert_int_eq(aio_process_closed_fd(&how), -1);
-}
-END_TEST
-
-/* A held child's exit is reported, but it stays a zombie until released. */
-START_TEST(test_process_hold)
-{
-	char *const argv[] = {"/bin/true", NULL};
-	struct exit_probe e = {0};
-	struct aio_process *p = spawn_quiet(argv, &e);
-	aio_process_hold(p);
-	wait_exit(&e);
-	expect_exit_code(&e, 0);
-	ck_assert(!reaped(aio_process_pid(p)));
-	ck_assert_int_eq(aio_process_kill(p, SIGTERM), -ESRCH);
-	aio_process_release(p);
-	ck_assert(reaped(aio_process_pid(p)));
-	aio_process_release(p);
-	aio_process_free(p);
-}
-END_TEST
-
-/* Freed while held: reaped all the same, at once or when it ends. */
-START_TEST(test_process_free_held)
-{
-	char *const quick[] = {"/bin/true", NULL}, *const slow[] = {"/bin/sleep", "0.05", NULL};
-	struct exit_probe e = {0}, f = {0};
-	struct aio_process *p = spawn_quiet(quick, &e);
-	aio_process_hold(p);
-	wait_exit(&e);
-	pid_t pid = aio_process_pid(p);
-	aio_process_free(p);
-	ck_assert(reaped(pid));
-	p = spawn_quiet(slow, &f);
-	aio_process_hold(p);
-	pid = aio_process_pid(p);
-	aio_process_free(p);
-	RUN_UNTIL_WITHIN(1000, reaped(pid), );
-}
-END_TEST
-
-/* Whether pid is gone or a zombie (an orphan whose reaper is slow). */
-static int dead(pid_t pid)
-{
-	char path[64], stat[256];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 1;
-	int z = fgets(stat, sizeof stat, f) && strstr(stat, ") Z ");
-	fclose(f);
-	return z;
-}
-
-/* A group leader's group is signalled whole, also after the leader ended
- * while held (a member still holds the pipe); a non-leader alone; once
- * reaped, the group no more. */
-START_TEST(test_process_kill_group)
-{
-	char *const argv[] = {"sh", "-c", "sleep 10 & echo $!", NULL};
-	struct aio_spawn how = {.file = "/bin/sh", .argv = argv, .stdio = ONLY_STDOUT,
-				.set_pgroup = 1};
-	int pipes[3];
-	struct exit_probe e = {0};
-	struct aio_process *p = spawn_ok(&how, pipes, &e);
-	aio_process_hold(p);
-	char line[64] = "";
-	struct pollfd pfd = {.fd = pipes[1], .events = POLLIN};
-	ck_assert_int_eq(poll(&pfd, 1, 1000), 1);
-	ck_assert_int_gt(read(pipes[1], line, sizeof line - 1), 0);
-	pid_t member = (pid_t)atoi(line);
-	ck_assert_int_gt(member, 0);
-	wait_exit(&e);
-	expect_exit_code(&e, 0);
-	ck_assert(!dead(member));
-	ck_assert_int_eq(aio_process_kill_group(p, SIGKILL), 0);
-	RUN_UNTIL_WITHIN(1000, dead(member), );
-	expect_output(pipes[1], "");
-	aio_process_release(p);
-	ck_assert_int_eq(aio_process_kill_group(p, SIGKILL), -ESRCH);
-	aio_process_free(p);
-
-	/* Not a leader: the child alone, and nothing once it ended. */
-	char *const sleeper[] = {"/bin/sleep", "10", NULL};
-	struct exit_probe f = {0};
-	p = spawn_quiet(sleeper, &f);
-	ck_assert_int_eq(aio_process_kill_group(p, SIGTERM), 0);
-	wait_exit(&f);
-	expect_killed(&f, SIGTERM);
-	ck_assert_int_eq(aio_process_kill_group(p, SIGTERM), -ESRCH);
-	aio_process_free(p);
-}
-END_TEST
-
 /* free */
 
 START_TEST(test_process_free_before_exit)
@@ -989,11 +692,6 @@ Suite *process_suite(void)
 	tcase_add_test(tc, test_process_new_session);
 	tcase_add_test(tc, test_process_group_of_its_own);
 	tcase_add_test(tc, test_process_empty_signal_mask);
-	tcase_add_test(tc, test_process_pass_fds);
-	tcase_add_test(tc, test_process_pass_fds_not_open);
-	tcase_add_test(tc, test_process_hold);
-	tcase_add_test(tc, test_process_free_held);
-	tcase_add_test(tc, test_process_kill_group);
 
 	tc = check_tcase(s, "free", loop_setup, loop_teardown, 5);
 	tcase_add_test(tc, test_process_free_before_exit);
