@@ -37,7 +37,7 @@ asyncio.run(function()
   -- timeout: TERM ignored (also by what it execs), KILL after kill_grace
   local path, pids = pid_file()
   local ok, e = pcall(asyncio.run_process, "trap '' TERM; echo $$ >" .. path .. "; exec sleep 10",
-                      {timeout = 0.1, kill_grace = 0.05})
+                      {timeout = 0.2, kill_grace = 0.05})
   print("timeout:", ok, e.name, (e.message:gsub("/tmp/[%w_]+", "F")))
   print("  reaped before TimeoutError:", not alive(pids(1)))
 
@@ -46,13 +46,13 @@ asyncio.run(function()
   for _, redirect in ipairs{"", ">/dev/null 2>&1"} do
     path, pids = pid_file()
     ok, e = pcall(asyncio.run_process, "(trap '' TERM; exec sleep 10) " .. redirect .. " & echo $! $$ >" ..
-                  path .. "; wait", {timeout = 0.1, kill_grace = 0.05, process_group = 0})
+                  path .. "; wait", {timeout = 0.2, kill_grace = 0.05, process_group = 0})
     local grandchild, child = pids(2)
     print("group:", e.name, "child gone:", not alive(child), "grandchild gone:", gone(grandchild))
   end
   path, pids = pid_file()
   ok, e = pcall(asyncio.run_process, {"sh", "-c", "sleep 10 & echo $! $$ >" .. path .. "; wait"},
-                {timeout = 0.1, start_new_session = true})
+                {timeout = 0.2, start_new_session = true})
   local grandchild, child = pids(2)
   print("session:", e.name, "child gone:", not alive(child), "grandchild gone:", gone(grandchild))
 
@@ -80,7 +80,7 @@ asyncio.run(function()
   path, pids = pid_file()
   ok, e = pcall(asyncio.wait_for, function()
     return asyncio.run_process("echo $$ >" .. path .. "; exec sleep 10")
-  end, 0.1)
+  end, 0.2)
   print("wait_for:", e.name, "child gone:", not alive(pids(1)))
 
   -- <close>: left normally, by an error, with the child done
