@@ -101,6 +101,7 @@ end
 -- drain_pipes: nobody else reads them (run_process's own).
 local function stop(self, drain_pipes)
   local stopping = M.create_task(stop_child, self, drain_pipes)
+  stopping:set_name("stop process " .. self.pid)	-- as aiod ps shows it
   local cancelled
   while not stopping:done() do
     local ok, e = pcall(M.shield, stopping)
@@ -120,7 +121,7 @@ function Process:__close()
   check_self(self, Process, "__close")
   if self.returncode ~= nil then return close_pipes(self) end
   if not P.can_wait() then
-    self._child:kill(SIGKILL, true)
+    pcall(self._child.kill, self._child, SIGKILL, true)
     return close_pipes(self)
   end
   local cancelled = stop(self)
