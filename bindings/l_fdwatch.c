@@ -72,6 +72,9 @@ static int raise_fd_error(lua_State *L, int idx, int fd, int err)
 	if (err == -EBUSY)
 		return luaL_argerror(L, idx, lua_pushfstring(L,
 			"descriptor %d belongs to aiod (a stream, server or endpoint)", fd));
+	if (err == -EINVAL)
+		return luaL_argerror(L, idx, lua_pushfstring(L,
+			"descriptor %d is an epoll set, which aiod does not watch", fd));
 	if (err == -ENOMEM)
 		return luaL_error(L, "not enough memory");
 	lua_pushfstring(L, "descriptor %d", fd);

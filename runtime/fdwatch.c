@@ -4,20 +4,23 @@
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 /*
- * libev watches a copy of the script's descriptor, never the script's own:
- * the script may close its descriptor without a word (Python allows it),
- * and libev, which cannot see a close, would then change the kernel's set
- * through a dead number and abort on EBADF. The copy is ours and stays
- * valid; before each call the script's descriptor is checked to still be
- * the same file.
+ * libev never sees the script's descriptor: each watch puts it in an epoll
+ * set of its own, and libev watches that set, which is ours and stays
+ * valid. The script may close its descriptor without a word (Python allows
+ * it), and libev, which cannot see a close, would then change its kernel
+ * set through a dead number and abort on EBADF. Before each call the
+ * script's descriptor is checked to still be the same file.
  */
 struct aio_fdwatch {
-	ev_io io;		/* on the copy */
+	ev_io io;		/* on the set */
 	struct aio_call call;	/* queued while fd is ready */
 	struct aio_timer deadline;
 	struct aio_resource res;
@@ -27,8 +30,26 @@ struct aio_fdwatch {
 	int fd;			/* the script's */
 	dev_t dev;		/* what fd was when watching began */
 	ino_t ino;
+	int always_ready;	/* a file epoll refuses (EPERM): as poll says */
 	int watching;		/* io runs (and holds the loop) */
 };
+
+/*
+ * Whether fd is an epoll set. One in a set libev watches can nest back to
+ * libev's own (it is one of them, or holds it), and libev asserts that its
+ * epoll_ctl never fails with ELOOP or EINVAL; its number is not to be had
+ * through libev's API, so epoll sets are refused altogether.
+ */
+static int is_epoll(int fd)
+{
+	char path[32], target[32];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, target, sizeof target - 1);
+	if (n < 0)
+		return 0;
+	target[n] = 0;
+	return strcmp(target, "anon_inode:[eventpoll]") == 0;
+}
 
 int aio_fdwatch_check(struct aio_loop *loop, int fd)
 {
@@ -60,7 +81,7 @@ static void stop(struct aio_fdwatch *w)
 
 /*
  * Whether the script's descriptor is still the file watched: closed, or
- * its number since reused (by aiod itself, or for another file), the copy
+ * its number since reused (by aiod itself, or for another file), the set
  * would report readiness forever for what is no longer the script's.
  */
 static int still_same(struct aio_fdwatch *w)
@@ -80,6 +101,8 @@ static void ready(struct aio_call *call)
 	int err = still_same(w);
 	if (err)
 		stop(w);
+	else if (w->always_ready)
+		aio_call_soon(w->loop, &w->call, ready);	/* the next turn */
 	w->fn(w, err, w->udata);
 }
 
@@ -119,23 +142,37 @@ struct aio_fdwatch *aio_fdwatch_new(struct aio_loop *loop, int fd, int events,
 		return NULL;
 	}
 	struct aio_fdwatch *w = calloc(1, sizeof *w);
-	int copy = w ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
-	if (copy < 0) {
+	int set = w ? epoll_create1(EPOLL_CLOEXEC) : -1;
+	if (set < 0) {
 		*err = w ? -errno : -ENOMEM;
+		free(w);
+		return NULL;
+	}
+	struct epoll_event ev = {.events = (events & AIO_FDWATCH_READ ? EPOLLIN : 0) |
+					   (events & AIO_FDWATCH_WRITE ? EPOLLOUT : 0)};
+	if (is_epoll(fd)) {
+		*err = -EINVAL;
+	} else if (epoll_ctl(set, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		*err = errno == EPERM ? 0 : -errno;
+		w->always_ready = 1;
+	}
+	if (*err) {
+		close(set);
 		free(w);
 		return NULL;
 	}
 	w->fd = fd;
 	w->dev = st.st_dev;
 	w->ino = st.st_ino;
-	ev_io_init(&w->io, io_cb, copy, (events & AIO_FDWATCH_READ ? EV_READ : 0) |
-		   (events & AIO_FDWATCH_WRITE ? EV_WRITE : 0));
+	ev_io_init(&w->io, io_cb, set, EV_READ);
 	aio_timer_init(&w->deadline);
 	w->loop = loop;
 	w->fn = fn;
 	w->udata = udata;
 	aio_loop_track(loop, &w->res, loop_gone);
 	set_watching(w, 1);
+	if (w->always_ready)
+		aio_call_soon(loop, &w->call, ready);
 	return w;
 }
 

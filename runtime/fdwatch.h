@@ -30,11 +30,15 @@ int aio_fdwatch_check(struct aio_loop *loop, int fd);
 
 /*
  * Watches fd, which stays the caller's (never closed here), for events
- * (AIO_FDWATCH_READ or AIO_FDWATCH_WRITE), through a copy of it (one more
- * descriptor, closed by aio_fdwatch_free), so the caller may close fd
- * while it is watched: fn then hears -EBADF at the next readiness. A watch counts as something
- * that can still happen on the loop until it stops. NULL and *err set to
- * what aio_fdwatch_check says, or -ENOMEM, on failure.
+ * (AIO_FDWATCH_READ or AIO_FDWATCH_WRITE), through an epoll set of its own
+ * (one more descriptor, closed by aio_fdwatch_free), so the caller may
+ * close fd while it is watched: fn then hears -EBADF at the next readiness
+ * of the file, if that ever comes. A file epoll refuses (a regular one,
+ * /dev/null) is ready on every turn, as poll would say. A watch counts as
+ * something that can still happen on the loop until it stops. NULL and
+ * *err set to what aio_fdwatch_check says, -EINVAL (fd is an epoll set,
+ * which could nest back to the loop's own), -ENOMEM, or epoll's -errno on
+ * failure.
  */
 struct aio_fdwatch *aio_fdwatch_new(struct aio_loop *loop, int fd, int events,
 				    aio_fdwatch_fn fn, void *udata, int *err);
