@@ -18,7 +18,7 @@ static const char *const hook_names[] = {NULL, "reader", "writer"};
 /* A hook of add_reader (dir AIO_FDWATCH_READ) or add_writer; its user
  * values are the function and its arguments. */
 struct l_fdhook {
-	struct aio_fdwatch *w;	/* NULL once removed or dropped */
+	struct aio_fdwatch *w;	/* first (see watch_gc); NULL once removed or dropped */
 	struct l_loop *loop;
 	int fd;
 	int dir;
@@ -27,7 +27,7 @@ struct l_fdhook {
 
 /* A task in wait_readable or wait_writable. */
 struct l_fdwait {
-	struct aio_fdwatch *w;	/* NULL once it reported */
+	struct aio_fdwatch *w;	/* first (see watch_gc); NULL once it reported */
 	struct l_link waiters;
 	int fd;
 	int err;		/* what the watch reported */
@@ -225,14 +225,6 @@ static int l_loop_remove_writer(lua_State *L)
 	return remove_hook(L, AIO_FDWATCH_WRITE);
 }
 
-static int hook_gc(lua_State *L)
-{
-	struct l_fdhook *h = luaL_checkudata(L, 1, HOOK);
-	aio_fdwatch_free(h->w);
-	h->w = NULL;
-	return 0;
-}
-
 static void wait_ready(struct aio_fdwatch *w, int err, void *udata)
 {
 	struct l_fdwait *fw = udata;
@@ -296,23 +288,23 @@ static int l_wait_writable(lua_State *L)
 	return wait_fd(L, AIO_FDWATCH_WRITE);
 }
 
-static int wait_gc(lua_State *L)
+/* __gc of both: each starts with its watch. */
+static int watch_gc(lua_State *L)
 {
-	struct l_fdwait *fw = luaL_checkudata(L, 1, WAIT);
-	aio_fdwatch_free(fw->w);
-	fw->w = NULL;
+	struct aio_fdwatch **w = luaL_testudata(L, 1, HOOK);
+	if (!w)
+		w = luaL_checkudata(L, 1, WAIT);
+	aio_fdwatch_free(*w);
+	*w = NULL;
 	return 0;
 }
 
 void laio_open_fdwatch(lua_State *L, int state)
 {
-	static const struct {
-		const char *tname;
-		lua_CFunction gc;
-	} classes[] = {{HOOK, hook_gc}, {WAIT, wait_gc}};
+	static const char *const classes[] = {HOOK, WAIT};
 	for (size_t i = 0; i < sizeof classes / sizeof *classes; i++) {
-		luaL_newmetatable(L, classes[i].tname);
-		lua_pushcfunction(L, classes[i].gc);
+		luaL_newmetatable(L, classes[i]);
+		lua_pushcfunction(L, watch_gc);
 		lua_setfield(L, -2, "__gc");
 		lua_pop(L, 1);
 	}
