@@ -20,6 +20,7 @@ Suite *mailbox_suite(void);
 Suite *process_suite(void);
 Suite *filewatch_suite(void);
 Suite *ticker_suite(void);
+Suite *fdwatch_suite(void);
 Suite *tls_suite(void);
 
 #endif
