@@ -79,7 +79,7 @@ void laio_call_soon(lua_State *L, int loop_idx, int nargs)
 	lua_pop(L, 1);
 }
 
-static int check_callable(lua_State *L, int idx)
+int laio_check_callable(lua_State *L, int idx)
 {
 	if (lua_type(L, idx) != LUA_TFUNCTION) {
 		if (luaL_getmetafield(L, idx, "__call") == LUA_TNIL)
@@ -101,7 +101,7 @@ lua_Number laio_check_time(lua_State *L, int idx)
 int laio_loop_call_soon(lua_State *L)
 {
 	struct l_loop *loop = laio_check_open_loop(L, 1);
-	check_callable(L, 2);
+	laio_check_callable(L, 2);
 	struct l_handle *h = new_handle(L, 1, lua_gettop(L) - 2);
 	aio_call_soon(loop->rt, &h->timer.call, handle_run);
 	return 1;
@@ -109,7 +109,7 @@ int laio_loop_call_soon(lua_State *L)
 
 static int schedule_at(lua_State *L, struct l_loop *loop, lua_Number when)
 {
-	check_callable(L, 3);
+	laio_check_callable(L, 3);
 	lua_remove(L, 2);
 	struct l_handle *h = new_handle(L, 1, lua_gettop(L) - 2);
 	h->timed = 1;

@@ -279,6 +279,7 @@ int luaopen_asyncio(lua_State *L)
 	laio_open_loop(L, 1);
 	laio_open_thread(L, 1);
 	laio_open_getaddrinfo(L, 1);
+	laio_open_fdwatch(L, 1);
 	luaL_newlibtable(L, internals);	/* 3: handed to every Lua part */
 	lua_pushvalue(L, 1);
 	luaL_setfuncs(L, internals, 1);

@@ -192,6 +192,9 @@ struct aio_workers *laio_loop_workers(lua_State *L, struct l_loop *loop);
 struct aio_workers *laio_loop_resolvers(lua_State *L, struct l_loop *loop);
 /* l_net.c: loop:getaddrinfo, set on the loop class (state at index state) */
 void laio_open_getaddrinfo(lua_State *L, int state);
+/* l_fdwatch.c: loop:add_reader and kin, and wait_readable/wait_writable
+ * into the module at -1 (state at index state) */
+void laio_open_fdwatch(lua_State *L, int state);
 /*
  * A job the bindings gave the pool (a lookup, a to_thread call). Tracked
  * from submit until freed, so that a closing loop, whose pool drops the
@@ -207,6 +210,8 @@ void laio_job_untrack(struct l_job *job);
 /* l_handle.c: a delay or a time at idx: a number, not NaN (NaN would
  * freeze every timer of the loop) */
 lua_Number laio_check_time(lua_State *L, int idx);
+/* l_handle.c: a function or a value with __call at idx; returns idx */
+int laio_check_callable(lua_State *L, int idx);
 /* l_handle.c: schedule fn(args...) on the loop at loop_idx; pops fn, args;
  * raises "Event loop is closed" when it is */
 void laio_call_soon(lua_State *L, int loop_idx, int nargs);
