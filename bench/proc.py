@@ -2,8 +2,9 @@
 """The subprocess and to_thread workloads of bench/run; see bench/README.md.
 
 - subprocess: 500 runs of /bin/true, at most 20 at once, stdout piped, each
-  awaited; aiod, asyncio, uvloop, luv and Node.js. Target: aiod at least 2x
-  faster than Python's asyncio.
+  awaited; aiod (create_subprocess_exec + communicate, and run_process),
+  asyncio, uvloop, luv and Node.js. Target: aiod at least 2x faster than
+  Python's asyncio.
 - to_thread: 10,000 sequential to_thread calls of a trivial function; aiod,
   asyncio, uvloop and luv's thread pool. No target.
 
@@ -139,6 +140,11 @@ def run(workload, peers, runs, measure, failure, tmp):
     kinds = ("aiod", "python", "luv", "node") if workload == "subprocess" else ("aiod", "python", "luv")
     entries = [Entry(p.label, p.cmd(workload), p.missing, asyncio=p.kind == "python" and not p.flags)
                for p in peers if p.kind in kinds]
+    if workload == "subprocess" and entries and peers[0].kind == "aiod":
+        # The same runs through run_process: it should cost no more than
+        # create_subprocess_exec + communicate, the row above it.
+        aiod = peers[0]
+        entries.insert(1, Entry(f"{aiod.label}, run_process", aiod.cmd(workload, "--run-process"), aiod.missing))
     if workload == "subprocess":
         exe, why = net.build_c(tmp, "subprocess-floor", os.path.join("subprocess", "floor.c"))
         entries.append(Entry("plain C: posix_spawn, blocking waitpid (the floor)", [exe] if exe else [], why,

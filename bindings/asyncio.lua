@@ -87,6 +87,8 @@ class("SSLCertVerificationError", SSLError)
 -- asyncio.http (httpx's): a failed transfer; raise_for_status's 4xx/5xx (status, response).
 local HTTPError = class("HTTPError", OSError)
 class("HTTPStatusError", HTTPError)
+-- run_process's check: returncode, cmd, stdout, stderr.
+class("CalledProcessError")
 
 -- ExceptionGroup(message, exceptions): the errors as a sequence with n.
 -- exceptions is a table read raw, entry by entry, never index by index up

@@ -25,6 +25,7 @@ EMBED(locks);
 EMBED(queues);
 EMBED(streams);
 EMBED(processes);
+EMBED(run_process);
 EMBED(ssl);
 EMBED(http);
 EMBED(daemon);

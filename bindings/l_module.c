@@ -8,10 +8,11 @@
 /* The Lua parts, as bytecode embedded by l_embed.c, in loading order:
  * asyncio.lua first (error classes, helpers the others use). */
 extern const char laio_asyncio_lua[], laio_tasks_lua[], laio_locks_lua[], laio_queues_lua[],
-	laio_streams_lua[], laio_processes_lua[], laio_ssl_lua[], laio_http_lua[], laio_daemon_lua[];
+	laio_streams_lua[], laio_processes_lua[], laio_run_process_lua[], laio_ssl_lua[], laio_http_lua[],
+	laio_daemon_lua[];
 extern const unsigned laio_asyncio_lua_size, laio_tasks_lua_size, laio_locks_lua_size, laio_queues_lua_size,
-	laio_streams_lua_size, laio_processes_lua_size, laio_ssl_lua_size, laio_http_lua_size,
-	laio_daemon_lua_size;
+	laio_streams_lua_size, laio_processes_lua_size, laio_run_process_lua_size, laio_ssl_lua_size,
+	laio_http_lua_size, laio_daemon_lua_size;
 
 /*
  * asyncio.lua loads with the module; the other parts load the first time a
@@ -40,6 +41,8 @@ static const struct {
 	 " connect_read_pipe connect_write_pipe ", NULL},
 	{"=processes.lua", laio_processes_lua, &laio_processes_lua_size,
 	 " create_subprocess_exec create_subprocess_shell Process PIPE STDOUT DEVNULL ", NULL},
+	{"=run_process.lua", laio_run_process_lua, &laio_run_process_lua_size,
+	 " run_process CompletedProcess ", NULL},
 	{"=ssl.lua", laio_ssl_lua, &laio_ssl_lua_size, " ssl ",
 	 " is_sslcontext default_client_context _decode_cert_file start_tls "},
 	{"=http.lua", laio_http_lua, &laio_http_lua_size, " http ", NULL},

@@ -103,9 +103,36 @@ static struct aio_stdio check_stdio(lua_State *L, int idx, int which)
 	return s;
 }
 
+/* The descriptors of the list at idx (integers that processes.lua
+ * checked), in a userdata pushed on the stack; their count in *n. */
+static int *push_fd_list(lua_State *L, int idx, size_t *n)
+{
+	*n = lua_rawlen(L, idx);
+	int *fds = lua_newuserdatauv(L, (*n ? *n : 1) * sizeof *fds, 0);
+	for (size_t i = 0; i < *n; i++) {
+		lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		fds[i] = (int)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	}
+	return fds;
+}
+
+/* The context of a spawn's failure: what was wrong, as the user gave it. */
+static void push_spawn_context(lua_State *L, const struct aio_spawn *how, int err)
+{
+	struct stat st;
+	int closed = err == -EBADF ? aio_process_closed_fd(how) : -1;
+	if (closed >= 0)
+		lua_pushfstring(L, "pass_fds: descriptor %d", closed);
+	else if (how->cwd && err == -ENOENT && stat(how->cwd, &st) < 0)
+		lua_pushfstring(L, "cwd '%s'", how->cwd);
+	else
+		lua_pushfstring(L, "cannot run '%s'", how->file);
+}
+
 /*
  * spawn(file, argv, env|nil, cwd|nil, stdin, stdout, stderr, limit,
- *       new_session, process_group|nil)
+ *       new_session, process_group|nil, pass_fds|nil)
  *   -> child, pid, stdin writer|nil, stdout reader|nil, stderr reader|nil
  *
  * The connections for the pipes are made before the child, so that no
@@ -125,6 +152,10 @@ static int l_spawn(lua_State *L)
 	if (!lua_isnoneornil(L, 10)) {
 		how.set_pgroup = 1;
 		how.pgroup = (pid_t)luaL_checkinteger(L, 10);
+	}
+	if (!lua_isnoneornil(L, 11)) {
+		luaL_checktype(L, 11, LUA_TTABLE);
+		how.pass_fds = push_fd_list(L, 11, &how.n_pass_fds);
 	}
 	how.argv = push_string_list(L, 2, 0);
 	if (!lua_isnil(L, 3)) {
@@ -157,11 +188,7 @@ static int l_spawn(lua_State *L)
 	int pipes[3], err;
 	c->p = aio_process_spawn(rt, &how, pipes, child_exited, c, &err);
 	if (!c->p) {
-		struct stat st;
-		if (how.cwd && err == -ENOENT && stat(how.cwd, &st) < 0)
-			lua_pushfstring(L, "cwd '%s'", how.cwd);
-		else
-			lua_pushfstring(L, "cannot run '%s'", how.file);
+		push_spawn_context(L, &how, err);
 		laio_push_oserror(L, -err, lua_tostring(L, -1));
 		return lua_error(L);
 	}
@@ -228,22 +255,41 @@ static int l_child_returncode(lua_State *L)
 	return 1;
 }
 
-/* child:kill(sig): sig a signal number (processes.lua turns names into
- * numbers and checks them). Does nothing once the child ended, as
- * Python's send_signal. */
+/* child:kill(sig [, group]): sig a signal number (processes.lua turns
+ * names into numbers and checks them); group: the child's whole process
+ * group when it leads one, even after it ended while held. Does nothing
+ * once the child ended (or, with group, was reaped), as Python's
+ * send_signal. */
 static int l_child_kill(lua_State *L)
 {
 	struct l_child *c = check_child(L);
 	lua_Integer n = luaL_checkinteger(L, 2);
 	luaL_argcheck(L, n > 0 && n < NSIG, 2, "not a signal number");
-	int sig = (int)n;
-	if (c->exited || !c->p)
+	int sig = (int)n, group = lua_toboolean(L, 3);
+	if ((c->exited && !group) || !c->p)
 		return 0;
-	int r = aio_process_kill(c->p, sig);
+	int r = group ? aio_process_kill_group(c->p, sig) : aio_process_kill(c->p, sig);
 	if (r < 0 && r != -ESRCH) {
 		laio_push_oserror(L, -r, "kill");
 		return lua_error(L);
 	}
+	return 0;
+}
+
+/* child:hold(), child:release(): aio_process_hold and _release. */
+static int l_child_hold(lua_State *L)
+{
+	struct l_child *c = check_child(L);
+	if (c->p)
+		aio_process_hold(c->p);
+	return 0;
+}
+
+static int l_child_release(lua_State *L)
+{
+	struct l_child *c = check_child(L);
+	if (c->p)
+		aio_process_release(c->p);
 	return 0;
 }
 
@@ -254,6 +300,24 @@ static int l_child_gc(lua_State *L)
 		aio_process_free(c->p);
 	c->p = NULL;
 	return 0;
+}
+
+/* close_reader(reader): closes a child's pipe before its end of file
+ * (StreamReaders have no close of their own); its readers see the end. */
+static int l_close_reader(lua_State *L)
+{
+	laio_conn_close(luaL_checkudata(L, 1, LAIO_READER));
+	return 0;
+}
+
+/* can_wait() -> whether the caller may suspend: in a task's own
+ * coroutine, yieldable (a __close run as a task dies is not). */
+static int l_can_wait(lua_State *L)
+{
+	struct l_state *S = STATE(L);
+	struct l_task *t = S->running ? S->running->current : NULL;
+	lua_pushboolean(L, t && t->co == L && lua_isyieldable(L));
+	return 1;
 }
 
 /* signal_number(name) -> number or nil */
@@ -270,6 +334,8 @@ static const luaL_Reg child_methods[] = {
 	{"wait", l_child_wait},
 	{"returncode", l_child_returncode},
 	{"kill", l_child_kill},
+	{"hold", l_child_hold},
+	{"release", l_child_release},
 	{NULL, NULL}
 };
 
@@ -291,6 +357,11 @@ int laio_open_process(lua_State *L)
 	lua_setfield(L, -2, "spawn");
 	lua_pushcfunction(L, l_signal_number);
 	lua_setfield(L, -2, "signal_number");
+	lua_pushcfunction(L, l_close_reader);
+	lua_setfield(L, -2, "close_reader");
+	lua_pushvalue(L, state);
+	lua_pushcclosure(L, l_can_wait, 1);
+	lua_setfield(L, -2, "can_wait");
 	static const struct laio_constant constants[] = {
 		{"NSIG", NSIG},
 		{"PIPE", SPEC_PIPE},

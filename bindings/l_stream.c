@@ -590,14 +590,18 @@ static int l_writer_can_write_eof(lua_State *L)
 	return 1;
 }
 
-static int l_writer_close(lua_State *L)
+void laio_conn_close(struct l_conn *c)
 {
-	struct l_conn *c = check_writer(L);
 	c->closing = 1;
 	if (c->s) {
 		aio_stream_close(c->s);
 		laio_unpark_all(&c->readers);
 	}
+}
+
+static int l_writer_close(lua_State *L)
+{
+	laio_conn_close(check_writer(L));
 	return 0;
 }
 

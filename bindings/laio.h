@@ -319,6 +319,7 @@ int laio_conn_connect(struct l_conn *c, struct aio_loop *rt,
 		      const struct sockaddr *addr, socklen_t len,
 		      const struct sockaddr *local, socklen_t local_len);
 void laio_conn_release(struct l_conn *c);	/* closes gracefully, lets go */
+void laio_conn_close(struct l_conn *c);		/* closes; its readers wake to the end */
 /* net.start_tls(writer, ctx, server, hostname, check_hostname,
  * handshake_timeout, shutdown_timeout): suspends until the handshake ends. */
 int laio_start_tls(lua_State *L);	/* l_stream_tls.c, in asyncio_tls.so */

@@ -3,6 +3,7 @@ local M, C = ...
 
 local type, select, error, pcall, tostring, getmetatable, setmetatable, pairs =
   type, select, error, pcall, tostring, getmetatable, setmetatable, pairs
+local rawlen, rawget = rawlen, rawget
 local tointeger = math.tointeger
 local argerror, typename, check_self, opt_field = C.argerror, C.typename, C.check_self, C.opt_field
 local _ = M.open_connection	-- loads streams.lua: the pipes are its StreamReaders and StreamWriters
@@ -11,6 +12,7 @@ local P = C.open_process()
 M.PIPE, M.STDOUT, M.DEVNULL = P.PIPE, P.STDOUT, P.DEVNULL
 
 local DEFAULT_LIMIT = 65536
+local DEFAULT_KILL_GRACE = 5
 
 local Process = {__name = "asyncio.Process"}
 M.Process = Process
@@ -44,6 +46,7 @@ function Process:send_signal(sig)
 end
 
 local SIGTERM, SIGKILL = P.signal_number("TERM"), P.signal_number("KILL")
+local CancelledError = M.CancelledError
 
 function Process:terminate()
   check_self(self, Process, "terminate")
@@ -53,6 +56,76 @@ end
 function Process:kill()
   check_self(self, Process, "kill")
   self._child:kill(SIGKILL)
+end
+
+local function close_pipes(self)
+  if self.stdin then self.stdin:abort() end
+  if self.stdout then P.close_reader(self.stdout) end
+  if self.stderr then P.close_reader(self.stderr) end
+end
+
+local function drain(reader)
+  if reader then
+    while reader:read(65536) ~= "" do end
+  end
+end
+
+-- The stop itself, in a task of its own: TERM to the child (its group when
+-- it leads one), up to kill_grace for it to exit (with drain_pipes, also
+-- for its pipes to end: they are read and dropped meanwhile, so that a
+-- child blocked on a full pipe can get on), then KILL. A cancellation of
+-- this task only hurries it to the KILL. The child is held unreaped until
+-- its group was signalled for the last time: the id is the group's only
+-- while the leader is unreaped (see process.c). So the last KILL also
+-- reaches whatever of the group outlived the child: it could not be
+-- signalled safely later, and nothing tells when the group has emptied.
+local function stop_child(self, drain_pipes)
+  local child = self._child
+  child:hold()
+  pcall(child.kill, child, SIGTERM, true)	-- EPERM (a setuid member) must not end the stop
+  pcall(M.wait_for, function()
+    if drain_pipes then
+      M.gather(function() drain(self.stdout) end, function() drain(self.stderr) end)
+    end
+    child:wait()
+  end, self._kill_grace)
+  pcall(child.kill, child, SIGKILL, true)
+  while child:returncode() == nil do pcall(child.wait, child) end
+  child:release()
+  close_pipes(self)
+end
+
+-- Stops the child from a task: the caller waits until it is reaped and its
+-- pipes are closed, whatever cancels it meanwhile. Returns the first
+-- CancelledError that came, for the caller to raise once it is done.
+-- drain_pipes: nobody else reads them (run_process's own).
+local function stop(self, drain_pipes)
+  local stopping = M.create_task(stop_child, self, drain_pipes)
+  stopping:set_name("stop process " .. self.pid)	-- as aiod ps shows it
+  local cancelled
+  while not stopping:done() do
+    local ok, e = pcall(M.shield, stopping)
+    if not ok and CancelledError:is(e) then cancelled = cancelled or e end
+  end
+  return cancelled
+end
+C.stop_process = stop
+
+-- A block that holds the Process in a <close> variable is left: a child
+-- still running is stopped as a cancelled run_process stops its own (its
+-- pipes are left to their readers meanwhile), and the pipes are closed.
+-- Where nothing can wait (outside a task, or inside a coroutine of the
+-- task's own), the child and its group get KILL at once and are reaped
+-- when they end.
+function Process:__close()
+  check_self(self, Process, "__close")
+  if self.returncode ~= nil then return close_pipes(self) end
+  if not P.can_wait() then
+    pcall(self._child.kill, self._child, SIGKILL, true)
+    return close_pipes(self)
+  end
+  local cancelled = stop(self)
+  if cancelled then error(cancelled, 0) end
 end
 
 local function read_all(reader)
@@ -123,6 +196,28 @@ local function check_env(fname, n, env)
   return env
 end
 
+local function check_pass_fds(fname, n, fds)
+  if fds == nil then return nil end
+  local bad = "field 'pass_fds': list of descriptors expected"
+  if type(fds) ~= "table" then argerror(n, fname, bad .. ", got " .. type(fds), 2) end
+  local list = {}
+  for i = 1, rawlen(fds) do
+    local fd = rawget(fds, i)
+    fd = type(fd) == "number" and tointeger(fd)
+    if not fd or fd < 0 or fd > 0x7fffffff then argerror(n, fname, bad, 2) end
+    list[i] = fd
+  end
+  return list
+end
+
+local function check_kill_grace(fname, n, opts)
+  local grace = opt_field(fname, n, opts, "kill_grace", "number", DEFAULT_KILL_GRACE, 2)
+  if grace < 0 or grace ~= grace then
+    argerror(n, fname, "field 'kill_grace': non-negative number expected", 2)
+  end
+  return grace
+end
+
 local function spawn(fname, n, file, argv, opts)
   if opts == nil then opts = {} end
   local stdin = check_stdio(fname, n, opts, "stdin")
@@ -149,10 +244,14 @@ local function spawn(fname, n, file, argv, opts)
     -- setsid makes the child a group leader, which setpgid may not move.
     argerror(n, fname, "fields 'start_new_session' and 'process_group' exclude each other", 1)
   end
+  local pass_fds = check_pass_fds(fname, n, opts.pass_fds)
+  local kill_grace = check_kill_grace(fname, n, opts)
   local child, pid, w, r, e = P.spawn(file, argv, env, cwd, stdin, stdout, stderr, tointeger(limit),
-                                      new_session, group and tointeger(group))
-  return setmetatable({_child = child, pid = pid, stdin = w, stdout = r, stderr = e}, Process)
+                                      new_session, group and tointeger(group), pass_fds)
+  return setmetatable({_child = child, _kill_grace = kill_grace, pid = pid, stdin = w, stdout = r,
+                       stderr = e}, Process)
 end
+C.spawn_process, C.signal_number = spawn, P.signal_number
 
 local function is_opts(v)
   return type(v) == "table" and getmetatable(v) == nil

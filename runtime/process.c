@@ -33,6 +33,8 @@ struct aio_process {
 	int pidfd;		/* -1 once the child was reaped */
 	int status;
 	int exited;
+	int leads_group;	/* its pid is its process group's id */
+	int held;		/* once ended, left a zombie: see aio_process_hold */
 };
 
 static void report_exit(struct aio_call *call)
@@ -72,14 +74,22 @@ static void stop(struct aio_process *p)
 	aio_loop_untrack(&p->res);
 }
 
+/* Reaps a child that ended (a held one's zombie); ECHILD: someone else did. */
+static void reap(struct aio_process *p)
+{
+	siginfo_t info;
+	while (waitid(P_PIDFD, (id_t)p->pidfd, &info, WEXITED | WNOHANG) < 0 && errno == EINTR)
+		;
+	close_pidfd(p);
+}
+
 static void pidfd_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
 	struct aio_process *p = aio_container_of(w, struct aio_process, watcher);
 	siginfo_t info;
-	(void)ev;
 	(void)revents;
 	memset(&info, 0, sizeof info);
-	int r = waitid(P_PIDFD, (id_t)p->pidfd, &info, WEXITED | WNOHANG);
+	int r = waitid(P_PIDFD, (id_t)p->pidfd, &info, WEXITED | WNOHANG | (p->held ? WNOWAIT : 0));
 	if ((r < 0 && errno == EINTR) || (r == 0 && info.si_pid == 0))
 		return;	/* not reapable yet: wait for the next event */
 	/* Failed (ECHILD): someone else reaped it, a waitpid(-1) of a
@@ -87,7 +97,10 @@ static void pidfd_cb(struct ev_loop *ev, ev_io *w, int revents)
 	 * Python's PidfdChildWatcher. */
 	p->status = r == 0 ? wait_status(&info) : 255 << 8;
 	p->exited = 1;
-	close_pidfd(p);
+	if (r == 0 && p->held)
+		ev_io_stop(ev, &p->watcher);	/* the zombie keeps the pidfd readable */
+	else
+		close_pidfd(p);
 	if (p->fn) {
 		aio_call_soon(p->loop, &p->call, report_exit);
 	} else {
@@ -197,11 +210,60 @@ static void add_internal_signals(sigset_t *set)
 		bits[(sig - 1) / (8 * sizeof *bits)] |= 1UL << ((sig - 1) % (8 * sizeof *bits));
 }
 
+static int compare_fds(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Keeps pass_fds open in the child and closes every other descriptor
+ * above 2. dup2(fd, fd) clears fd's close-on-exec flag in the child
+ * (glibc 2.29 on, as POSIX issue 8 asks) and fails there with EBADF when
+ * fd is not open, which posix_spawn then returns. The gaps between them
+ * are closed one by one (glibc ignores EBADF there), the rest by
+ * closefrom.
+ */
+static int pass_fd_actions(posix_spawn_file_actions_t *fa, const struct aio_spawn *how)
+{
+	int *fds = NULL, r = 0, next = 3;
+	if (how->n_pass_fds) {
+		fds = malloc(how->n_pass_fds * sizeof *fds);
+		if (!fds)
+			return ENOMEM;
+		memcpy(fds, how->pass_fds, how->n_pass_fds * sizeof *fds);
+		qsort(fds, how->n_pass_fds, sizeof *fds, compare_fds);
+	}
+	for (size_t i = 0; i < how->n_pass_fds && r == 0; i++) {
+		if (fds[i] < next)
+			continue;	/* 0-2, or given twice */
+		while (next < fds[i] && r == 0)
+			r = posix_spawn_file_actions_addclose(fa, next++);
+		if (r == 0)
+			r = posix_spawn_file_actions_adddup2(fa, fds[i], fds[i]);
+		next = fds[i] + 1;
+	}
+	free(fds);
+	return r ? r : posix_spawn_file_actions_addclosefrom_np(fa, next);
+}
+
+int aio_process_closed_fd(const struct aio_spawn *how)
+{
+	for (size_t i = 0; i < how->n_pass_fds; i++)
+		if (how->pass_fds[i] > 2 && fcntl(how->pass_fds[i], F_GETFD) < 0)
+			return how->pass_fds[i];
+	return -1;
+}
+
 static int start(const struct aio_spawn *how, int fds[3][2], int moved[3], pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t all, none;
+	/* Before the pipes are made: one of them could take a closed
+	 * descriptor's number and slip into the child under it. */
+	if (aio_process_closed_fd(how) >= 0)
+		return -EBADF;
 	int r = posix_spawn_file_actions_init(&fa);
 	if (r)
 		return -r;
@@ -217,7 +279,7 @@ static int start(const struct aio_spawn *how, int fds[3][2], int moved[3], pid_t
 	if (r == 0 && how->cwd)
 		r = posix_spawn_file_actions_addchdir_np(&fa, how->cwd);
 	if (r == 0)
-		r = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+		r = pass_fd_actions(&fa, how);
 	if (r == 0)
 		r = posix_spawnattr_setsigdefault(&attr, &all);
 	if (r == 0)
@@ -285,6 +347,7 @@ struct aio_process *aio_process_spawn(struct aio_loop *loop, const struct aio_sp
 	p->udata = udata;
 	p->pid = pid;
 	p->pidfd = pidfd;
+	p->leads_group = how->new_session || (how->set_pgroup && how->pgroup == 0);
 	ev_io_init(&p->watcher, pidfd_cb, pidfd, EV_READ);
 	ev_io_start(aio_loop_ev(loop), &p->watcher);
 	aio_loop_track(loop, &p->res, loop_gone);
@@ -309,6 +372,38 @@ int aio_process_kill(struct aio_process *p, int sig)
 	return pidfd_send_signal(p->pidfd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
+/*
+ * Why kill(-pid) is safe here: Linux gives a new process no number that a
+ * live process, process group or session still uses, so while the leader
+ * is unreaped (a zombie at worst) its pid is the group's and no one
+ * else's. Once it is reaped, the number stays reserved only while a member
+ * of its group lives; after the last one it may go to a newcomer that
+ * leads a group of its own, which a late kill(-pid) would hit. Hence a
+ * leader is held (aio_process_hold) while its group may still be
+ * signalled, and never signalled as a group once reaped.
+ */
+int aio_process_kill_group(struct aio_process *p, int sig)
+{
+	if (!p->leads_group)
+		return aio_process_kill(p, sig);
+	if (p->pidfd < 0)
+		return -ESRCH;
+	return kill(-p->pid, sig) < 0 ? -errno : 0;
+}
+
+void aio_process_hold(struct aio_process *p)
+{
+	if (p->loop)
+		p->held = 1;
+}
+
+void aio_process_release(struct aio_process *p)
+{
+	p->held = 0;
+	if (p->exited && p->pidfd >= 0)
+		reap(p);
+}
+
 int aio_process_exited(const struct aio_process *p, int *status)
 {
 	if (p->exited && status)
@@ -321,9 +416,12 @@ void aio_process_free(struct aio_process *p)
 	if (p->loop && !p->exited) {
 		/* Still running: reaped when it ends, then freed. */
 		p->fn = NULL;
+		p->held = 0;
 		return;
 	}
-	if (p->loop)
+	if (p->loop) {
+		aio_process_release(p);
 		stop(p);
+	}
 	free(p);
 }

@@ -117,23 +117,6 @@ local function within(seconds, fn)
   error(err, 0)
 end
 
--- Signals the command's whole process group (setsid made its shell the
--- leader), so that what the shell started goes too. Lua has no kill(2):
--- the shell's builtin kill does it.
-local function signal_group(proc, sig)
-  local ok, k = pcall(asyncio.create_subprocess_exec, "/bin/sh", "-c",
-    'kill -s "$1" -- "-$2" 2>/dev/null', "kill", sig, tostring(proc.pid))
-  if ok then k:wait() else proc:send_signal(sig) end	-- out of processes or descriptors: the shell at least
-end
-
--- TERM, a grace period to clean up, then KILL for whatever of the group is left.
-local function stop(proc)
-  signal_group(proc, "TERM")
-  within(grace, function() return proc:wait() end)
-  signal_group(proc, "KILL")
-  proc:wait()
-end
-
 local SIGNALS = {[1] = "HUP", [2] = "INT", [3] = "QUIT", [6] = "ABRT", [9] = "KILL", [11] = "SEGV",
                  [13] = "PIPE", [15] = "TERM"}
 
@@ -164,40 +147,47 @@ local function report(job)
   io.write(table.concat(lines, "\n"), "\n")
 end
 
--- Runs one command and reports it. The process is waited for within the
--- timeout; the output is read beside it, and only briefly after the exit:
--- a daemon the command left in the background may hold the output open for good.
+-- Waits for the command within the timeout, its output read beside it, and
+-- only briefly after the exit: a daemon the command left in the background
+-- may hold the output open for good. Leaving early (the timeout, Ctrl-C,
+-- SIGTERM) stops the command and all it started, its session's process
+-- group: TERM, then KILL -k seconds later; the output is still read meanwhile.
+local function supervise(job, proc, reading, started)
+  local _ <close> = proc
+  job.exited = within(timeout > 0 and timeout or nil, function() return proc:wait() end)
+  if not job.exited then
+    job.status = ("timed out after %gs"):format(timeout)
+    return
+  end
+  job.elapsed = loop:time() - started
+  within(DRAIN, reading)
+end
+
+-- Runs one command and reports it.
 local function run(job)
   local _ <close> = slots:guard()	-- held until the command's processes are gone
   job.out = {count = 0, partial = ""}
   local started = loop:time()
-  -- setsid: the shell leads a process group of its own, which stop() can
-  -- signal whole, and Ctrl-C in a terminal reaches aiod alone, which stops it.
-  local ok, proc = pcall(asyncio.create_subprocess_exec, "setsid", "/bin/sh", "-c", "--", job.cmd,
-    {stdin = asyncio.DEVNULL, stdout = asyncio.PIPE, stderr = asyncio.STDOUT})
+  -- A session of its own: the shell leads a process group that a stop
+  -- signals whole, and Ctrl-C in a terminal reaches aiod alone, which stops it.
+  local ok, proc = pcall(asyncio.create_subprocess_exec, "/bin/sh", "-c", "--", job.cmd,
+    {stdin = asyncio.DEVNULL, stdout = asyncio.PIPE, stderr = asyncio.STDOUT,
+     start_new_session = true, kill_grace = grace})
   if not ok then
-    local why = proc.errno == 2 and "setsid or /bin/sh not found" or proc.strerror or tostring(proc)
+    local why = proc.errno == 2 and "/bin/sh not found" or proc.strerror or tostring(proc)
     job.elapsed, job.status = 0, "could not start: " .. why
     report(job)
     return
   end
   local reading = asyncio.create_task(collect, proc.stdout, job.out)
-  local done, err = pcall(function()
-    if not within(timeout > 0 and timeout or nil, function() return proc:wait() end) then
-      job.status = ("timed out after %gs"):format(timeout)
-      stop(proc)
-    end
-    job.elapsed = loop:time() - started
+  local done, err = pcall(supervise, job, proc, reading, started)
+  job.elapsed = job.elapsed or loop:time() - started
+  if done and not job.exited then	-- timed out and stopped: what it said meanwhile
     within(DRAIN, reading)
-  end)
-  if not done then	-- cancelled (Ctrl-C, SIGTERM): the command must not outlive us
-    reading:cancel()	-- (a stop of aiod has cancelled it already)
-    if proc.returncode == nil then
-      stop(proc)
-      job.stopped, job.status = true, "interrupted"
-    end
-    job.elapsed = job.elapsed or loop:time() - started
-    -- Its last words before it was stopped are often the ones that matter.
+  elseif not done then	-- cancelled (Ctrl-C, SIGTERM): the command was stopped
+    if not job.exited then job.stopped, job.status = true, "interrupted" end
+    -- Its last words before it was stopped are often the ones that matter
+    -- (a stop of aiod has cancelled the reading already).
     pcall(asyncio.wait, {reading})
     pcall(within, DRAIN, function() collect(proc.stdout, job.out) end)
   end
@@ -212,10 +202,9 @@ local tasks = {}
 for n, job in ipairs(jobs) do tasks[n] = asyncio.create_task(run, job) end
 local interrupted = not pcall(asyncio.wait, tasks)
 if interrupted then
-  -- aiod has cancelled every task; wait while each stops its command and reports.
-  for _, t in ipairs(tasks) do
-    if t:cancelling() == 0 then t:cancel() end	-- a second cancel would cut a stop short
-  end
+  -- aiod has cancelled every task; wait while each stops its command and
+  -- reports (a second cancel does not cut a stop short).
+  for _, t in ipairs(tasks) do t:cancel() end
   asyncio.wait(tasks)
 end
 

@@ -1,4 +1,4 @@
-# scripts/parallel_run.lua: ok, failing, timed-out, output-heavy and unstartable commands; -j; -f; exit 0/1/2; SIGTERM stops the commands
+# scripts/parallel_run.lua: ok, failing, timed-out, output-heavy and unstartable commands; a timeout stops the whole group; -j; -f; exit 0/1/2; SIGTERM stops the commands
 . "$(dirname "$0")/lib.bash"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cp "$root/scripts/parallel_run.lua" "$T/"
@@ -52,6 +52,19 @@ stdout_has ": 2 ok, 4 failed"
 stdout_has "   failed: no-such-command-xyz  (exit 127: command not found)"
 expect_stderr_empty
 expect_gone slow.pid stubborn.pid
+
+# A timeout stops the command's whole process group, also a background
+# daemon of it that ignores TERM and holds none of its output; what a
+# command says as it is stopped is in its report
+run parallel_run.lua -t 0.1 -k 0.05 \
+	'(trap "" TERM; exec sleep 5) >/dev/null 2>&1 & echo $! >daemon.pid; exec sleep 5' \
+	'trap "echo last words; exit 1" TERM; echo first; sleep 5 & wait'
+expect_rc 1
+stdout_has "(timed out after 0.1s)"
+expect_report "last words" 'FAIL T  trap "echo last words; exit 1" TERM; echo first; sleep 5 & wait  (timed out after 0.1s)' \
+	"    first" "    last words"
+expect_stderr_empty
+expect_gone daemon.pid
 
 # -j 2: never more than two at once, and two do run at once
 cmd=': >on.$$; sleep 0.05; set -- on.*; echo $# >>peaks; rm on.$$'

@@ -107,6 +107,7 @@ local function make_objects()
     made.Server = server
     made.StreamReader, made.StreamWriter = asyncio.open_connection("127.0.0.1", server.sockets[1].port)
     made.Process = asyncio.create_subprocess_exec("/bin/cat", {stdin = asyncio.PIPE, stdout = asyncio.PIPE})
+    made.CompletedProcess = asyncio.run_process({"/bin/true"})
   end)
   t:await()
   for _, r in ipairs(resources) do pcall(r) end
@@ -157,7 +158,9 @@ local function add(name, get, self_kind, fix)
 end
 
 local function add_module_functions()
-  for _, k in ipairs{"timeout", "Lock", "Queue", "open_connection", "create_subprocess_exec"} do
+  -- run_process with random arguments runs nothing but /bin/sh with
+  -- the scalars' strings, or lists of them: none names a real program.
+  for _, k in ipairs{"timeout", "Lock", "Queue", "open_connection", "create_subprocess_exec", "run_process"} do
     local _ = asyncio[k]	-- loads the lazy parts
   end
   local names = {}
@@ -214,7 +217,7 @@ end
 -- Checking what a call raised.
 
 local internal_files = {"asyncio.lua", "tasks.lua", "locks.lua", "queues.lua", "streams.lua",
-                        "processes.lua", "daemon.lua"}
+                        "processes.lua", "run_process.lua", "daemon.lua"}
 
 -- Errors Lua itself raises for a program's mistake: "attempt to ..." that
 -- asyncio documents (suspending outside a task, a closed object) are fine.

@@ -18,6 +18,7 @@ int main(void)
 	srunner_add_suite(runner, listener_suite());
 	srunner_add_suite(runner, mailbox_suite());
 	srunner_add_suite(runner, process_suite());
+	srunner_add_suite(runner, process_stop_suite());
 	srunner_add_suite(runner, filewatch_suite());
 	srunner_add_suite(runner, ticker_suite());
 	srunner_add_suite(runner, fdwatch_suite());

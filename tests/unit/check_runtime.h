@@ -18,6 +18,7 @@ Suite *stream_connect_suite(void);
 Suite *listener_suite(void);
 Suite *mailbox_suite(void);
 Suite *process_suite(void);
+Suite *process_stop_suite(void);
 Suite *filewatch_suite(void);
 Suite *ticker_suite(void);
 Suite *fdwatch_suite(void);
