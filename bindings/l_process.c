@@ -330,6 +330,15 @@ static int l_signal_number(lua_State *L)
 	return 1;
 }
 
+static int l_signal_name(lua_State *L)
+{
+	const char *name = aio_signal_name((int)luaL_checkinteger(L, 1));
+	if (!name)
+		return 0;
+	lua_pushstring(L, name);
+	return 1;
+}
+
 static const luaL_Reg child_methods[] = {
 	{"wait", l_child_wait},
 	{"returncode", l_child_returncode},
@@ -357,6 +366,8 @@ int laio_open_process(lua_State *L)
 	lua_setfield(L, -2, "spawn");
 	lua_pushcfunction(L, l_signal_number);
 	lua_setfield(L, -2, "signal_number");
+	lua_pushcfunction(L, l_signal_name);
+	lua_setfield(L, -2, "signal_name");
 	lua_pushcfunction(L, l_close_reader);
 	lua_setfield(L, -2, "close_reader");
 	lua_pushvalue(L, state);

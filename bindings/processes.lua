@@ -251,7 +251,7 @@ local function spawn(fname, n, file, argv, opts)
   return setmetatable({_child = child, _kill_grace = kill_grace, pid = pid, stdin = w, stdout = r,
                        stderr = e}, Process)
 end
-C.spawn_process, C.signal_number = spawn, P.signal_number
+C.spawn_process, C.signal_name = spawn, P.signal_name
 
 local function is_opts(v)
   return type(v) == "table" and getmetatable(v) == nil

@@ -6,7 +6,7 @@ local type, select, error, pcall, tostring, pairs, setmetatable, rawlen, rawget 
 local concat = table.concat
 local argerror, typename, opt_field, is_plain_table = C.argerror, C.typename, C.opt_field, C.is_plain_table
 local _ = M.Process	-- loads processes.lua
-local spawn, stop, signal_number = C.spawn_process, C.stop_process, C.signal_number
+local spawn, stop, signal_name = C.spawn_process, C.stop_process, C.signal_name
 local CancelledError, TimeoutError, CalledProcessError = M.CancelledError, M.TimeoutError, M.CalledProcessError
 
 -- A word as a shell would need it, quoted only when it must be.
@@ -24,19 +24,11 @@ local function command_text(cmd)
   return concat(words, " ")
 end
 
-local SIGNAL_NAMES = {"HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV",
-                      "USR2", "PIPE", "ALRM", "TERM", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU",
-                      "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"}
-local signal_names = {}
-for _, name in pairs(SIGNAL_NAMES) do
-  local n = signal_number(name)
-  if n then signal_names[n] = "SIG" .. name end
-end
-
 -- Python's words: "Command 'false' returned non-zero exit status 1." or
 -- "Command 'sleep 9' died with SIGKILL."
 local function called_process_error(cmd, rc, stdout, stderr)
-  local what = type(rc) == "number" and rc < 0 and "died with " .. (signal_names[-rc] or "signal " .. -rc)
+  local name = type(rc) == "number" and rc < 0 and signal_name(-rc)
+  local what = type(rc) == "number" and rc < 0 and "died with " .. (name and "SIG" .. name or "signal " .. -rc)
     or "returned non-zero exit status " .. tostring(rc)
   return CalledProcessError(("Command '%s' %s."):format(command_text(cmd), what),
                             {returncode = rc, cmd = cmd, stdout = stdout, stderr = stderr})

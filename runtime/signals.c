@@ -185,3 +185,11 @@ int aio_signal_number(const char *name)
 			return signal_names[i].number;
 	return -1;
 }
+
+const char *aio_signal_name(int signum)
+{
+	for (size_t i = 0; i < sizeof signal_names / sizeof *signal_names; i++)
+		if (signal_names[i].number == signum)
+			return signal_names[i].name;
+	return NULL;
+}

@@ -55,6 +55,9 @@ int aio_signal_signum(const struct aio_signal *sig);
 /* Signal number for "TERM", "SIGTERM", "sigterm" or "15"; -1 when unknown. */
 int aio_signal_number(const char *name);
 
+/* The name of signum without "SIG" ("TERM"); NULL when it has none here. */
+const char *aio_signal_name(int signum);
+
 /* "libev 4.33": what the loop is built on, for version banners. */
 const char *aio_backend_version(void);
 

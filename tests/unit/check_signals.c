@@ -81,6 +81,17 @@ START_TEST(test_signals_number_names)
 }
 END_TEST
 
+/* The reverse lookup gives the names aio_signal_number takes. */
+START_TEST(test_signals_name_of_number)
+{
+	ck_assert_str_eq(aio_signal_name(SIGKILL), "KILL");
+	ck_assert_str_eq(aio_signal_name(SIGTERM), "TERM");
+	ck_assert_int_eq(aio_signal_number(aio_signal_name(SIGWINCH)), SIGWINCH);
+	ck_assert_ptr_null(aio_signal_name(0));
+	ck_assert_ptr_null(aio_signal_name(SIGRTMIN));
+}
+END_TEST
+
 START_TEST(test_signals_number_unknown)
 {
 	ck_assert_int_eq(aio_signal_number("BOGUS"), -1);
@@ -501,6 +512,7 @@ Suite *signals_suite(void)
 	Suite *s = suite_create("signals");
 	TCase *tc = check_tcase(s, "names", counts_reset, NULL, 5);
 	tcase_add_test(tc, test_signals_number_names);
+	tcase_add_test(tc, test_signals_name_of_number);
 	tcase_add_test(tc, test_signals_number_unknown);
 	tcase_add_test(tc, test_signals_backend_version);
 
