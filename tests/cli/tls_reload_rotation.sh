@@ -82,6 +82,10 @@ async def main():
                 failures.append("cut: %r" % e); return
             if not re.match(r"gen \d+: c%d$" % n, answer):
                 failures.append("answer %r" % answer); return
+            # a connection begun before the SIGHUP but answered after it
+            # may be the new generation's: it counts for neither phase
+            if phase[0] != p:
+                p = "reloading"
             seen.append((p, organization(w), int(answer.split()[1][:-1])))
             w.close()
             await asyncio.sleep(0.003)
