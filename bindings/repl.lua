@@ -1,0 +1,135 @@
+-- repl.lua -- the REPL's engine, free of any terminal: compiles entries as lua -i does, runs each as a task, prints what it gives
+--[[
+The front end (cmd/repl.c for aiod -i; a control-socket session for aiod
+attach) reads lines however it can and hands them here:
+
+  local new = <this chunk>(asyncio, internals)
+  local r = new{
+    write = function(text, is_error) end,  -- all output; is_error: stderr's share
+    idle = function() end,                 -- the running entry ended: read on
+    spawn = function(fn) return task end,  -- optional: makes the entry's task
+  }
+  r:feed(line) -> state, entry
+      "more"  the entry is incomplete; the next line continues it
+      "busy"  the entry runs as a task; idle() is called once it has ended
+      "ready" nothing runs (an empty line, a syntax error): read the next line
+    entry is the whole entry's text (once complete) for the history.
+  r:prompt()    -> "> " or ">> " (the globals _PROMPT / _PROMPT2, as lua.c)
+  r:interrupt() -> true when it cancelled the running entry (which then
+                   prints "KeyboardInterrupt"); else it dropped an incomplete
+                   entry, if any, and returns false
+  r:eof()       -> the input has ended: an incomplete entry's syntax error
+                   is reported
+  r:running()   -> whether an entry runs
+
+The rules are lua.c's (Lua 5.4): a first line is tried as "return <line>;"
+(a leading '=' means return), then as a statement; an entry whose syntax
+error is at "<eof>" continues on the next line. Values print as tostring
+gives them, separated by tabs. Entries are chunks of their own on _G, so
+globals persist between entries and locals do not.
+--]]
+local asyncio, C = ...
+
+local load, pcall, tostring, type = load, pcall, tostring, type
+local concat = table.concat
+
+local Repl = {}
+Repl.__index = Repl
+
+local function new(io)
+  assert(type(io) == "table" and type(io.write) == "function" and type(io.idle) == "function",
+         "repl: write and idle functions are needed")
+  return setmetatable({io = io, buffer = nil, task = nil, interrupted = false}, Repl)
+end
+
+function Repl:prompt()
+  local p
+  if self.buffer then p = _G._PROMPT2 else p = _G._PROMPT end
+  if p ~= nil then return tostring(p) end
+  return self.buffer and ">> " or "> "
+end
+
+function Repl:running()
+  return self.task ~= nil
+end
+
+-- What an entry gave: its values, or its error with the task's frames.
+local function report(self, task)
+  local write = self.io.write
+  if task:cancelled() then
+    if self.interrupted then
+      write("KeyboardInterrupt\n", true)
+    else
+      local _, err = pcall(task.exception, task)
+      write(C.describe_error(err, nil, task) .. "\n", true)
+    end
+    return
+  end
+  local err = task:exception()
+  if err ~= nil then
+    write(C.describe_error(err, nil, task) .. "\n", true)
+    return
+  end
+  local values = table.pack(task:result())
+  if values.n == 0 then return end
+  for i = 1, values.n do values[i] = tostring(values[i]) end
+  write(concat(values, "\t", 1, values.n) .. "\n", false)
+end
+
+function Repl:run(fn)
+  self.interrupted = false
+  local spawn = self.io.spawn or asyncio.create_task
+  local task = spawn(fn)
+  task:set_name("repl")
+  self.task = task
+  task:add_done_callback(function()
+    self.task = nil
+    -- The writer may fail (a peer gone): idle must still be told.
+    local ok, err = pcall(report, self, task)
+    if not ok then self.io.write(tostring(err) .. "\n", true) end
+    self.io.idle()
+  end)
+  return "busy"
+end
+
+function Repl:feed(line)
+  assert(not self.task, "repl: an entry is running")
+  line = line:gsub("\n$", "")
+  if not self.buffer then
+    if line:find("^%s*$") then return "ready" end
+    if line:sub(1, 1) == "=" then line = "return " .. line:sub(2) end
+    local fn = load("return " .. line .. ";", "=stdin", "t")
+    if fn then return self:run(fn), line end
+    self.buffer = line
+  else
+    self.buffer = self.buffer .. "\n" .. line
+  end
+  local fn, err = load(self.buffer, "=stdin", "t")
+  if not fn and err:sub(-5) == "<eof>" then return "more" end
+  local entry = self.buffer
+  self.buffer = nil
+  if not fn then
+    self.io.write(err .. "\n", true)
+    return "ready", entry
+  end
+  return self:run(fn), entry
+end
+
+function Repl:interrupt()
+  if self.task then
+    self.interrupted = true
+    self.task:cancel()
+    return true
+  end
+  self.buffer = nil
+  return false
+end
+
+function Repl:eof()
+  if not self.buffer then return end
+  local _, err = load(self.buffer, "=stdin", "t")
+  self.buffer = nil
+  self.io.write(err .. "\n", true)
+end
+
+return new
