@@ -20,7 +20,10 @@ attach) reads lines however it can and hands them here:
                    entry, if any, and returns false
   r:eof()       -> the input has ended: an incomplete entry's syntax error
                    is reported
-  r:running()   -> whether an entry runs
+  r:running()   -> the task of the running entry, or nil
+  r.interrupted -> set it to true before raising CancelledError inside
+                   the entry (an entry that never suspends cannot be
+                   cancelled), so the entry ends as "KeyboardInterrupt"
 
 The rules are lua.c's (Lua 5.4): a first line is tried as "return <line>;"
 (a leading '=' means return), then as a statement; an entry whose syntax
@@ -50,7 +53,7 @@ function Repl:prompt()
 end
 
 function Repl:running()
-  return self.task ~= nil
+  return self.task
 end
 
 -- What an entry gave: its values, or its error with the task's frames.
@@ -66,7 +69,11 @@ local function report(self, task)
     return
   end
   local err = task:exception()
-  if err ~= nil then
+  -- A front end may raise CancelledError inside an entry that never
+  -- suspends (from a hook, as lua.c stops a running chunk at Ctrl-C).
+  if err ~= nil and self.interrupted and asyncio.CancelledError:is(err) then
+    write("KeyboardInterrupt\n", true)
+  elseif err ~= nil then
     write(C.describe_error(err, nil, task) .. "\n", true)
     return
   end

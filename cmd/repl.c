@@ -41,6 +41,12 @@ static struct {
 	int have_saved;
 	char history[PATH_MAX];	/* empty: no history */
 	void (*ended)(void);
+	/* An entry that never suspends: the SIGINT handler hooks its
+	 * coroutine, and the loop's own SIGINT call then has nothing to do. */
+	lua_State *volatile entry;
+	volatile sig_atomic_t hooked;
+	struct sigaction chained;	/* the loop's SIGINT handler */
+	int chaining;
 } repl = {.engine = LUA_NOREF};
 
 static void show_prompt(void);
@@ -164,6 +170,16 @@ static void add_history_entry(const char *entry)
 	append_history(1, repl.history);
 }
 
+/* The running entry's coroutine, for the SIGINT handler. */
+static void note_entry(lua_State *L)
+{
+	if (!call_engine(L, "running", 0, 1))
+		return;
+	struct l_task *t = luaL_testudata(L, -1, LAIO_TASK);
+	repl.entry = t ? t->co : NULL;
+	lua_pop(L, 1);
+}
+
 /* Feeds one line (on top, popped): 1 when an entry now runs. */
 static int feed(lua_State *L)
 {
@@ -173,6 +189,8 @@ static int feed(lua_State *L)
 	if (repl.tty && lua_isstring(L, -1))
 		add_history_entry(lua_tostring(L, -1));
 	lua_pop(L, 2);
+	if (busy)
+		note_entry(L);
 	return busy;
 }
 
@@ -278,6 +296,7 @@ static void feed_lines(void)
 static int l_idle(lua_State *L)
 {
 	(void)L;
+	repl.entry = NULL;
 	if (!repl.active)
 		return 0;
 	if (repl.tty) {
@@ -306,6 +325,10 @@ static void on_interrupt(struct aio_signal *sig, void *udata)
 	(void)sig;
 	(void)udata;
 	lua_State *L = repl.loop->L;
+	if (repl.hooked) {
+		repl.hooked = 0;
+		return;
+	}
 	if (!call_engine(L, "interrupt", 0, 1))
 		return;
 	int cancelled = lua_toboolean(L, -1);
@@ -336,6 +359,58 @@ static void on_winch(struct aio_signal *sig, void *udata)
 		rl_resize_terminal();
 }
 
+/* Set on a running entry by the SIGINT handler: raises CancelledError at
+ * its next instruction, as lua.c's hook stops a chunk at Ctrl-C. */
+static void interrupt_hook(lua_State *co, lua_Debug *ar)
+{
+	(void)ar;
+	lua_sethook(co, NULL, 0, 0);
+	if (co != repl.entry || !repl.loop->current || repl.loop->current->co != co)
+		return;
+	lua_rawgeti(co, LUA_REGISTRYINDEX, repl.engine);
+	lua_pushboolean(co, 1);
+	lua_setfield(co, -2, "interrupted");
+	lua_pop(co, 1);
+	if (repl.tty)
+		fputs("\n", stdout);	/* after the ^C the terminal echoed */
+	laio_push_error(co, "CancelledError", "interrupted");
+	lua_error(co);
+}
+
+/* In the signal handler, before the loop's own: only lua_sethook, which
+ * Lua allows there, on the entry if it is what runs now. */
+static void on_sigint_raw(int signum, siginfo_t *info, void *context)
+{
+	lua_State *co = repl.entry;
+	struct l_task *t = repl.loop->current;
+	if (co && t && t->co == co) {
+		repl.hooked = 1;
+		lua_sethook(co, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+	}
+	if (repl.chained.sa_flags & SA_SIGINFO)
+		repl.chained.sa_sigaction(signum, info, context);
+	else if (repl.chained.sa_handler != SIG_DFL && repl.chained.sa_handler != SIG_IGN)
+		repl.chained.sa_handler(signum);
+}
+
+static void chain_sigint(void)
+{
+	struct sigaction ours;
+	if (sigaction(SIGINT, NULL, &repl.chained) != 0)
+		return;
+	ours = repl.chained;
+	ours.sa_sigaction = on_sigint_raw;
+	ours.sa_flags |= SA_SIGINFO;
+	repl.chaining = sigaction(SIGINT, &ours, NULL) == 0;
+}
+
+static void unchain_sigint(void)
+{
+	if (repl.chaining)
+		sigaction(SIGINT, &repl.chained, NULL);
+	repl.chaining = 0;
+}
+
 /* [-0, +0] Makes the engine and keeps it in the registry; 0 (reported) on failure. */
 static int make_engine(lua_State *L)
 {
@@ -344,7 +419,13 @@ static int make_engine(lua_State *L)
 		lua_pop(L, 1);
 		return 0;
 	}
+	/* As with -e alone, asyncio is a global at the prompt. */
 	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
+	if (lua_getglobal(L, "asyncio") == LUA_TNIL) {
+		lua_pushvalue(L, -2);
+		lua_setglobal(L, "asyncio");
+	}
+	lua_pop(L, 1);
 	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
 	if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
 		laio_report(L, "aiod: repl:", -1);
@@ -413,8 +494,14 @@ void repl_start(lua_State *L, struct l_loop *loop, void (*ended)(void))
 	repl.active = 1;
 	repl.eof = 0;
 	aio_buf_init(&repl.input);
+	/* SIGINT ignored when aiod started (a background job, nohup) stays so. */
+	struct sigaction now;
 	int err;
-	repl.sigint = aio_signal_new(loop->rt, SIGINT, on_interrupt, NULL, AIO_SIGNAL_DEFAULT, &err);
+	if (sigaction(SIGINT, NULL, &now) == 0 && now.sa_handler != SIG_IGN)
+		repl.sigint = aio_signal_new(loop->rt, SIGINT, on_interrupt, NULL,
+					     AIO_SIGNAL_DEFAULT, &err);
+	if (repl.sigint)
+		chain_sigint();
 	if (repl.tty)
 		start_readline();
 	listen_stdin();
@@ -426,6 +513,9 @@ void repl_stop(lua_State *L)
 		return;
 	repl.active = 0;
 	pause_stdin();
+	unchain_sigint();
+	repl.entry = NULL;
+	repl.hooked = 0;
 	aio_signal_free(repl.sigint);
 	aio_signal_free(repl.sigwinch);
 	repl.sigint = repl.sigwinch = NULL;
