@@ -109,9 +109,14 @@ int repl_running(void)
 	return repl.active;
 }
 
-/* The terminal as it was; also at exit (os.exit, an error), so idempotent. */
+/* The terminal as it was, the history file bounded; also at exit
+ * (os.exit, an error), so idempotent. */
 static void restore_terminal(void)
 {
+	if (repl.history[0]) {
+		history_truncate_file(repl.history, HISTORY_SIZE);
+		repl.history[0] = '\0';
+	}
 	if (repl.showing) {
 		repl.showing = 0;
 		rl_callback_handler_remove();
@@ -519,11 +524,8 @@ void repl_stop(lua_State *L)
 	aio_signal_free(repl.sigint);
 	aio_signal_free(repl.sigwinch);
 	repl.sigint = repl.sigwinch = NULL;
-	if (repl.tty) {
+	if (repl.tty)
 		restore_terminal();
-		if (repl.history[0])
-			history_truncate_file(repl.history, HISTORY_SIZE);
-	}
 	aio_buf_destroy(&repl.input);
 	luaL_unref(L, LUA_REGISTRYINDEX, repl.engine);
 	repl.engine = LUA_NOREF;
