@@ -472,6 +472,9 @@ static void start_readline(void)
 	if (!registered && atexit(restore_terminal) == 0)
 		registered = 1;
 	rl_readline_name = "aiod";
+	/* Tab is a character of the entry: completing file names would only
+	 * surprise in Lua code. */
+	rl_inhibit_completion = 1;
 	rl_instream = stdin;
 	rl_outstream = repl.out;
 	/* Signals are the loop's: readline must neither catch them nor see
