@@ -21,6 +21,9 @@ attach) reads lines however it can and hands them here:
   r:eof()       -> the input has ended: an incomplete entry's syntax error
                    is reported
   r:running()   -> the task of the running entry, or nil
+  r:close()     -> the front end has gone (aiod stops, a peer left): an
+                   entry still running ends without a word and idle() is
+                   no longer called
   r.interrupted -> set it to true before raising CancelledError inside
                    the entry (an entry that never suspends cannot be
                    cancelled), so the entry ends as "KeyboardInterrupt"
@@ -91,6 +94,7 @@ function Repl:run(fn)
   self.task = task
   task:add_done_callback(function()
     self.task = nil
+    if self.closed then return end
     -- The writer may fail (a peer gone): idle must still be told.
     local ok, err = pcall(report, self, task)
     if not ok then self.io.write(tostring(err) .. "\n", true) end
@@ -130,6 +134,11 @@ function Repl:interrupt()
   end
   self.buffer = nil
   return false
+end
+
+function Repl:close()
+  self.closed = true
+  self.buffer = nil
 end
 
 function Repl:eof()

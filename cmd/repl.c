@@ -383,12 +383,13 @@ static void interrupt_hook(lua_State *co, lua_Debug *ar)
 }
 
 /* In the signal handler, before the loop's own: only lua_sethook, which
- * Lua allows there, on the entry if it is what runs now. */
+ * Lua allows there, on the entry if it is what runs now (and no script's
+ * handler has taken SIGINT over). */
 static void on_sigint_raw(int signum, siginfo_t *info, void *context)
 {
 	lua_State *co = repl.entry;
 	struct l_task *t = repl.loop->current;
-	if (co && t && t->co == co) {
+	if (co && t && t->co == co && !aio_signal_taken(SIGINT)) {
 		repl.hooked = 1;
 		lua_sethook(co, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 	}
@@ -530,6 +531,7 @@ void repl_stop(lua_State *L)
 	if (repl.tty)
 		restore_terminal();
 	aio_buf_destroy(&repl.input);
+	call_engine(L, "close", 0, 0);
 	luaL_unref(L, LUA_REGISTRYINDEX, repl.engine);
 	repl.engine = LUA_NOREF;
 	if (repl.ended)

@@ -1,4 +1,4 @@
-# aiod -i through a pipe: SIGINT cancels the running entry (one that awaits, and one that never suspends) and the REPL goes on; once the input has ended SIGINT is a graceful stop again; SIGTERM stops at once even at the prompt
+# aiod -i through a pipe: SIGINT cancels the running entry (one that awaits, and one that never suspends) and the REPL goes on; once the input has ended SIGINT is a graceful stop again; SIGTERM stops gracefully at the prompt and during an entry
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/repl_lib.bash"
 repl_start
@@ -25,11 +25,16 @@ RC=$?
 expect_rc 130
 rm -f "$T/in"
 
-repl_start
-echo 'print("ready")' >&3
-wait_for_text "$OUT" ready || fail "no first entry"
-kill -TERM "$BG"
-wait "$BG"
-RC=$?
-exec 3>&-
-expect_rc 143
+# SIGTERM stops, at the prompt or during an entry, which ends without a word.
+for entry in 'print("ready")' 'print("ready") asyncio.sleep(100)'; do
+	rm -f "$T/in"
+	repl_start
+	echo "$entry" >&3
+	wait_for_text "$OUT" ready || fail "no first entry"
+	kill -TERM "$BG"
+	wait "$BG"
+	RC=$?
+	exec 3>&-
+	expect_rc 143
+	expect_stderr_empty
+done

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/cli/repl_tty.py -- drives aiod -i on a pseudo-terminal (readline's path); exits 0 when every check passes
 
-usage: repl_tty.py AIOD SCENARIO   (SCENARIO: session, sigterm, os_exit)
+usage: repl_tty.py AIOD SCENARIO   (SCENARIO: session, sigterm, eof_mid_entry, os_exit)
 HOME must be a scratch folder: the history file is written there.
 """
 import os
@@ -74,7 +74,7 @@ if scenario == "session":
     expect(b"3\r\n")
     expect(b"> ")
     send(b"asyncio.sleep(100)\n")
-    time.sleep(0.2)
+    expect(b"sleep(100)\r\n")	# readline has taken the whole line
     send(b"\x03")
     expect(b"KeyboardInterrupt\r\n")
     expect(b"> ")
@@ -97,7 +97,7 @@ if scenario == "session":
     expect(b"> ")
     # A log line from a background task while the prompt shows and a line
     # is half typed: the line is cleared first, then drawn anew after it.
-    send(b"asyncio.create_task(function() asyncio.sleep(0.2) require('aiod').log('info', 'from the background') end) return nil\n")
+    send(b"asyncio.create_task(function() asyncio.sleep(0.5) require('aiod').log('info', 'from the background') end) return nil\n")
     expect(b"nil\r\n")
     expect(b"> ")
     send(b"half")
@@ -116,6 +116,12 @@ elif scenario == "sigterm":
     expect(b"entered")
     proc.send_signal(signal.SIGTERM)
     finish(143)
+elif scenario == "eof_mid_entry":
+    send(b"if true then\n")
+    expect(b">> ")
+    send(b"\x04")
+    expect(b"'end' expected near <eof>")
+    finish(0)
 elif scenario == "os_exit":
     send(b"os.exit(5)\n")
     finish(5)
