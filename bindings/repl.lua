@@ -21,6 +21,10 @@ attach) reads lines however it can and hands them here:
   r:eof()       -> the input has ended: an incomplete entry's syntax error
                    is reported
   r:running()   -> the task of the running entry, or nil
+  r:complete(word) -> a sorted list of what word may become: a global, or a
+                   field or method along a path of names ("asyncio.sl",
+                   "t:aw"), looked up in _G without calling anything but
+                   metatables' __index tables
   r:close()     -> the front end has gone (aiod stops, a peer left): an
                    entry still running ends without a word and idle() is
                    no longer called
@@ -36,7 +40,8 @@ globals persist between entries and locals do not.
 --]]
 local asyncio, C = ...
 
-local load, pcall, tostring, type = load, pcall, tostring, type
+local getmetatable, load, next, pcall, rawget, tostring, type =
+  getmetatable, load, next, pcall, rawget, tostring, type
 local concat = table.concat
 
 local Repl = {}
@@ -124,6 +129,58 @@ function Repl:feed(line)
     return "ready", entry
   end
   return self:run(fn), entry
+end
+
+-- The string keys of t and of the __index tables its metatables chain to.
+local function names_of(t, into)
+  for _ = 1, 8 do
+    if type(t) == "table" then
+      for k in next, t do
+        if type(k) == "string" and k:find("^[%a_][%w_]*$") then into[k] = true end
+      end
+    end
+    local mt = getmetatable(t)
+    t = type(mt) == "table" and rawget(mt, "__index")
+    if type(t) ~= "table" then return into end
+  end
+  return into
+end
+
+-- The value at a path of names ("asyncio.Task"), or nil; raw lookups
+-- first, so completing never runs a script's __index function.
+local function lookup(path)
+  local v = _G
+  for name in path:gmatch("[^.:]+") do
+    if type(v) ~= "table" and type(v) ~= "userdata" then return nil end
+    local found = type(v) == "table" and rawget(v, name)
+    if found == nil then
+      local mt = getmetatable(v)
+      local index = type(mt) == "table" and rawget(mt, "__index")
+      found = type(index) == "table" and index[name] or nil
+      if found == nil and type(v) == "table" and v == asyncio then found = v[name] end
+    end
+    v = found
+  end
+  return v
+end
+
+function Repl:complete(word)
+  local path, sep, prefix = word:match("^([%w_.:]-)([.:])([%w_]*)$")
+  local names
+  if path then
+    local v = lookup(path)
+    if v == nil then return {} end
+    names = names_of(v, {})
+  else
+    path, sep, prefix = "", "", word
+    names = names_of(_G, {})
+  end
+  local list = {}
+  for name in next, names do
+    if name:sub(1, #prefix) == prefix then list[#list + 1] = path .. sep .. name end
+  end
+  table.sort(list)
+  return list
 end
 
 function Repl:interrupt()

@@ -60,7 +60,8 @@ static void feed_lines(void);
 static ssize_t cookie_write(void *cookie, const char *data, size_t n)
 {
 	int fd = (int)(intptr_t)cookie;
-	int hide = repl.showing;
+	/* readline's own bell (rl_ding writes it to stderr) needs no redraw. */
+	int hide = repl.showing && !(n == 1 && data[0] == '\a');
 	if (hide) {
 		fflush(repl.out);
 		rl_clear_visible_line();
@@ -102,11 +103,6 @@ void repl_prepare(int interactive)
 	repl.out = stdout;
 	stdout = out;
 	stderr = err;
-}
-
-int repl_running(void)
-{
-	return repl.active;
 }
 
 /* The terminal as it was, the history file bounded; also at exit
@@ -364,6 +360,40 @@ static void on_winch(struct aio_signal *sig, void *udata)
 		rl_resize_terminal();
 }
 
+/* readline's generator: the engine's candidates for text, one a call
+ * (state 0 asks anew), each a malloc'd copy readline frees. */
+static char *next_candidate(const char *text, int state)
+{
+	static int index, count;
+	lua_State *L = repl.loop->L;
+	if (state == 0) {
+		index = count = 0;
+		lua_pushstring(L, text);
+		if (!call_engine(L, "complete", 1, 1))
+			return NULL;
+		count = (int)luaL_len(L, -1);
+		lua_setfield(L, LUA_REGISTRYINDEX, "aiod.repl.candidates");
+	}
+	if (index >= count)
+		return NULL;
+	lua_getfield(L, LUA_REGISTRYINDEX, "aiod.repl.candidates");
+	lua_rawgeti(L, -1, ++index);
+	const char *name = lua_tostring(L, -1);
+	char *copy = name ? strdup(name) : NULL;
+	lua_pop(L, 2);
+	return copy;
+}
+
+/* Tab: Lua names (globals, fields along a path), never file names. */
+static char **complete(const char *text, int start, int end)
+{
+	(void)start;
+	(void)end;
+	rl_attempted_completion_over = 1;
+	rl_completion_append_character = '\0';	/* "asyncio.sleep" then "(" */
+	return rl_completion_matches(text, next_candidate);
+}
+
 /* Set on a running entry by the SIGINT handler: raises CancelledError at
  * its next instruction, as lua.c's hook stops a chunk at Ctrl-C. */
 static void interrupt_hook(lua_State *co, lua_Debug *ar)
@@ -473,9 +503,9 @@ static void start_readline(void)
 	if (!registered && atexit(restore_terminal) == 0)
 		registered = 1;
 	rl_readline_name = "aiod";
-	/* Tab is a character of the entry: completing file names would only
-	 * surprise in Lua code. */
-	rl_inhibit_completion = 1;
+	/* Words for Tab: "asyncio.sl" and "t:aw" are one word each. */
+	rl_attempted_completion_function = complete;
+	rl_basic_word_break_characters = " \t\n\"\\'`><=;+-*/%^~#&|,{}()[]";
 	rl_instream = stdin;
 	rl_outstream = repl.out;
 	/* Signals are the loop's: readline must neither catch them nor see
@@ -534,6 +564,8 @@ void repl_stop(lua_State *L)
 	call_engine(L, "close", 0, 0);
 	luaL_unref(L, LUA_REGISTRYINDEX, repl.engine);
 	repl.engine = LUA_NOREF;
+	lua_pushnil(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, "aiod.repl.candidates");
 	if (repl.ended)
 		repl.ended();
 }

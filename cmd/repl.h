@@ -27,7 +27,4 @@ void repl_start(lua_State *L, struct l_loop *loop, void (*ended)(void));
  * the history file bounded, stdin no longer watched. Idempotent. */
 void repl_stop(lua_State *L);
 
-/* Whether the REPL runs (SIGINT is then its own). */
-int repl_running(void);
-
 #endif

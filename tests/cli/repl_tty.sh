@@ -1,4 +1,4 @@
-# aiod -i on a terminal (a pseudo-terminal): readline's prompt, Ctrl-C on an entry and at the prompt, continuation, a background log line not garbling the line typed, history under HOME (bounded), and the terminal's modes restored after Ctrl-D (also mid-entry), SIGTERM and os.exit
+# aiod -i on a terminal (a pseudo-terminal): readline's prompt, Ctrl-C on an entry and at the prompt, continuation, Tab completion, a background log line not garbling the line typed, history under HOME (bounded), and the terminal's modes restored after Ctrl-D (also mid-entry), SIGTERM and os.exit
 . "$(dirname "$0")/lib.bash"
 py=$(dirname "$0")/repl_tty.py
 for scenario in session sigterm eof_mid_entry os_exit; do
