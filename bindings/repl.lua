@@ -32,7 +32,8 @@ attach) reads lines however it can and hands them here:
                    the entry (an entry that never suspends cannot be
                    cancelled), so the entry ends as "KeyboardInterrupt"
 
-The rules are lua.c's (Lua 5.4): a first line is tried as "return <line>;"
+An entry's own print writes where the process's print does (a remote
+front end may set a print of its own in _G). The rules are lua.c's (Lua 5.4): a first line is tried as "return <line>;"
 (a leading '=' means return), then as a statement; an entry whose syntax
 error is at "<eof>" continues on the next line. Values print as tostring
 gives them, separated by tabs. Entries are chunks of their own on _G, so
@@ -146,20 +147,25 @@ local function names_of(t, into)
   return into
 end
 
--- The value at a path of names ("asyncio.Task"), or nil; raw lookups
--- first, so completing never runs a script's __index function.
+-- v's field name, through __index tables only, so completing never runs
+-- a script's __index function (asyncio's own lazy parts do load).
+local function field(v, name)
+  if v == asyncio then return v[name] end
+  for _ = 1, 8 do
+    local found = type(v) == "table" and rawget(v, name) or nil
+    if found ~= nil then return found end
+    local mt = getmetatable(v)
+    v = type(mt) == "table" and rawget(mt, "__index")
+    if type(v) ~= "table" then return nil end
+  end
+end
+
+-- The value at a path of names ("asyncio.Task"), or nil.
 local function lookup(path)
   local v = _G
   for name in path:gmatch("[^.:]+") do
-    if type(v) ~= "table" and type(v) ~= "userdata" then return nil end
-    local found = type(v) == "table" and rawget(v, name)
-    if found == nil then
-      local mt = getmetatable(v)
-      local index = type(mt) == "table" and rawget(mt, "__index")
-      found = type(index) == "table" and index[name] or nil
-      if found == nil and type(v) == "table" and v == asyncio then found = v[name] end
-    end
-    v = found
+    v = field(v, name)
+    if v == nil then return nil end
   end
   return v
 end
