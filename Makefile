@@ -141,11 +141,14 @@ $(LIBAIORT): $(RUNTIME_OBJ)
 # binding (Lua's were a fifth of it). The whole of Lua goes in and is
 # exported (-rdynamic), so C modules a script requires find every lua_*
 # function. asyncio.so keeps libev dynamic (libev.a is not PIC). Readline
-# is aiod's alone (cmd/repl.c, for -i): asyncio.so never needs it.
+# (with libtinfo, from libncurses-dev, which libreadline-dev brings) is
+# aiod's alone, for -i (cmd/repl.c), and static too: as shared libraries the
+# two added a sixth to a hello world's start-up (1.18 ms against 0.99 ms,
+# the fastest of 500 runs). asyncio.so never needs it.
 $(AIOD): $(CMD_OBJ) $(BINDINGS_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
 	$(Q)$(CC) $(SANFLAGS) -rdynamic $^ -o $@ -Wl,-Bstatic -Wl,--whole-archive -llua5.4 \
-		-Wl,--no-whole-archive -lev -Wl,-Bdynamic -lreadline -lm -lpthread -ldl
+		-Wl,--no-whole-archive -lev -lreadline -ltinfo -Wl,-Bdynamic -lm -lpthread -ldl
 
 $(MODULE): $(BINDINGS_OBJ) $(LIBAIORT)
 	@echo "  LD $@"
