@@ -314,7 +314,7 @@ static int sendto_resolved_k(lua_State *L, int status, lua_KContext ctx)
  * port; a name goes to the Lua part's resolver, which may suspend. */
 static int sendto_inet(lua_State *L, struct l_endpoint *ep)
 {
-	luaL_checkstring(L, 3);
+	luaL_checktype(L, 3, LUA_TSTRING);
 	lua_Integer port = luaL_checkinteger(L, 4);
 	luaL_argcheck(L, port > 0 && port <= 65535, 4, "port must be an integer from 1 to 65535");
 	lua_settop(L, 4);
@@ -347,7 +347,8 @@ static int sendto_unix(lua_State *L, struct l_endpoint *ep)
 	struct sockaddr_storage to;
 	socklen_t len;
 	size_t plen;
-	const char *path = luaL_checklstring(L, 3, &plen);
+	luaL_checktype(L, 3, LUA_TSTRING);
+	const char *path = lua_tolstring(L, 3, &plen);
 	luaL_argcheck(L, strlen(path) == plen, 3, "embedded zero in the path");
 	if (aio_sock_unix_address(path, &to, &len) < 0)
 		return luaL_argerror(L, 3, "path too long for a Unix socket");
