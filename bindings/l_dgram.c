@@ -44,8 +44,7 @@ struct l_endpoint {
 	 * answers one peer after another without formatting its address. */
 	unsigned char from_len;
 	unsigned char from_addr[16];
-	/* The last destination: UV_TO_HOST and to_port made into to. */
-	lua_Integer to_port;
+	/* The last destination host: UV_TO_HOST made into to. */
 	socklen_t to_len;
 	struct sockaddr_storage to;
 	char buf[];		/* max_size bytes: one datagram read */
@@ -214,11 +213,12 @@ static int l_endpoint_recv(lua_State *L)
 	return recv_step(L, ep, MODE_RECV);
 }
 
+/* Upvalue 2 is the endpoint: no check of the generic for's arguments. */
 static int iterate(lua_State *L)
 {
-	struct l_endpoint *ep = check_endpoint(L, 1);
-	lua_settop(L, 1);
-	return recv_step(L, ep, MODE_ITERATE);
+	lua_settop(L, 0);
+	lua_pushvalue(L, lua_upvalueindex(2));
+	return recv_step(L, lua_touserdata(L, 1), MODE_ITERATE);
 }
 
 /* for data, host, port in ep:datagrams() do ... end: ends once closed */
@@ -226,9 +226,9 @@ static int l_endpoint_datagrams(lua_State *L)
 {
 	check_endpoint(L, 1);
 	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_pushcclosure(L, iterate, 1);
 	lua_pushvalue(L, 1);
-	return 2;
+	lua_pushcclosure(L, iterate, 2);
+	return 1;
 }
 
 static int send_k(lua_State *L, int status, lua_KContext ctx);
@@ -272,9 +272,9 @@ static int send_k(lua_State *L, int status, lua_KContext ctx)
 	return send_step(L, ep, bytes ? (struct sockaddr *)&to : NULL, (socklen_t)len);
 }
 
-/* A numeric host of the endpoint's family (or "localhost") into ep->to;
- * 0 when it needs a lookup. */
-static int numeric_address(struct l_endpoint *ep, const char *host, lua_Integer port)
+/* A numeric host of the endpoint's family (or "localhost") into ep->to,
+ * port aside; 0 when it needs a lookup. */
+static int numeric_address(struct l_endpoint *ep, const char *host)
 {
 	memset(&ep->to, 0, sizeof ep->to);
 	if (!strcmp(host, "localhost"))
@@ -284,14 +284,12 @@ static int numeric_address(struct l_endpoint *ep, const char *host, lua_Integer 
 		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
 			return 0;
 		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
 		ep->to_len = sizeof *in6;
 	} else {
 		struct sockaddr_in *in = (struct sockaddr_in *)&ep->to;
 		if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
 			return 0;
 		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)port);
 		ep->to_len = sizeof *in;
 	}
 	return 1;
@@ -310,8 +308,10 @@ static int sendto_resolved_k(lua_State *L, int status, lua_KContext ctx)
 	return send_step(L, ep, (struct sockaddr *)&to, (socklen_t)len);
 }
 
-/* The destination of sendto(data, host, port), cached by host string and
- * port; a name goes to the Lua part's resolver, which may suspend. */
+/* The destination of sendto(data, host, port): the address of the last
+ * host string is kept (an echo answers with the string recvfrom gave,
+ * the same object for the same sender), the port set each time; a name
+ * goes to the Lua part's resolver, which may suspend. */
 static int sendto_inet(lua_State *L, struct l_endpoint *ep)
 {
 	luaL_checktype(L, 3, LUA_TSTRING);
@@ -319,14 +319,15 @@ static int sendto_inet(lua_State *L, struct l_endpoint *ep)
 	luaL_argcheck(L, port > 0 && port <= 65535, 4, "port must be an integer from 1 to 65535");
 	lua_settop(L, 4);
 	lua_getiuservalue(L, 1, UV_TO_HOST);
-	int same = port == ep->to_port && lua_rawequal(L, 3, -1);
+	int same = lua_rawequal(L, 3, -1);
 	lua_pop(L, 1);
 	if (!same) {
 		size_t hlen;
 		const char *host = lua_tolstring(L, 3, &hlen);
 		luaL_argcheck(L, strlen(host) == hlen, 3, "embedded zero in the host name");
-		if (!numeric_address(ep, host, port)) {
-			ep->to_port = 0;
+		if (!numeric_address(ep, host)) {
+			lua_pushnil(L);
+			lua_setiuservalue(L, 1, UV_TO_HOST);
 			lua_getfield(L, LUA_REGISTRYINDEX, RESOLVER_KEY);
 			lua_pushvalue(L, 3);
 			lua_pushvalue(L, 4);
@@ -336,9 +337,11 @@ static int sendto_inet(lua_State *L, struct l_endpoint *ep)
 		}
 		lua_pushvalue(L, 3);
 		lua_setiuservalue(L, 1, UV_TO_HOST);
-		ep->to_port = port;
 	}
-	struct sockaddr_storage to = ep->to;
+	/* sin_port and sin6_port lie at the same offset */
+	((struct sockaddr_in *)&ep->to)->sin_port = htons((uint16_t)port);
+	struct sockaddr_storage to;
+	memcpy(&to, &ep->to, ep->to_len);
 	return send_step(L, ep, (struct sockaddr *)&to, ep->to_len);
 }
 
