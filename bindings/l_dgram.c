@@ -272,27 +272,32 @@ static int send_k(lua_State *L, int status, lua_KContext ctx)
 	return send_step(L, ep, bytes ? (struct sockaddr *)&to : NULL, (socklen_t)len);
 }
 
+/* A numeric address of family (AF_INET, AF_INET6) and port into ss: its
+ * length, 0 when host is no such address. */
+static socklen_t numeric_sockaddr(int family, const char *host, int port,
+				  struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof *ss);
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return inet_pton(AF_INET6, host, &in6->sin6_addr) == 1 ? sizeof *in6 : 0;
+	}
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	in->sin_family = AF_INET;
+	in->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &in->sin_addr) == 1 ? sizeof *in : 0;
+}
+
 /* A numeric host of the endpoint's family (or "localhost") into ep->to,
  * port aside; 0 when it needs a lookup. */
 static int numeric_address(struct l_endpoint *ep, const char *host)
 {
-	memset(&ep->to, 0, sizeof ep->to);
 	if (!strcmp(host, "localhost"))
 		host = ep->family == AF_INET6 ? "::1" : "127.0.0.1";
-	if (ep->family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ep->to;
-		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
-			return 0;
-		in6->sin6_family = AF_INET6;
-		ep->to_len = sizeof *in6;
-	} else {
-		struct sockaddr_in *in = (struct sockaddr_in *)&ep->to;
-		if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
-			return 0;
-		in->sin_family = AF_INET;
-		ep->to_len = sizeof *in;
-	}
-	return 1;
+	ep->to_len = numeric_sockaddr(ep->family, host, 0, &ep->to);
+	return ep->to_len != 0;
 }
 
 static int sendto_resolved_k(lua_State *L, int status, lua_KContext ctx)
@@ -399,15 +404,8 @@ static int l_endpoint_get_extra_info(lua_State *L)
 	int peer = !strcmp(name, "peername");
 	if (!peer && strcmp(name, "sockname"))
 		return 1;
-	char host[256];
-	int port;
-	if (aio_sock_address(fd, peer, host, sizeof host, &port) < 0)
-		return 1;
-	lua_pushstring(L, host);
-	if (port < 0)
-		return 1;
-	lua_pushinteger(L, port);
-	return 2;
+	int n = laio_push_socket_address(L, fd, peer);
+	return n ? n : 1;
 }
 
 static int l_endpoint_is_closing(lua_State *L)
@@ -547,28 +545,16 @@ static int l_is_open(lua_State *L)
 static socklen_t to_sockaddr(lua_State *L, int family, int idx, struct sockaddr_storage *ss)
 {
 	socklen_t len = 0;
-	memset(ss, 0, sizeof *ss);
 	const char *host = luaL_checkstring(L, idx);
 	if (family == AF_UNIX) {
 		if (aio_sock_unix_address(host, ss, &len) < 0)
 			luaL_argerror(L, idx, "path too long for a Unix socket");
 		return len;
 	}
-	int port = (int)luaL_checkinteger(L, idx + 1);
-	if (family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
-			luaL_argerror(L, idx, "not a numeric address");
-		return sizeof *in6;
-	}
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	in->sin_family = AF_INET;
-	in->sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
+	len = numeric_sockaddr(family, host, (int)luaL_checkinteger(L, idx + 1), ss);
+	if (!len)
 		luaL_argerror(L, idx, "not a numeric address");
-	return sizeof *in;
+	return len;
 }
 
 /* address(family, host, port) -> sockaddr bytes, for the resolver */
