@@ -94,11 +94,13 @@ void aio_dgram_watch(struct aio_dgram *d, int events)
 	}
 	d->events = events;
 	if (events) {
-		/* Stopped and started again before the next poll, libev asks
-		 * the kernel nothing: a reader that waits for one datagram
-		 * after another costs no epoll_ctl. */
-		ev_io_set(&d->io, d->fd, (events & AIO_DGRAM_READABLE ? EV_READ : 0) |
-					 (events & AIO_DGRAM_WRITABLE ? EV_WRITE : 0));
+		/* ev_io_modify, not ev_io_set, which would make libev tell
+		 * the kernel again: stopped and started again with the same
+		 * events before the next poll, the watcher costs no
+		 * epoll_ctl, so a reader that waits for one datagram after
+		 * another costs none. */
+		ev_io_modify(&d->io, (events & AIO_DGRAM_READABLE ? EV_READ : 0) |
+				     (events & AIO_DGRAM_WRITABLE ? EV_WRITE : 0));
 		ev_io_start(ev, &d->io);
 		aio_loop_hold(d->loop);
 	}
