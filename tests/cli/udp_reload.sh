@@ -1,4 +1,4 @@
-# A UDP echo service reloaded 10 times while a connected client sends without pause: no datagram is refused (the socket is never closed), none is lost, each reload logs ok (one raises before it is ready and rolls back: the old generation goes on answering), and after each commit the answers come from the new generation
+# A UDP echo service reloaded 10 times while a connected client sends without pause: no datagram is refused (the socket is never closed), none is lost, each reload logs ok (one raises before it is ready and rolls back: the old generation goes on answering), and after each commit the answers come from the new generation; an endpoint only the first generation opened closes at the first commit
 . "$(dirname "$0")/lib.bash"
 /usr/bin/python3 - "$AIOD" "$T" <<'PY' || fail "UDP reload failed"
 import os, re, signal, socket, subprocess, sys, threading, time
@@ -16,15 +16,27 @@ asyncio.create_task(function()
     endpoint:sendto("v%d " .. data, host, port)
   end
 end)
+if %d == 1 then  -- only the first generation has this one: it closes at the first commit
+  local only = asyncio.open_datagram_endpoint{local_addr = {"127.0.0.1", tonumber(arg[2])}}
+  asyncio.create_task(function()
+    for data, host, port in only:datagrams() do only:sendto("only " .. data, host, port) end
+  end)
+end
 %s
-''' % (version, extra))
+''' % (version, version, extra))
     os.rename(script + ".tmp", script)
 
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-port = s.getsockname()[1]; s.close()
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]; s.close()
+    return port
+port, port_only = free_port(), free_port()
 write(1)
 errpath = os.path.join(tmp, "stderr")
-proc = subprocess.Popen([aiod, script, str(port)], stderr=open(errpath, "w"))
+proc = subprocess.Popen([aiod, script, str(port), str(port_only)], stderr=open(errpath, "w"))
+only = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+only.connect(("127.0.0.1", port_only))
+only.settimeout(2)
 client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 client.connect(("127.0.0.1", port))
 client.settimeout(2)
@@ -63,6 +75,9 @@ def sender():
         stats["answers"] += 1
         n += 1
 
+only.send(b"x")
+if only.recv(100) != b"only x":
+    failures.append("the first generation's second endpoint did not answer")
 thread = threading.Thread(target=sender); thread.start()
 for version in range(2, RELOADS + 2):
     rollback = version == 6
@@ -76,6 +91,12 @@ for version in range(2, RELOADS + 2):
         failures.append("reload to v%d never logged" % version)
     if not rollback:
         live[0] = version
+    if version == 2:
+        try:
+            only.send(b"y"); only.recv(100)
+            failures.append("the first generation's second endpoint still answers after the commit")
+        except ConnectionRefusedError:
+            pass
     time.sleep(0.05)
 stop.set(); thread.join()
 proc.send_signal(signal.SIGTERM)
