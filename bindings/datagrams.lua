@@ -79,7 +79,14 @@ local function open_endpoint(family, max_size, key, make_socket)
     D.attach(endpoint, make_socket())
     return endpoint
   end)
-  if claimed then D.claim(endpoint, older) end
+  if claimed then
+    -- A claim that cannot be made (no descriptor left) is dropped.
+    local ok, err = pcall(D.claim, endpoint, older)
+    if not ok then
+      T.closed(endpoint)
+      error(err, 0)
+    end
+  end
   T.opened(endpoint, gen)
   return endpoint
 end
