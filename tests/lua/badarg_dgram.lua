@@ -56,6 +56,16 @@ asyncio.run(function()
   -- sent to nobody: no destination on an unconnected endpoint
   try(function() return ep:send("x") end)
   try(function() return unix:sendto("x", 5) end)
+  -- the endpoint's descriptor is aiod's: add_reader and wait_readable refuse it
+  local fd = ep:get_extra_info("fd")
+  local said = {}
+  for _, f in ipairs{function() asyncio.get_running_loop():add_reader(fd, print) end,
+                     function() asyncio.wait_readable(fd, 0) end} do
+    local ok, e = pcall(f)
+    said[#said + 1] = ok and "ok" or tostring(e):gsub("^[^:]*:%d+: ", ""):gsub(tostring(fd), "FD")
+  end
+  print(said[1])
+  print(said[2])
   -- waiting outside a task: a loop callback is not one
   local done = asyncio.Event()
   asyncio.get_running_loop():call_soon(function()
