@@ -18,6 +18,7 @@
 #define LAIO_WRITER "asyncio.StreamWriter"
 #define LAIO_LISTENER "asyncio.Listener"
 #define LAIO_CHILD "asyncio.Child"
+#define LAIO_ENDPOINT "asyncio.DatagramEndpoint"
 #define LAIO_SSLCONTEXT "asyncio.ssl.SSLContext"
 /* Registry field: the table of internals the Lua parts share; the
  * program may call its close_servers() (there once streams loaded). */
@@ -340,6 +341,9 @@ int laio_open_pipe(lua_State *L);
 
 /* l_net.c: internals.open_net, the primitives of streams.lua */
 int laio_open_net(lua_State *L);
+
+/* l_dgram.c: internals.open_dgram, DatagramEndpoint and the primitives of datagrams.lua */
+int laio_open_dgram(lua_State *L);
 
 /* l_process.c: internals.open_process, the primitives of processes.lua */
 int laio_open_process(lua_State *L);
