@@ -44,8 +44,7 @@ struct l_endpoint {
 	 * answers one peer after another without formatting its address. */
 	unsigned char from_len;
 	unsigned char from_addr[16];
-	/* The last destination: UV_TO_HOST and to_port made into to. */
-	lua_Integer to_port;
+	/* The last destination host: UV_TO_HOST made into to. */
 	socklen_t to_len;
 	struct sockaddr_storage to;
 	char buf[];		/* max_size bytes: one datagram read */
@@ -214,11 +213,12 @@ static int l_endpoint_recv(lua_State *L)
 	return recv_step(L, ep, MODE_RECV);
 }
 
+/* Upvalue 2 is the endpoint: no check of the generic for's arguments. */
 static int iterate(lua_State *L)
 {
-	struct l_endpoint *ep = check_endpoint(L, 1);
-	lua_settop(L, 1);
-	return recv_step(L, ep, MODE_ITERATE);
+	lua_settop(L, 0);
+	lua_pushvalue(L, lua_upvalueindex(2));
+	return recv_step(L, lua_touserdata(L, 1), MODE_ITERATE);
 }
 
 /* for data, host, port in ep:datagrams() do ... end: ends once closed */
@@ -226,9 +226,9 @@ static int l_endpoint_datagrams(lua_State *L)
 {
 	check_endpoint(L, 1);
 	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_pushcclosure(L, iterate, 1);
 	lua_pushvalue(L, 1);
-	return 2;
+	lua_pushcclosure(L, iterate, 2);
+	return 1;
 }
 
 static int send_k(lua_State *L, int status, lua_KContext ctx);
@@ -272,29 +272,32 @@ static int send_k(lua_State *L, int status, lua_KContext ctx)
 	return send_step(L, ep, bytes ? (struct sockaddr *)&to : NULL, (socklen_t)len);
 }
 
-/* A numeric host of the endpoint's family (or "localhost") into ep->to;
- * 0 when it needs a lookup. */
-static int numeric_address(struct l_endpoint *ep, const char *host, lua_Integer port)
+/* A numeric address of family (AF_INET, AF_INET6) and port into ss: its
+ * length, 0 when host is no such address. */
+static socklen_t numeric_sockaddr(int family, const char *host, int port,
+				  struct sockaddr_storage *ss)
 {
-	memset(&ep->to, 0, sizeof ep->to);
-	if (!strcmp(host, "localhost"))
-		host = ep->family == AF_INET6 ? "::1" : "127.0.0.1";
-	if (ep->family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ep->to;
-		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
-			return 0;
+	memset(ss, 0, sizeof *ss);
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t)port);
-		ep->to_len = sizeof *in6;
-	} else {
-		struct sockaddr_in *in = (struct sockaddr_in *)&ep->to;
-		if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
-			return 0;
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)port);
-		ep->to_len = sizeof *in;
+		return inet_pton(AF_INET6, host, &in6->sin6_addr) == 1 ? sizeof *in6 : 0;
 	}
-	return 1;
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	in->sin_family = AF_INET;
+	in->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &in->sin_addr) == 1 ? sizeof *in : 0;
+}
+
+/* A numeric host of the endpoint's family (or "localhost") into ep->to,
+ * port aside; 0 when it needs a lookup. */
+static int numeric_address(struct l_endpoint *ep, const char *host)
+{
+	if (!strcmp(host, "localhost"))
+		host = ep->family == AF_INET6 ? "::1" : "127.0.0.1";
+	ep->to_len = numeric_sockaddr(ep->family, host, 0, &ep->to);
+	return ep->to_len != 0;
 }
 
 static int sendto_resolved_k(lua_State *L, int status, lua_KContext ctx)
@@ -310,23 +313,26 @@ static int sendto_resolved_k(lua_State *L, int status, lua_KContext ctx)
 	return send_step(L, ep, (struct sockaddr *)&to, (socklen_t)len);
 }
 
-/* The destination of sendto(data, host, port), cached by host string and
- * port; a name goes to the Lua part's resolver, which may suspend. */
+/* The destination of sendto(data, host, port): the address of the last
+ * host string is kept (an echo answers with the string recvfrom gave,
+ * the same object for the same sender), the port set each time; a name
+ * goes to the Lua part's resolver, which may suspend. */
 static int sendto_inet(lua_State *L, struct l_endpoint *ep)
 {
-	luaL_checkstring(L, 3);
+	luaL_checktype(L, 3, LUA_TSTRING);
 	lua_Integer port = luaL_checkinteger(L, 4);
 	luaL_argcheck(L, port > 0 && port <= 65535, 4, "port must be an integer from 1 to 65535");
 	lua_settop(L, 4);
 	lua_getiuservalue(L, 1, UV_TO_HOST);
-	int same = port == ep->to_port && lua_rawequal(L, 3, -1);
+	int same = lua_rawequal(L, 3, -1);
 	lua_pop(L, 1);
 	if (!same) {
 		size_t hlen;
 		const char *host = lua_tolstring(L, 3, &hlen);
 		luaL_argcheck(L, strlen(host) == hlen, 3, "embedded zero in the host name");
-		if (!numeric_address(ep, host, port)) {
-			ep->to_port = 0;
+		if (!numeric_address(ep, host)) {
+			lua_pushnil(L);
+			lua_setiuservalue(L, 1, UV_TO_HOST);
 			lua_getfield(L, LUA_REGISTRYINDEX, RESOLVER_KEY);
 			lua_pushvalue(L, 3);
 			lua_pushvalue(L, 4);
@@ -336,9 +342,11 @@ static int sendto_inet(lua_State *L, struct l_endpoint *ep)
 		}
 		lua_pushvalue(L, 3);
 		lua_setiuservalue(L, 1, UV_TO_HOST);
-		ep->to_port = port;
 	}
-	struct sockaddr_storage to = ep->to;
+	/* sin_port and sin6_port lie at the same offset */
+	((struct sockaddr_in *)&ep->to)->sin_port = htons((uint16_t)port);
+	struct sockaddr_storage to;
+	memcpy(&to, &ep->to, ep->to_len);
 	return send_step(L, ep, (struct sockaddr *)&to, ep->to_len);
 }
 
@@ -347,7 +355,8 @@ static int sendto_unix(lua_State *L, struct l_endpoint *ep)
 	struct sockaddr_storage to;
 	socklen_t len;
 	size_t plen;
-	const char *path = luaL_checklstring(L, 3, &plen);
+	luaL_checktype(L, 3, LUA_TSTRING);
+	const char *path = lua_tolstring(L, 3, &plen);
 	luaL_argcheck(L, strlen(path) == plen, 3, "embedded zero in the path");
 	if (aio_sock_unix_address(path, &to, &len) < 0)
 		return luaL_argerror(L, 3, "path too long for a Unix socket");
@@ -395,15 +404,8 @@ static int l_endpoint_get_extra_info(lua_State *L)
 	int peer = !strcmp(name, "peername");
 	if (!peer && strcmp(name, "sockname"))
 		return 1;
-	char host[256];
-	int port;
-	if (aio_sock_address(fd, peer, host, sizeof host, &port) < 0)
-		return 1;
-	lua_pushstring(L, host);
-	if (port < 0)
-		return 1;
-	lua_pushinteger(L, port);
-	return 2;
+	int n = laio_push_socket_address(L, fd, peer);
+	return n ? n : 1;
 }
 
 static int l_endpoint_is_closing(lua_State *L)
@@ -543,28 +545,16 @@ static int l_is_open(lua_State *L)
 static socklen_t to_sockaddr(lua_State *L, int family, int idx, struct sockaddr_storage *ss)
 {
 	socklen_t len = 0;
-	memset(ss, 0, sizeof *ss);
 	const char *host = luaL_checkstring(L, idx);
 	if (family == AF_UNIX) {
 		if (aio_sock_unix_address(host, ss, &len) < 0)
 			luaL_argerror(L, idx, "path too long for a Unix socket");
 		return len;
 	}
-	int port = (int)luaL_checkinteger(L, idx + 1);
-	if (family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
-			luaL_argerror(L, idx, "not a numeric address");
-		return sizeof *in6;
-	}
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	in->sin_family = AF_INET;
-	in->sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
+	len = numeric_sockaddr(family, host, (int)luaL_checkinteger(L, idx + 1), ss);
+	if (!len)
 		luaL_argerror(L, idx, "not a numeric address");
-	return sizeof *in;
+	return len;
 }
 
 /* address(family, host, port) -> sockaddr bytes, for the resolver */

@@ -670,15 +670,8 @@ static int l_writer_get_extra_info(lua_State *L)
 	int peer = !strcmp(name, "peername");
 	if (!peer && strcmp(name, "sockname"))
 		return 1;
-	char host[256];
-	int port;
-	if (aio_sock_address(fd, peer, host, sizeof host, &port) < 0)
-		return 1;
-	lua_pushstring(L, host);
-	if (port < 0)
-		return 1;
-	lua_pushinteger(L, port);
-	return 2;
+	n = laio_push_socket_address(L, fd, peer);
+	return n ? n : 1;
 }
 
 static int l_writer_tostring(lua_State *L)

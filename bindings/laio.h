@@ -341,6 +341,9 @@ int laio_open_pipe(lua_State *L);
 
 /* l_net.c: internals.open_net, the primitives of streams.lua */
 int laio_open_net(lua_State *L);
+/* [-0, +n] fd's own (peer 0) or its peer's address: host, port, or a
+ * path; n, 0 when there is none. */
+int laio_push_socket_address(lua_State *L, int fd, int peer);
 
 /* l_dgram.c: internals.open_dgram, DatagramEndpoint and the primitives of datagrams.lua */
 int laio_open_dgram(lua_State *L);
