@@ -16,10 +16,18 @@ BENCH_PKGS := lua-luv lua-cqueues python3-uvloop python3-aiohttp python3-httpx n
 ifeq ($(SANITIZE),1)
 BUILD := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+RUN_ENV = $(SAN_ENV)
 else
 BUILD := build/rel
 SANFLAGS :=
+RUN_ENV :=
 endif
+# For what runs sanitized: GCC 12's LeakSanitizer misreads glibc 2.36's
+# dynamic TLS (the DTV of a dlopen'ed asyncio_tls.so) and its tracer
+# crashes at exit ("Tracer caught signal 11"), as the binary's layout
+# happens to fall. Not tracking __tls_get_addr keeps it off that path;
+# leaks are still found.
+SAN_ENV := ASAN_OPTIONS=$(if $(ASAN_OPTIONS),$(ASAN_OPTIONS):)intercept_tls_get_addr=0
 
 WARN := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -g -fPIC -MMD -MP $(WARN) $(SANFLAGS)
@@ -178,7 +186,7 @@ run:
 test:
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT)
-	$(Q)tests/run_all.sh $(abspath $(UNIT)) $(abspath $(AIOD)) $(abspath $(MODULE))
+	$(Q)$(RUN_ENV) tests/run_all.sh $(abspath $(UNIT)) $(abspath $(AIOD)) $(abspath $(MODULE))
 
 # The long fuzzer run, on the sanitizer build: seeds 1, 2, ... for
 # FUZZ_SECONDS (default 300); make test runs a short one.
@@ -186,7 +194,7 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 all
-	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(abspath build/san/aiod)
+	$(SAN_ENV) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(abspath build/san/aiod)
 
 bench:
 	$(Q)$(MAKE) --no-print-directory bench-deps
