@@ -22,6 +22,7 @@ Suite *process_stop_suite(void);
 Suite *filewatch_suite(void);
 Suite *ticker_suite(void);
 Suite *fdwatch_suite(void);
+Suite *control_suite(void);
 Suite *tls_suite(void);
 
 #endif
