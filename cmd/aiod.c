@@ -478,7 +478,8 @@ static int run_main(lua_State *L)
 	int first_main = lua_gettop(L);
 	lua_pushliteral(L, "main");
 	laio_set_extra(L, first_main, "name");
-	/* The main task is not numbered: the script's first task is Task-1. */
+	/* The main task is task 0 (aiod ps): the script's first task is Task-1. */
+	((struct l_task *)lua_touserdata(L, first_main))->id = 0;
 	laio_state(L)->task_counter = 0;
 	lua_pushcfunction(L, on_main_done);
 	laio_future_add_callback(L, first_main, -1);
