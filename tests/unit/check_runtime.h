@@ -23,6 +23,7 @@ Suite *filewatch_suite(void);
 Suite *ticker_suite(void);
 Suite *fdwatch_suite(void);
 Suite *control_suite(void);
+Suite *lag_suite(void);
 Suite *tls_suite(void);
 
 #endif
