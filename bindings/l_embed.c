@@ -29,3 +29,4 @@ EMBED(run_process);
 EMBED(ssl);
 EMBED(http);
 EMBED(daemon);
+EMBED(control);

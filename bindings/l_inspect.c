@@ -1,8 +1,12 @@
 /* l_inspect.c -- internals for looking inside a running loop (aiod ps, stack): a task's state, what it waits on, where it is */
 #include "laio.h"
 
+#include "workers.h"
+
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The first frame of a script file, else the first Lua frame: the line a
  * person looks for is theirs, not asyncio's internals (chunks named "="). */
@@ -120,7 +124,11 @@ static int l_task_info(lua_State *L)
 		: "ready";
 	lua_pushstring(L, state);
 	int awaited = 0;
-	if (t->fut.state != FUT_PENDING || t == loop->current || !t->started) {
+	if (t == loop->current) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "running for %.1fs", now - loop->step_began);
+		lua_pushstring(L, buf);
+	} else if (t->fut.state != FUT_PENDING || !t->started) {
 		lua_pushnil(L);
 	} else if (t->wait == WAIT_SLEEP) {
 		double left = t->timer.when - now;
@@ -143,8 +151,9 @@ static int l_task_info(lua_State *L)
 	}
 	lua_pushnumber(L, now - t->born);
 	lua_pushinteger(L, t->resumes);
-	lua_pushnumber(L, t->busy);
-	if (t->fut.state == FUT_PENDING && t->started && t != loop->current)
+	/* A running task's time includes its step so far. */
+	lua_pushnumber(L, t->busy + (t == loop->current ? now - loop->step_began : 0));
+	if (t->fut.state == FUT_PENDING && t->started)
 		push_where(L, t->co);
 	else
 		lua_pushnil(L);
@@ -172,7 +181,98 @@ static int l_task_traceback(lua_State *L)
 	return 1;
 }
 
+/* loop_stats() -> turns, lag p50, p99, max (seconds, the last minute),
+ * the newest generation, jobs on worker threads, children not reaped. */
+static int l_loop_stats(lua_State *L)
+{
+	struct l_loop *loop = laio_push_running_loop(L);
+	struct aio_lag_summary lag;
+	aio_loop_lag(loop->rt, &lag);
+	lua_pushinteger(L, (lua_Integer)aio_loop_turns(loop->rt));
+	lua_pushnumber(L, lag.p50);
+	lua_pushnumber(L, lag.p99);
+	lua_pushnumber(L, lag.max);
+	lua_pushinteger(L, loop->gen);
+	size_t jobs = (loop->workers ? aio_workers_pending(loop->workers) : 0) +
+		      (loop->resolvers ? aio_workers_pending(loop->resolvers) : 0);
+	lua_pushinteger(L, (lua_Integer)jobs);
+	lua_pushinteger(L, (lua_Integer)laio_children_running());
+	return 7;
+}
+
+/* Seconds since the process started, from /proc's clock ticks; -1 when
+ * it cannot tell. */
+static double process_uptime(void)
+{
+	unsigned long long start = 0;
+	double since_boot = -1;
+	FILE *f = fopen("/proc/self/stat", "r");
+	if (f) {
+		/* The name, field 2, may hold spaces: fields count from its ')'. */
+		char buf[1024];
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		buf[n] = '\0';
+		char *p = strrchr(buf, ')');
+		if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+				 &start) != 1)
+			start = 0;
+		fclose(f);
+	}
+	f = fopen("/proc/uptime", "r");
+	if (f) {
+		if (fscanf(f, "%lf", &since_boot) != 1)
+			since_boot = -1;
+		fclose(f);
+	}
+	if (!start || since_boot < 0)
+		return -1;
+	return since_boot - (double)start / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* process_stats() -> resident bytes, open descriptors, seconds since it
+ * started (each nil when /proc cannot tell). */
+static int l_process_stats(lua_State *L)
+{
+	long pages = -1;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%*d %ld", &pages) != 1)
+			pages = -1;
+		fclose(f);
+	}
+	if (pages >= 0)
+		lua_pushinteger(L, (lua_Integer)pages * sysconf(_SC_PAGESIZE));
+	else
+		lua_pushnil(L);
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		lua_Integer n = -1;	/* the listing's own descriptor */
+		for (struct dirent *e; (e = readdir(d));)
+			if (e->d_name[0] != '.')
+				n++;
+		closedir(d);
+		lua_pushinteger(L, n);
+	} else {
+		lua_pushnil(L);
+	}
+	double up = process_uptime();
+	if (up >= 0)
+		lua_pushnumber(L, up);
+	else
+		lua_pushnil(L);
+	return 3;
+}
+
+static int l_getpid(lua_State *L)
+{
+	lua_pushinteger(L, getpid());
+	return 1;
+}
+
 const luaL_Reg laio_inspect_functions[] = {
+	{"getpid", l_getpid},
+	{"loop_stats", l_loop_stats},
+	{"process_stats", l_process_stats},
 	{"task_info", l_task_info},
 	{"task_traceback", l_task_traceback},
 	{"note_wait", l_note_wait},

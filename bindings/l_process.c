@@ -35,9 +35,18 @@ static int child_detail(lua_State *L, const void *object)
 
 static const struct laio_park_kind wait_process = {"process", offsetof(struct l_child, waiters), child_detail};
 
+/* Spawned and not reaped yet, for aiod stats. */
+static unsigned long children_running;
+
+unsigned long laio_children_running(void)
+{
+	return children_running;
+}
+
 static void child_exited(struct aio_process *p, int status)
 {
 	struct l_child *c = aio_process_udata(p);
+	children_running--;
 	c->status = status;
 	c->exited = 1;
 	laio_unpark_all(&c->waiters);
@@ -203,6 +212,7 @@ static int l_spawn(lua_State *L)
 		laio_push_oserror(L, -err, lua_tostring(L, -1));
 		return lua_error(L);
 	}
+	children_running++;
 	lua_pushinteger(L, aio_process_pid(c->p));
 	lua_replace(L, child + 1);
 	err = 0;

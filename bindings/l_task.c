@@ -383,8 +383,8 @@ static void task_step(struct aio_call *call)
 	loop->current = t;
 	int watched = loop->debug;
 	double began = aio_loop_time(loop->rt);
+	loop->step_began = began;
 	if (watched) {
-		loop->step_began = began;
 		loop->slow_seen = 0;
 		lua_sethook(t->co, slow_step_hook, LUA_MASKCOUNT, SLOW_HOOK_COUNT);
 	}

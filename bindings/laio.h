@@ -58,7 +58,7 @@ struct l_loop {
 	unsigned char debug;
 	unsigned char until_tasks_done;	/* stop once no task is left, timers or not */
 	unsigned char slow_seen;	/* debug: this step's slow point is recorded */
-	double step_began;	/* debug: when the current task's step began */
+	double step_began;	/* when the current task's step began */
 	unsigned char gc_noted;	/* a future failed unretrieved since the last cycle */
 	struct aio_timer gc_timer;	/* drives the collector for the unretrieved */
 	double gc_resume;	/* no collecting before then */
@@ -387,8 +387,18 @@ void laio_threads_free(struct l_loop *loop);
 extern const luaL_Reg laio_generation_functions[];
 /* l_watch.c: internals for aiod --watch */
 extern const luaL_Reg laio_watch_functions[];
+/* l_process.c: children spawned and not reaped yet */
+unsigned long laio_children_running(void);
 /* l_inspect.c: internals for aiod ps and stack */
 extern const luaL_Reg laio_inspect_functions[];
+/*
+ * l_control.c: the control socket at path, served while loop runs
+ * (private_dir: the folder is aiod's own, see control_path.h); 0 or
+ * -errno. Stop closes it and removes the path. One a process.
+ */
+int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int private_dir);
+void laio_control_stop(lua_State *L);
+const char *laio_control_path(void);	/* NULL while none is open */
 
 /* l_ssl.c: asyncio.ssl's SSLContext, TLS errors, certificates as Lua values */
 enum { LAIO_CERT_NONE, LAIO_CERT_OPTIONAL, LAIO_CERT_REQUIRED };
