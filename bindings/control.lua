@@ -17,7 +17,7 @@ local function encode(value)
 end
 
 local function is_task(v)
-  return type(v) == "userdata" and C.kind(v) == "Task"
+  return type(v) == "userdata" and C.kind(v) == "task"
 end
 
 -- One row per task: what aiod ps shows (keys documented in README). The
@@ -45,9 +45,10 @@ end
 local function task_rows(yield)
   local tasks = C.all_tasks()
   local rows, edges, of = {}, {}, {}
+  local asking = yield and M.current_task()	-- this request's own task is left out
   for i = 1, tasks.n do
     local t = tasks[i]
-    if not t:done() then
+    if not t:done() and t ~= asking then
       local row = row_of(t, edges)
       rows[#rows + 1], of[t] = row, row
     end
@@ -110,9 +111,10 @@ local function stats_reply(yield)
   local rss, fds, uptime = C.process_stats()
   local by_state, by_gen, n = {}, {}, 0
   local tasks = C.all_tasks()
+  local asking = yield and M.current_task()
   for i = 1, tasks.n do
     local _, _, g, state = C.task_info(tasks[i])
-    if state ~= "done" then
+    if state ~= "done" and tasks[i] ~= asking then
       n = n + 1
       by_state[state] = (by_state[state] or 0) + 1
       local key = tostring(g)

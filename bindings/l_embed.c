@@ -30,3 +30,4 @@ EMBED(ssl);
 EMBED(http);
 EMBED(daemon);
 EMBED(control);
+EMBED(inspect);

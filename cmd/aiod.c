@@ -1,6 +1,7 @@
 /* aiod.c -- the aiod program: runs a Lua script's main chunk as the main task of an event loop */
 #include "laio.h"
 #include "control_path.h"
+#include "inspect.h"
 #include "notify.h"
 #include "reload.h"
 #include "pool.h"
@@ -650,6 +651,8 @@ static int finish(lua_State *L, struct aio_pool *pool, int status)
 int main(int argc, char **argv)
 {
 	struct options *o = &opts;
+	if (argc > 1 && inspect_is_command(argv[1]))
+		return inspect_main(argc, argv);
 	parse_options(argc, argv, o);
 	note_ignored_signals();
 	signal(SIGPIPE, SIG_IGN);
