@@ -28,6 +28,7 @@ end
 
 local function parse()
   local o = {cmd = argv[1]}
+  local words = {}
   local i = 2
   while i <= #argv do
     local a = argv[i]
@@ -42,15 +43,21 @@ local function parse()
       o[a:sub(3)] = argv[i]
     elseif a:sub(1, 1) == "-" then
       usage("unknown option '%s'", a)
-    elseif not o.pid and not o.pidfile and a:match("^%d+$") then
-      o.pid = tonumber(a)
-    elseif o.cmd == "stack" and not o.task and (o.pid or o.pidfile) then
-      o.task = a
     else
-      usage("unexpected argument '%s'", a)
+      words[#words + 1] = a
     end
     i = i + 1
   end
+  -- PID unless --pidfile or --control names the process; then stack's TASK.
+  local want = (o.pidfile or o.control) and 0 or 1
+  if #words > want then
+    if o.cmd == "stack" then o.task = table.remove(words) end
+  end
+  if want == 1 and words[1] then
+    o.pid = words[1]:match("^%d+$") and tonumber(table.remove(words, 1))
+    if not o.pid then usage("'%s' is not a process id", words[1]) end
+  end
+  if words[1] then usage("unexpected argument '%s'", words[1]) end
   if o.pidfile then
     local f, why = io.open(o.pidfile)
     if not f then fail(2, "%s", why) end
@@ -116,24 +123,31 @@ local function fit(text, width)
   return text
 end
 
--- Columns: {title, width or nil for the rest, align "r" or "l", field fn}.
+-- The end of a path is what tells: "~/srv.lua:6".
+local function fit_left(text, width)
+  text = tostring(text or "")
+  if #text > width then return "~" .. text:sub(-(width - 1)) end
+  return text
+end
+
+-- Columns: {title, width, align "r" or "l", field fn}; 80 in all.
 local PS_COLUMNS = {
-  {"ID", 5, "r", function(t) return t.id end},
+  {"ID", 4, "r", function(t) return t.id end},
   {"NAME", 12, "l", function(t) return t.name end},
   {"GEN", 3, "r", function(t) return t.generation end},
   {"STATE", 8, "l", function(t) return t.state end},
-  {"WAITS ON", 20, "l", function(t) return t.waits end},
-  {"AGE", 6, "r", function(t) return duration(t.age) end},
-  {"RESUMES", 7, "r", function(t) return t.resumes end},
-  {"CPU", 6, "r", function(t) return duration(t.cpu) end},
-  {"WHERE", nil, "l", function(t) return t.where end},
+  {"WAITS ON", 17, "l", function(t) return t.waits end},
+  {"AGE", 5, "r", function(t) return duration(t.age) end},
+  {"RES", 4, "r", function(t) return t.resumes end},
+  {"CPU", 5, "r", function(t) return duration(t.cpu) end},
+  {"WHERE", 14, "l", function(t) return t.where end},
 }
 
 local function cells(values)
   local parts = {}
   for i, col in ipairs(PS_COLUMNS) do
-    local v = fit(values[i], col[2] or 200)
-    if col[2] then
+    local v = i == #PS_COLUMNS and fit_left(values[i], col[2]) or fit(values[i], col[2])
+    if i < #PS_COLUMNS then
       local pad = rep(" ", col[2] - utf8.len(v))
       v = col[3] == "r" and pad .. v or v .. pad
     end
