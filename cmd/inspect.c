@@ -34,9 +34,10 @@ static void add_if_there(lua_State *L, const char *path, lua_Integer *n)
 }
 
 /*
- * control_paths(pid) -> the sockets that may be that process's, by the
- * rules aiod opens them by: ours first ($XDG_RUNTIME_DIR, or root's
- * /run), then those of the process's own user, whom root may reach.
+ * control_paths(pid) -> the sockets there that may be that process's, by
+ * the rules aiod opens them by: ours first ($XDG_RUNTIME_DIR), then
+ * root's /run/aiod (also where a systemd unit's XDG_RUNTIME_DIR=%t puts
+ * it), then those of the process's own user, whom root may reach.
  */
 static int l_control_paths(lua_State *L)
 {
@@ -45,6 +46,8 @@ static int l_control_paths(lua_State *L)
 	lua_Integer n = 0;
 	lua_newtable(L);
 	if (aio_control_default_path(path, sizeof path, pid, geteuid(), getenv("XDG_RUNTIME_DIR")) == 0)
+		add_if_there(L, path, &n);
+	if (aio_control_default_path(path, sizeof path, pid, 0, NULL) == 0)
 		add_if_there(L, path, &n);
 	snprintf(proc, sizeof proc, "/proc/%ld", pid);
 	struct stat st;

@@ -449,7 +449,13 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(&ctl->thread, NULL, serve, ctl);
+	/* Its frames are small: the default 8 MiB stack would be mapped for
+	 * nothing at every start-up. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	r = pthread_create(&ctl->thread, &attr, serve, ctl);
+	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r) {
 		*err = -r;
