@@ -2,88 +2,88 @@
 local M, C = ...
 
 local type, tostring, tonumber, pairs, ipairs, pcall, select = type, tostring, tonumber, pairs, ipairs, pcall, select
-local format, concat = string.format, table.concat
+local format = string.format
 
 local P = {}
 local cjson			-- lua-cjson, loaded with the first request
 
 -- Tasks are read this many at a time, the loop turning in between, so
--- that aiod ps on 100,000 tasks never holds it for long.
-local CHUNK = 500
+-- that aiod ps on 100,000 tasks holds it for a few ms at a time at most.
+local CHUNK = 200
+
+-- A private instance: the script's own require "cjson" keeps its settings.
+local function encoder()
+  if not cjson then
+    cjson = require("cjson").new()
+    cjson.encode_number_precision(10)
+  end
+  return cjson
+end
 
 local function encode(value)
-  cjson = cjson or require "cjson"
-  return cjson.encode(value)
+  return encoder().encode(value)
 end
 
 local function is_task(v)
   return type(v) == "userdata" and C.kind(v) == "task"
 end
 
--- One row per task: what aiod ps shows (keys documented in README). The
--- task each one waits for is kept aside in edges, for the parents.
-local function row_of(task, edges)
-  local id, name, gen, state, waits, age, resumes, busy, where, awaited, children = C.task_info(task)
-  local row = {id = id, name = name, generation = gen, state = state, waits = waits,
-               age = age, resumes = resumes, cpu = busy, where = where}
-  if is_task(awaited) then
-    edges[#edges + 1] = {row, awaited, "await"}
-  end
-  if is_task(children) then
-    edges[#edges + 1] = {row, children, waits}
-  elseif type(children) == "table" then
-    for k, v in pairs(children) do
-      local child = is_task(k) and k or is_task(v) and v
-      if child then edges[#edges + 1] = {row, child, waits} end
+-- Each task's parent in the await tree (the first task found waiting for
+-- it) and how it waits: a pass that makes no strings, so that a daemon
+-- of many tasks is not handed a heap of garbage.
+local function parents(tasks, yield)
+  local parent, via = {}, {}
+  local function link(t, child, how)
+    if is_task(child) and parent[child] == nil and child ~= t then
+      parent[child], via[child] = t, how
     end
   end
-  return row
-end
-
--- yield: between chunks (nil when answering from the hook, where the
--- loop is stuck anyway and nothing may suspend).
-local function task_rows(yield)
-  local tasks = C.all_tasks()
-  local rows, edges, of = {}, {}, {}
-  local asking = yield and M.current_task()	-- this request's own task is left out
   for i = 1, tasks.n do
     local t = tasks[i]
-    if not t:done() and t ~= asking then
-      local row = row_of(t, edges)
-      rows[#rows + 1], of[t] = row, row
+    local awaited, children, how = C.task_awaits(t)
+    link(t, awaited, "await")
+    if type(children) == "table" then
+      for k, v in pairs(children) do link(t, is_task(k) and k or v, how) end
+    else
+      link(t, children, how)
     end
     if yield and i % CHUNK == 0 then yield() end
   end
-  -- Under the first task that waits for it: a task awaited by several
-  -- shows once.
-  for _, e in ipairs(edges) do
-    local child = of[e[2]]
-    if child and child.parent == nil and child ~= e[1] then
-      child.parent, child.via = e[1].id, e[3]
-    end
-  end
-  return rows
+  return parent, via
 end
 
--- The rows as a JSON array, encoded a chunk at a time.
-local function encode_rows(rows, yield)
-  if #rows == 0 then return "[]" end
-  local parts, chunk = {}, {}
-  for i, row in ipairs(rows) do
-    chunk[#chunk + 1] = row
-    if #chunk == CHUNK or i == #rows then
-      parts[#parts + 1] = encode(chunk):sub(2, -2)
-      chunk = {}
+local function row_of(t, parent, via)
+  local id, name, gen, state, waits, age, resumes, busy, where = C.task_info(t)
+  local p = parent[t]
+  return {id = id, name = name, generation = gen, state = state, waits = waits, age = age,
+          resumes = resumes, cpu = busy, where = where, parent = p and C.task_id(p), via = via[t]}
+end
+
+-- The answer of ps and pstree, written to req a chunk of rows at a time.
+-- yield: between chunks (nil when answering from the hook, where the loop
+-- is stuck anyway and nothing may suspend).
+local function write_tasks(req, yield, held)
+  local tasks = C.all_tasks()
+  local asking = yield and M.current_task()	-- this request's own task is left out
+  local parent, via = parents(tasks, yield)
+  local head = encode({pid = C.getpid(), generation = select(5, C.loop_stats()), held = held})
+  req:write(head:sub(1, -2), ',"tasks":[')
+  local chunk, first = {}, true
+  local function flush()
+    if #chunk == 0 then return end
+    req:write(first and "" or ",", encode(chunk):sub(2, -2))
+    first, chunk = false, {}
+  end
+  for i = 1, tasks.n do
+    local t = tasks[i]
+    if not t:done() and t ~= asking then chunk[#chunk + 1] = row_of(t, parent, via) end
+    if #chunk == CHUNK then
+      flush()
       if yield then yield() end
     end
   end
-  return "[" .. concat(parts, ",") .. "]"
-end
-
-local function tasks_reply(yield, held)
-  local rows = task_rows(yield)
-  local head = encode({pid = C.getpid(), generation = select(5, C.loop_stats()), held = held})
-  return head:sub(1, -2) .. ',"tasks":' .. encode_rows(rows, yield) .. "}"
+  flush()
+  req:write("]}")
 end
 
 local function find_task(what)
@@ -153,12 +153,12 @@ end
 
 local function sleep0() M.sleep(0) end
 
--- The request's answer, as JSON text. held: the running task's traceback
--- when answering from the hook.
+-- Answers req. held: the running task's traceback when answering from
+-- the hook.
 local function answer(req, yield, held)
   local w = words(req:line())
   local cmd = w[1]
-  if cmd == "ps" or cmd == "pstree" then return tasks_reply(yield, held) end
+  if cmd == "ps" or cmd == "pstree" then return write_tasks(req, yield, held) end
   local reply
   if cmd == "stack" then
     reply = stack_reply(w[2], held)
@@ -169,13 +169,29 @@ local function answer(req, yield, held)
   else
     reply = {error = format("unknown request %q", tostring(cmd)), usage = true}
   end
-  return encode(reply)
+  req:write(encode(reply))
 end
 
+-- An answer that failed half-way is dropped for the error alone.
+local function answer_or_error(req, yield, held)
+  local ok, why = pcall(answer, req, yield, held)
+  if ok then
+    req:reply()
+  else
+    req:clear()
+    req:reply(encode({error = tostring(why)}))
+  end
+end
+
+-- The collector rests while an answer is made: the rows and their JSON,
+-- megabytes for a daemon of many tasks, would otherwise make it run its
+-- cycle's steps, and the last one walks every task's coroutine at once
+-- (tens of ms with 100,000 tasks). The garbage goes with its next cycle.
 local function serve(req)
-  local ok, text = pcall(answer, req, sleep0)
-  if not ok then text = encode({error = tostring(text)}) end
-  req:reply(text)
+  local running = collectgarbage("isrunning")
+  if running then collectgarbage("stop") end
+  answer_or_error(req, sleep0)
+  if running then collectgarbage("restart") end
 end
 
 function P.serve(req)
@@ -185,10 +201,8 @@ end
 -- From the hook in the task that holds the loop: answered at once.
 function P.answer_now(req, traceback)
   local t = M.current_task()
-  local held = t and {id = (C.task_info(t)), name = t:get_name(), traceback = traceback}
-  local ok, text = pcall(answer, req, nil, held)
-  if not ok then text = encode({error = tostring(text)}) end
-  req:reply(text)
+  local held = t and {id = C.task_id(t), name = t:get_name(), traceback = traceback}
+  answer_or_error(req, nil, held)
 end
 
 function P.refused(uid, pid)

@@ -123,37 +123,31 @@ local function fit(text, width)
   return text
 end
 
--- The end of a path is what tells: "~/srv.lua:6".
+-- The end of a path is what tells: "~ng_name.lua:6".
 local function fit_left(text, width)
   text = tostring(text or "")
   if #text > width then return "~" .. text:sub(-(width - 1)) end
   return text
 end
 
--- Columns: {title, width, align "r" or "l", field fn}; 80 in all.
-local PS_COLUMNS = {
-  {"ID", 4, "r", function(t) return t.id end},
-  {"NAME", 12, "l", function(t) return t.name end},
-  {"GEN", 3, "r", function(t) return t.generation end},
-  {"STATE", 8, "l", function(t) return t.state end},
-  {"WAITS ON", 17, "l", function(t) return t.waits end},
-  {"AGE", 5, "r", function(t) return duration(t.age) end},
-  {"RES", 4, "r", function(t) return t.resumes end},
-  {"CPU", 5, "r", function(t) return duration(t.cpu) end},
-  {"WHERE", 14, "l", function(t) return t.where end},
-}
+-- 80 columns: ID NAME GEN STATE WAITS-ON AGE RES CPU WHERE.
+local ROW = "%4s %-12s %3s %-8s %-17s %5s %4s %5s %s"
 
-local function cells(values)
-  local parts = {}
-  for i, col in ipairs(PS_COLUMNS) do
-    local v = i == #PS_COLUMNS and fit_left(values[i], col[2]) or fit(values[i], col[2])
-    if i < #PS_COLUMNS then
-      local pad = rep(" ", col[2] - utf8.len(v))
-      v = col[3] == "r" and pad .. v or v .. pad
-    end
-    parts[#parts + 1] = v
-  end
-  return (concat(parts, " "):gsub("%s+$", ""))
+-- A field cut to width; padded for the bytes beyond one a character, so
+-- that string.format's byte-counted padding lines a UTF-8 name up.
+local function cell(v, width)
+  v = tostring(num(v) or "")
+  if #v > width then v = fit(v, width) end
+  if v:find("[\128-\255]") then v = v .. rep(" ", #v - utf8.len(v)) end
+  return v
+end
+
+local function row_line(t)
+  local where = t.where or ""
+  if #where > 14 then where = where:match("[^/]*$") end	-- the file's name and line tell most
+  if #where > 14 then where = fit_left(where, 14) end
+  return format(ROW, num(t.id), cell(t.name, 12), num(t.generation), t.state, cell(t.waits, 17),
+                duration(t.age), num(t.resumes), duration(t.cpu), where)
 end
 
 local function print_held(held, tasks)
@@ -170,13 +164,15 @@ end
 
 local function print_ps(reply)
   print_held(reply.held, reply.tasks)
-  local titles = {}
-  for i, col in ipairs(PS_COLUMNS) do titles[i] = col[1] end
-  out:write(cells(titles), "\n")
-  for _, t in ipairs(reply.tasks) do
-    local row = {}
-    for i, col in ipairs(PS_COLUMNS) do row[i] = col[4](t) end
-    out:write(cells(row), "\n")
+  out:write(format(ROW, "ID", "NAME", "GEN", "STATE", "WAITS ON", "AGE", "RES", "CPU", "WHERE"), "\n")
+  local lines, tasks = {}, reply.tasks
+  for i = 1, #tasks do
+    lines[#lines + 1] = row_line(tasks[i])
+    if #lines == 1000 or i == #tasks then
+      lines[#lines + 1] = ""
+      out:write(concat(lines, "\n"))
+      lines = {}
+    end
   end
 end
 

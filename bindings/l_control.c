@@ -13,9 +13,13 @@
 extern const char laio_control_lua[];
 extern const unsigned laio_control_lua_size;
 
-/* A request as Lua holds it; req is NULL once answered. */
+/* A request as Lua holds it; req is NULL once answered. The answer
+ * gathers in buf, outside Lua's heap: a big one (ps of many tasks) made
+ * as one Lua string would make the collector pay for it in one step. */
 struct l_request {
 	struct aio_control_request *req;
+	char *buf;
+	size_t len, cap;
 };
 
 /* One control socket a process (aiod's). */
@@ -34,18 +38,39 @@ static struct {
  * interrupted to answer it: well under the second aiod ps promises. */
 #define STALL_AFTER 0.25
 
-static struct aio_control_request **check_pending(lua_State *L)
+static struct l_request *check_pending(lua_State *L)
 {
 	struct l_request *r = luaL_checkudata(L, 1, LAIO_CONTROL_REQUEST);
 	if (!r->req)
 		luaL_error(L, "attempt to use an answered ControlRequest");
-	return &r->req;
+	return r;
+}
+
+/* [-0, +0, m] Appends the strings from idx on to the answer. */
+static void append(lua_State *L, struct l_request *r, int idx)
+{
+	for (int top = lua_gettop(L); idx <= top; idx++) {
+		size_t n;
+		const char *s = luaL_checklstring(L, idx, &n);
+		if (r->len + n > r->cap) {
+			size_t cap = r->cap ? r->cap : 4096;
+			while (cap < r->len + n)
+				cap *= 2;
+			char *buf = realloc(r->buf, cap);
+			if (!buf)
+				luaL_error(L, "not enough memory");
+			r->buf = buf;
+			r->cap = cap;
+		}
+		memcpy(r->buf + r->len, s, n);
+		r->len += n;
+	}
 }
 
 /* req:line() -> the request's text */
 static int l_request_line(lua_State *L)
 {
-	struct aio_control_request *req = *check_pending(L);
+	struct aio_control_request *req = check_pending(L)->req;
 	lua_pushlstring(L, req->line, req->len);
 	return 1;
 }
@@ -53,21 +78,38 @@ static int l_request_line(lua_State *L)
 /* req:peer() -> uid, pid */
 static int l_request_peer(lua_State *L)
 {
-	struct aio_control_request *req = *check_pending(L);
+	struct aio_control_request *req = check_pending(L)->req;
 	lua_pushinteger(L, req->uid);
 	lua_pushinteger(L, req->pid);
 	return 2;
 }
 
-/* req:reply(text): sent, then the connection closes */
+/* req:write(text, ...): more of the answer */
+static int l_request_write(lua_State *L)
+{
+	append(L, check_pending(L), 2);
+	return 0;
+}
+
+/* req:clear(): drops what was written so far */
+static int l_request_clear(lua_State *L)
+{
+	check_pending(L)->len = 0;
+	return 0;
+}
+
+/* req:reply([text, ...]): the answer's end; all of it is sent, then the
+ * connection closes */
 static int l_request_reply(lua_State *L)
 {
-	struct aio_control_request **req = check_pending(L);
-	size_t len;
-	const char *text = luaL_checklstring(L, 2, &len);
-	struct aio_control_request *r = *req;
-	*req = NULL;
-	if (aio_control_reply(control.ctl, r, text, len) < 0)
+	struct l_request *r = check_pending(L);
+	append(L, r, 2);
+	struct aio_control_request *req = r->req;
+	char *buf = r->buf ? r->buf : malloc(1);
+	r->req = NULL;
+	r->buf = NULL;
+	aio_control_send(control.ctl, req, buf, buf ? r->len : 0);
+	if (!buf)
 		return luaL_error(L, "not enough memory");
 	return 0;
 }
@@ -75,9 +117,9 @@ static int l_request_reply(lua_State *L)
 /* req:detach() -> fd, rest: the connection is the caller's now */
 static int l_request_detach(lua_State *L)
 {
-	struct aio_control_request **req = check_pending(L);
-	struct aio_control_request *r = *req;
-	*req = NULL;
+	struct l_request *lr = check_pending(L);
+	struct aio_control_request *r = lr->req;
+	lr->req = NULL;
 	char *rest;
 	size_t n;
 	int fd = aio_control_detach(control.ctl, r, &rest, &n);
@@ -97,14 +139,17 @@ static int l_request_gc(lua_State *L)
 {
 	struct l_request *r = lua_touserdata(L, 1);
 	if (r->req && control.ctl)
-		aio_control_reply(control.ctl, r->req, "", 0);
+		aio_control_send(control.ctl, r->req, NULL, 0);
 	r->req = NULL;
+	free(r->buf);
+	r->buf = NULL;
 	return 0;
 }
 
 static void push_request(lua_State *L, struct aio_control_request *req)
 {
 	struct l_request *r = lua_newuserdatauv(L, sizeof *r, 0);
+	memset(r, 0, sizeof *r);
 	r->req = req;
 	luaL_setmetatable(L, LAIO_CONTROL_REQUEST);
 }
@@ -213,7 +258,8 @@ int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int 
 		return fd;
 	static const luaL_Reg methods[] = {
 		{"line", l_request_line}, {"peer", l_request_peer},
-		{"reply", l_request_reply}, {"detach", l_request_detach},
+		{"write", l_request_write}, {"clear", l_request_clear}, {"reply", l_request_reply},
+		{"detach", l_request_detach},
 		{NULL, NULL}
 	};
 	static const luaL_Reg metamethods[] = {{"__gc", l_request_gc}, {NULL, NULL}};

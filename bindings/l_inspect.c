@@ -99,13 +99,10 @@ static int l_note_wait(lua_State *L)
 
 /*
  * task_info(task) -> id, name, generation, state, waits, age, resumes,
- * busy, where, awaited, children. state: "running", "pending" (not started yet),
+ * busy, where. state: "running", "pending" (not started yet),
  * "sleeping", "awaiting", "waiting" (parked in an object), "ready",
  * "done". waits: what it waits on ("sleep 4.2s left", "Queue.get",
- * "read 10.0.0.5:443", "Task-7"), or nil. awaited: the Future or Task it
- * awaits, or nil; children: what that wait waits for (a gather's list,
- * note_wait's children), or nil.
- */
+ * "read 10.0.0.5:443", "Task-7"), or nil. */
 static int l_task_info(lua_State *L)
 {
 	struct l_task *t = luaL_checkudata(L, 1, LAIO_TASK);
@@ -123,7 +120,6 @@ static int l_task_info(lua_State *L)
 		: t->wait == WAIT_PARKED ? "waiting"
 		: "ready";
 	lua_pushstring(L, state);
-	int awaited = 0;
 	if (t == loop->current) {
 		char buf[32];
 		snprintf(buf, sizeof buf, "running for %.1fs", now - loop->step_began);
@@ -143,7 +139,6 @@ static int l_task_info(lua_State *L)
 			push_awaited(L, -1);
 			lua_remove(L, -2);
 		}
-		awaited = 1;
 	} else if (t->wait == WAIT_PARKED) {
 		push_parked(L, t);
 	} else {
@@ -157,17 +152,41 @@ static int l_task_info(lua_State *L)
 		push_where(L, t->co);
 	else
 		lua_pushnil(L);
-	if (!awaited) {
-		lua_pushnil(L);
-		lua_pushnil(L);
-		return 11;
-	}
+	return 9;
+}
+
+/*
+ * task_awaits(task) -> awaited, children, how: the Future or Task it
+ * awaits, what that wait waits for (a gather's list, note_wait's
+ * children), and the wait's label ("gather", "TaskGroup"; nil for a plain
+ * await); all nil unless it awaits. Makes no strings of its own, for a
+ * pass over every task.
+ */
+static int l_task_awaits(lua_State *L)
+{
+	struct l_task *t = luaL_checkudata(L, 1, LAIO_TASK);
+	if (t->fut.state != FUT_PENDING || !t->started || t == t->fut.loop->current ||
+	    t->wait != WAIT_FUTURE)
+		return 0;
+	lua_settop(L, 1);
 	lua_getiuservalue(L, 1, UV_WAITER);
-	if (t->park_kind)
+	if (t->park_kind) {
 		laio_get_extra(L, 1, "awaits");
-	else if (!laio_push_gather_children(L, -1))
+		lua_pushstring(L, t->park_kind->label);
+	} else if (laio_push_gather_children(L, 2)) {
+		lua_pushliteral(L, "gather");
+	} else {
 		lua_pushnil(L);
-	return 11;
+		lua_pushnil(L);
+	}
+	return 3;
+}
+
+/* task_id(task) -> its number (aiod ps's ID) */
+static int l_task_id(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)((struct l_task *)luaL_checkudata(L, 1, LAIO_TASK))->id);
+	return 1;
 }
 
 /* task_traceback(task [, msg]) -> the traceback of a suspended task's
@@ -275,6 +294,8 @@ const luaL_Reg laio_inspect_functions[] = {
 	{"process_stats", l_process_stats},
 	{"task_info", l_task_info},
 	{"task_traceback", l_task_traceback},
+	{"task_awaits", l_task_awaits},
+	{"task_id", l_task_id},
 	{"note_wait", l_note_wait},
 	{NULL, NULL}
 };

@@ -181,14 +181,19 @@ static void answer(struct aio_control *ctl, struct request *req, char *out, size
 	wake_thread(ctl);
 }
 
+void aio_control_send(struct aio_control *ctl, struct aio_control_request *pub,
+		      char *data, size_t len)
+{
+	answer(ctl, aio_container_of(pub, struct request, pub), data, len);
+}
+
 int aio_control_reply(struct aio_control *ctl, struct aio_control_request *pub,
 		      const char *data, size_t len)
 {
-	struct request *req = aio_container_of(pub, struct request, pub);
 	char *out = malloc(len ? len : 1);
 	if (out)
 		memcpy(out, data, len);
-	answer(ctl, req, out, len);
+	aio_control_send(ctl, pub, out, len);
 	return out ? 0 : -ENOMEM;
 }
 

@@ -72,6 +72,11 @@ struct aio_control_request *aio_control_take(struct aio_control *ctl);
 int aio_control_reply(struct aio_control *ctl, struct aio_control_request *req,
 		      const char *data, size_t len);
 
+/* The same with data a malloc'd buffer that ctl now owns (and frees);
+ * NULL closes the connection unanswered. */
+void aio_control_send(struct aio_control *ctl, struct aio_control_request *req,
+		      char *data, size_t len);
+
 /*
  * On the loop's thread: takes the client's connection out of the thread's
  * hands, for a conversation on the loop (aiod attach). Returns its
