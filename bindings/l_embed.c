@@ -31,3 +31,4 @@ EMBED(http);
 EMBED(daemon);
 EMBED(control);
 EMBED(inspect);
+EMBED(repl);

@@ -4,6 +4,7 @@
 #include "inspect.h"
 #include "notify.h"
 #include "reload.h"
+#include "repl.h"
 #include "pool.h"
 #include "signals.h"
 #include "ticker.h"
@@ -23,6 +24,7 @@
 static const char usage_text[] =
 	"usage: aiod [options] [script.lua [args...]]\n"
 	"  -e CODE         run CODE before the script (as lua -e); with no script, CODE is the main task\n"
+	"  -i              interactive: a prompt once the script (if any) has returned (as lua -i)\n"
 	"  -c, --check     compile the script and exit (0 if it compiles, 2 if not)\n"
 	"  -w, --watch     reload when the script or a module it loaded from its folder changes\n"
 	"  --grace SEC     how long an old generation's connections may drain after a reload (default 30)\n"
@@ -37,6 +39,8 @@ static const char usage_text[] =
 	"  -h, --help      print this help and exit\n";
 
 struct options opts;
+/* -i: a REPL once the main chunk has returned (cmd/repl.c). */
+static int interactive;
 
 /* The signal that began a graceful stop, 0 before one. The signal handler
  * sets it first when the loop is stuck, hence sig_atomic_t. */
@@ -94,6 +98,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->check = 1;
 		} else if (strcmp(a, "--debug") == 0) {
 			o->debug = 1;
+		} else if (strcmp(a, "-i") == 0) {
+			interactive = 1;
 		} else if (strcmp(a, "-w") == 0 || strcmp(a, "--watch") == 0) {
 			o->watch = 1;
 		} else if (strcmp(a, "--no-reload") == 0) {
@@ -132,7 +138,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			return;
 		}
 	}
-	if (!o->e_chunks)
+	if (!o->e_chunks && !interactive)
 		usage_error("%s", "no script given");
 	/* -e chunks are the main task's upvalues in e_main. */
 	if (o->e_chunks > 255)
@@ -295,6 +301,7 @@ static void begin_stop(struct l_loop *loop, int signum)
 	if (stop_begun)
 		return;
 	stop_begun = 1;
+	repl_stop(loop->L);
 	aiod_notify("STOPPING=1");
 	stop_all(loop->L, loop);
 }
@@ -346,23 +353,42 @@ static void note_ignored_signals(void)
 	}
 }
 
+static void watch_signal(struct l_loop *loop, size_t i)
+{
+	int err;
+	if (watched[i].ignored || watched[i].sig)
+		return;
+	watched[i].sig = aio_signal_new(loop->rt, watched[i].signum, watched[i].fn,
+					loop, AIO_SIGNAL_DEFAULT, &err);
+	/* SIGHUP counts as a stop signal (a second one exits) only while
+	 * it stops; reload.c turns that off when the script becomes a
+	 * service. */
+	if (watched[i].signum != SIGUSR1 &&
+	    (watched[i].signum != SIGHUP || !reload_hup_reloads()))
+		aio_signal_set_stop(watched[i].signum, 1);
+}
+
 static void watch_signals(struct l_loop *loop)
 {
 	main_loop = loop;
 	aio_signal_on_first_stop(on_first_stop);
-	for (size_t i = 0; i < NWATCHED; i++) {
-		int err;
-		if (watched[i].ignored)
-			continue;
-		watched[i].sig = aio_signal_new(loop->rt, watched[i].signum, watched[i].fn,
-						loop, AIO_SIGNAL_DEFAULT, &err);
-		/* SIGHUP counts as a stop signal (a second one exits) only while
-		 * it stops; reload.c turns that off when the script becomes a
-		 * service. */
-		if (watched[i].signum != SIGUSR1 &&
-		    (watched[i].signum != SIGHUP || !reload_hup_reloads()))
-			aio_signal_set_stop(watched[i].signum, 1);
-	}
+	for (size_t i = 0; i < NWATCHED; i++)
+		watch_signal(loop, i);
+}
+
+/* While the REPL runs, SIGINT (watched[0]) is its Ctrl-C, not a stop;
+ * once it has ended, a stop again. */
+static void give_sigint_to_repl(void)
+{
+	aio_signal_set_stop(SIGINT, 0);
+	aio_signal_free(watched[0].sig);
+	watched[0].sig = NULL;
+}
+
+static void on_repl_ended(void)
+{
+	if (main_loop && !stop_begun)
+		watch_signal(main_loop, 0);
 }
 
 static void stop_watching_signals(void)
@@ -384,8 +410,13 @@ static void stop_watching_signals(void)
 static int on_main_done(lua_State *L)
 {
 	struct l_task *t = lua_touserdata(L, 1);
-	if (t->fut.state == FUT_FINISHED && !t->fut.failed)
+	if (t->fut.state == FUT_FINISHED && !t->fut.failed) {
 		reload_generation_one_ready(L);
+		if (interactive && !stop_begun) {
+			give_sigint_to_repl();
+			repl_start(L, t->fut.loop, on_repl_ended);
+		}
+	}
 	if (t->fut.failed)
 		stop_all(L, t->fut.loop);
 	return 0;
@@ -538,6 +569,7 @@ static int run_main(lua_State *L)
 	/* Run while anything can happen; then cancel what is stuck, so its
 	 * cleanup runs, and run that out too. */
 	run_loop(L, loop_idx);
+	repl_stop(L);
 	int task = reload_push_main_task(L) ? lua_gettop(L) : 0;
 	struct l_task *main_task = task ? lua_touserdata(L, task) : NULL;
 	int deadlock = main_task && main_task->fut.state == FUT_PENDING && !stop_signal &&
@@ -654,6 +686,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && inspect_is_command(argv[1]))
 		return inspect_main(argc, argv);
 	parse_options(argc, argv, o);
+	repl_prepare(interactive);
 	note_ignored_signals();
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
@@ -690,6 +723,9 @@ int main(int argc, char **argv)
 	/* Before the script, or with none, as the main task. */
 	if (!load_e_chunks(L, argv, script ? o->script : argc, script != NULL))
 		return finish(L, pool, 1);
+	/* aiod -i alone: the prompt follows an empty main chunk. */
+	if (!script && !o->e_chunks)
+		luaL_loadstring(L, "");
 	if (o->pidfile && !write_pidfile(o->pidfile))
 		return finish(L, pool, 2);
 
