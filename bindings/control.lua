@@ -1,5 +1,5 @@
--- control.lua -- what aiod's control socket answers: ps, pstree, stack, stats, reload (one JSON document a request)
-local M, C = ...
+-- control.lua -- what aiod's control socket answers: ps, pstree, stack, stats, reload (one JSON document a request), and attach sessions
+local M, C, new_repl = ...
 
 local type, tostring, tonumber, pairs, ipairs, pcall, select = type, tostring, tonumber, pairs, ipairs, pcall, select
 local format = string.format
@@ -145,6 +145,112 @@ local function reload_reply()
   return fut:await()
 end
 
+------------------------------------------------------------------------ attach
+
+--[[ aiod attach's session: a REPL (repl.lua's engine) whose entries run as
+tasks of the generation serving now, over the client's connection.
+  daemon -> client: "S <id>\n" once; then "O <n>\n" and n bytes of output,
+                    "E <n>\n" and n bytes for stderr's share, "P <n>\n" and
+                    the prompt (the next line is wanted)
+  client -> daemon: "L <line>\n" a line; "D\n" the end of input (Ctrl-D)
+Ctrl-C comes on a connection of its own, "interrupt <id>", so that it
+reaches an entry that holds the loop. --]]
+local sessions, next_session = {}, 1
+
+local function frame(kind, text)
+  return format("%s %d\n%s", kind, #text, text)
+end
+
+local function attach(req)
+  local _ = M.open_connection	-- the streams' methods live in streams.lua, loaded on demand
+  local reader, writer = req:connection()
+  local id = next_session
+  next_session = next_session + 1
+  local repl
+  local function send(kind, text)
+    if not writer:is_closing() then writer:write(frame(kind, text)) end
+  end
+  -- An entry's print goes to the session, even from a task it started,
+  -- while the session lasts; the daemon's own print is left alone. The
+  -- entries' globals are the daemon's (_G), with asyncio at hand.
+  local env = setmetatable({asyncio = M, print = function(...)
+    local n, parts = select("#", ...), {}
+    for i = 1, n do parts[i] = tostring((select(i, ...))) end
+    if repl.closed then return print(...) end
+    send("O", table.concat(parts, "\t", 1, n) .. "\n")
+  end}, {__index = _G, __newindex = _G})
+  local idle		-- a future while an entry runs
+  repl = new_repl{
+    write = function(text, is_error) send(is_error and "E" or "O", text) end,
+    idle = function()
+      send("P", repl:prompt())
+      if idle and not idle:done() then idle:set_result() end
+    end,
+    spawn = function(fn) return C.spawn_in(select(5, C.loop_stats()), false, fn) end,
+    env = env,
+  }
+  sessions[id] = repl
+  -- The connection is read all the time, so that a client that leaves
+  -- while an entry runs is seen at once; its lines wait in a queue, to
+  -- be fed one at a time, each once the entry before has ended.
+  local lines = M.Queue()
+  local listener = C.spawn_in(0, false, function()
+    pcall(function()
+      for line in reader:lines() do lines:put_nowait(line) end
+    end)
+    lines:put_nowait(false)
+    local running = repl:running()
+    if running then
+      repl:close()
+      running:cancel()
+    end
+    if idle and not idle:done() then idle:set_result() end
+  end)
+  listener:set_name("aiod attach " .. id)
+  local ok, err = pcall(function()
+    writer:write(format("S %d\n", id))
+    send("P", repl:prompt())
+    while true do
+      local line = lines:get()
+      if not line then break end
+      local text = line:gsub("\n$", "")
+      if text:sub(1, 2) == "L " then
+        idle = M.get_running_loop():create_future()
+        if repl:feed(text:sub(3)) == "busy" then
+          idle:await()
+        else
+          send("P", repl:prompt())
+        end
+      elseif text == "D" then
+        repl:eof()
+        break
+      end
+    end
+  end)
+  -- The client has gone (or ended): what its entry still runs is cancelled.
+  sessions[id] = nil
+  local running = repl:running()
+  repl:close()
+  if running then running:cancel() end
+  listener:cancel()
+  writer:close()
+  if not ok and not M.CancelledError:is(err) then error(err, 0) end
+end
+
+-- "interrupt <id>": Ctrl-C in session id. Answered from the hook (held:
+-- the running task holds the loop), it is true when that task is the
+-- session's entry, which the hook then interrupts.
+local function interrupt(id, held)
+  local repl = sessions[tonumber(id)]
+  if not repl then return {error = format("no attach session %s", tostring(id))} end
+  local entry = repl:running()
+  if held and entry and entry == M.current_task() then
+    repl.interrupted = true
+    return {ok = true}, true
+  end
+  return {ok = repl:interrupt()}
+end
+
 local function words(line)
   local list = {}
   for w in line:gmatch("%S+") do list[#list + 1] = w end
@@ -159,28 +265,34 @@ local function answer(req, yield, held)
   local w = words(req:line())
   local cmd = w[1]
   if cmd == "ps" or cmd == "pstree" then return write_tasks(req, yield, held) end
-  local reply
+  local reply, raise
   if cmd == "stack" then
     reply = stack_reply(w[2], held)
   elseif cmd == "stats" then
     reply = stats_reply(yield)
   elseif cmd == "reload" then
     reply = held and {error = "the loop is busy: a task has held it for a while"} or reload_reply()
+  elseif cmd == "interrupt" then
+    reply, raise = interrupt(w[2], held)
+  elseif cmd == "attach" then
+    reply = {error = "the loop is busy: a task has held it for a while"}
   else
     reply = {error = format("unknown request %q", tostring(cmd)), usage = true}
   end
   req:write(encode(reply))
+  return raise
 end
 
--- An answer that failed half-way is dropped for the error alone.
+-- An answer that failed half-way is dropped for the error alone. Returns
+-- whether the held task must be interrupted.
 local function answer_or_error(req, yield, held)
   local ok, why = pcall(answer, req, yield, held)
   if ok then
     req:reply()
-  else
-    req:clear()
-    req:reply(encode({error = tostring(why)}))
+    return why
   end
+  req:clear()
+  req:reply(encode({error = tostring(why)}))
 end
 
 -- The collector rests while an answer is made: the rows and their JSON,
@@ -188,6 +300,7 @@ end
 -- cycle's steps, and the last one walks every task's coroutine at once
 -- (tens of ms with 100,000 tasks). The garbage goes with its next cycle.
 local function serve(req)
+  if req:line() == "attach" then return attach(req) end
   local running = collectgarbage("isrunning")
   if running then collectgarbage("stop") end
   answer_or_error(req, sleep0)
@@ -202,7 +315,7 @@ end
 function P.answer_now(req, traceback)
   local t = M.current_task()
   local held = t and {id = C.task_id(t), name = t:get_name(), traceback = traceback}
-  answer_or_error(req, nil, held)
+  return answer_or_error(req, nil, held)
 end
 
 function P.refused(uid, pid)

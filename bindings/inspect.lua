@@ -1,5 +1,5 @@
 -- inspect.lua -- aiod ps, pstree, stack, stats and reload: ask a running aiod's control socket, print what it says
-local asyncio, control_paths, pid_alive, argv = ...
+local asyncio, control_paths, pid_alive, argv, attach = ...
 
 local format, concat, rep = string.format, table.concat, string.rep
 local out, err = io.stdout, io.stderr
@@ -10,6 +10,7 @@ usage: aiod ps      (PID | --pidfile FILE) [--control PATH] [--json]
        aiod stack   (PID | --pidfile FILE) TASK [--control PATH] [--json]
        aiod stats   (PID | --pidfile FILE) [--control PATH] [--json]
        aiod reload  (PID | --pidfile FILE) [--control PATH] [--json]
+       aiod attach  (PID | --pidfile FILE) [--control PATH]
 TASK is a task's id or name. The socket of process PID is found at
 $XDG_RUNTIME_DIR/aiod/PID.sock, /run/aiod/PID.sock (root) or
 /tmp/aiod-UID/PID.sock; --control PATH names it instead.
@@ -250,8 +251,35 @@ end
 
 ------------------------------------------------------------------------ main
 
+-- A REPL inside the daemon, on this terminal (attach.lua's engine).
+local function run_attach(path)
+  local ok, reader, writer = pcall(asyncio.open_unix_connection, path)
+  if not ok then fail(2, "cannot reach %s: %s", path, tostring(reader)) end
+  writer:write("attach\n")
+  local first = reader:readline()
+  local id = first:match("^S (%d+)\n$")
+  if not id then
+    local answer = first .. reader:read()
+    local okj, reply = pcall(require("cjson").decode, answer)
+    fail(1, "%s", okj and type(reply) == "table" and reply.error or ("no attach session: " .. answer:sub(1, 80)))
+  end
+  -- The session's first frame is its prompt.
+  local n = tonumber(reader:readline():match("^P (%d+)\n$") or "")
+  if not n then fail(1, "%s began no session", path) end
+  local prompt = reader:readexactly(n)
+  local done = asyncio.get_running_loop():create_future()
+  local function finish(status)
+    if not done:done() then done:set_result(status) end
+  end
+  attach.start(attach.load(path, reader, writer, id, prompt, finish), function() finish(0) end)
+  local status = done:await()
+  attach.stop()
+  os.exit(status)
+end
+
 local o = parse()
 local path = socket_of(o)
+if o.cmd == "attach" then run_attach(path) end
 local line = o.cmd == "stack" and ("stack " .. o.task) or o.cmd
 local text = ask(path, line)
 local cjson = require "cjson"

@@ -10,8 +10,8 @@
 
 #define LAIO_CONTROL_REQUEST "aiod.ControlRequest"
 
-extern const char laio_control_lua[];
-extern const unsigned laio_control_lua_size;
+extern const char laio_control_lua[], laio_repl_lua[];
+extern const unsigned laio_control_lua_size, laio_repl_lua_size;
 
 /* A request as Lua holds it; req is NULL once answered. The answer
  * gathers in buf, outside Lua's heap: a big one (ps of many tasks) made
@@ -114,12 +114,14 @@ static int l_request_reply(lua_State *L)
 	return 0;
 }
 
-/* req:detach() -> fd, rest: the connection is the caller's now */
-static int l_request_detach(lua_State *L)
+/* req:connection() -> reader, writer, rest: the client's connection as a
+ * stream of the loop's (aiod attach), and what it sent after its line */
+static int l_request_connection(lua_State *L)
 {
 	struct l_request *lr = check_pending(L);
 	struct aio_control_request *r = lr->req;
 	lr->req = NULL;
+	struct l_conn *c = laio_push_conn(L, 65536);
 	char *rest;
 	size_t n;
 	int fd = aio_control_detach(control.ctl, r, &rest, &n);
@@ -127,10 +129,27 @@ static int l_request_detach(lua_State *L)
 		laio_push_oserror(L, -fd, "control connection");
 		return lua_error(L);
 	}
-	lua_pushinteger(L, fd);
 	lua_pushlstring(L, rest ? rest : "", n);
 	free(rest);
-	return 2;
+	int err = laio_conn_open(c, control.loop->rt, fd, AIO_STREAM_SOCKET | AIO_STREAM_NONBLOCK);
+	if (err < 0) {
+		close(fd);
+		laio_push_oserror(L, -err, "control connection");
+		return lua_error(L);
+	}
+	laio_push_writer(L, -2);
+	lua_insert(L, -2);
+	return 3;
+}
+
+int laio_push_repl(lua_State *L)
+{
+	if (luaL_loadbufferx(L, laio_repl_lua, laio_repl_lua_size, "=repl.lua", "b") != LUA_OK)
+		return lua_error(L);
+	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
+	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
+	lua_call(L, 2, 1);
+	return 1;
 }
 
 /* Dropped unanswered (an error in its task): the client sees the
@@ -163,20 +182,22 @@ static int load_handlers(lua_State *L)
 		return lua_error(L);
 	lua_insert(L, -2);
 	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
-	lua_call(L, 2, 1);
+	laio_push_repl(L);
+	lua_call(L, 3, 1);
 	return 1;
 }
 
 /* [-(nargs+1), +0] Calls control.lua's handler name with the value below
- * the nargs on top and those; an error is reported, never raised. */
-static void call_handler(lua_State *L, const char *name, int nargs)
+ * the nargs on top and those; an error is reported, never raised. Returns
+ * the handler's result's truth. */
+static int call_handler(lua_State *L, const char *name, int nargs)
 {
 	if (control.handlers == LUA_NOREF) {
 		lua_pushcfunction(L, load_handlers);
 		if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
 			laio_report(L, "aiod: control:", -1);
 			lua_pop(L, nargs + 2);
-			return;
+			return 0;
 		}
 		control.handlers = luaL_ref(L, LUA_REGISTRYINDEX);
 	}
@@ -184,10 +205,14 @@ static void call_handler(lua_State *L, const char *name, int nargs)
 	lua_getfield(L, -1, name);
 	lua_remove(L, -2);
 	lua_insert(L, -nargs - 2);
-	if (lua_pcall(L, nargs + 1, 0, 0) != LUA_OK) {
+	if (lua_pcall(L, nargs + 1, 1, 0) != LUA_OK) {
 		laio_report(L, "aiod: control:", -1);
 		lua_pop(L, 1);
+		return 0;
 	}
+	int truth = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return truth;
 }
 
 static void on_request(struct aio_control *ctl, struct aio_control_request *req, void *udata)
@@ -212,7 +237,9 @@ static void on_refused(struct aio_control *ctl, uid_t uid, pid_t pid, void *udat
 /*
  * At the stuck task's next instruction, on the loop's thread: the hook it
  * had goes back, and every waiting request is answered from here, with
- * the task's own traceback, without waiting for the loop to turn.
+ * the task's own traceback, without waiting for the loop to turn. An
+ * attach session's Ctrl-C for the entry that holds the loop interrupts it
+ * here, as lua.c's hook does at Ctrl-C.
  */
 static void stall_hook(lua_State *co, lua_Debug *ar)
 {
@@ -222,10 +249,15 @@ static void stall_hook(lua_State *co, lua_Debug *ar)
 	if (!lua_checkstack(co, 8))
 		return;
 	struct aio_control_request *req;
+	int interrupt = 0;
 	while ((req = aio_control_take(control.ctl))) {
 		push_request(co, req);
 		luaL_traceback(co, co, NULL, 0);
-		call_handler(co, "answer_now", 1);
+		interrupt |= call_handler(co, "answer_now", 1);
+	}
+	if (interrupt) {
+		laio_push_error(co, "CancelledError", "interrupted");
+		lua_error(co);
 	}
 }
 
@@ -259,7 +291,7 @@ int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int 
 	static const luaL_Reg methods[] = {
 		{"line", l_request_line}, {"peer", l_request_peer},
 		{"write", l_request_write}, {"clear", l_request_clear}, {"reply", l_request_reply},
-		{"detach", l_request_detach},
+		{"connection", l_request_connection},
 		{NULL, NULL}
 	};
 	static const luaL_Reg metamethods[] = {{"__gc", l_request_gc}, {NULL, NULL}};

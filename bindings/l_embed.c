@@ -31,4 +31,5 @@ EMBED(http);
 EMBED(daemon);
 EMBED(control);
 EMBED(inspect);
+EMBED(attach);
 EMBED(repl);

@@ -399,6 +399,8 @@ extern const luaL_Reg laio_inspect_functions[];
 int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int private_dir);
 void laio_control_stop(lua_State *L);
 const char *laio_control_path(void);	/* NULL while none is open */
+/* [-0, +1, e] The REPL engine's constructor (bindings/repl.lua). */
+int laio_push_repl(lua_State *L);
 
 /* l_ssl.c: asyncio.ssl's SSLContext, TLS errors, certificates as Lua values */
 enum { LAIO_CERT_NONE, LAIO_CERT_OPTIONAL, LAIO_CERT_REQUIRED };

@@ -2,6 +2,7 @@
 #include "inspect.h"
 #include "control_path.h"
 #include "laio.h"
+#include "repl.h"
 
 #include <lualib.h>
 #include <signal.h>
@@ -11,10 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-extern const char laio_inspect_lua[];
-extern const unsigned laio_inspect_lua_size;
+extern const char laio_inspect_lua[], laio_attach_lua[];
+extern const unsigned laio_inspect_lua_size, laio_attach_lua_size;
 
-static const char *const commands[] = {"ps", "pstree", "stack", "stats", "reload", NULL};
+/* aiod attach's ending, a Lua function, called when the front end ends. */
+static lua_State *attach_state;
+static int attach_on_end = LUA_NOREF;
+
+static const char *const commands[] = {"ps", "pstree", "stack", "stats", "reload", "attach", NULL};
 
 int inspect_is_command(const char *name)
 {
@@ -71,6 +76,52 @@ static int l_pid_alive(lua_State *L)
 	return 1;
 }
 
+/* load_attach(path, reader, writer, id, prompt, ended) -> attach.lua's
+ * engine constructor for that session */
+static int l_load_attach(lua_State *L)
+{
+	lua_settop(L, 6);
+	if (luaL_loadbufferx(L, laio_attach_lua, laio_attach_lua_size, "=attach.lua", "b") != LUA_OK)
+		return lua_error(L);
+	lua_insert(L, 1);
+	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
+	lua_insert(L, 2);
+	lua_call(L, 7, 1);
+	return 1;
+}
+
+static void front_end_ended(void)
+{
+	lua_State *L = attach_state;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, attach_on_end);
+	if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+		laio_report(L, "aiod attach:", -1);
+		lua_pop(L, 1);
+	}
+}
+
+/* start_front_end(constructor, on_end): the terminal's REPL, with the
+ * engine the constructor makes; on_end() once it ends. */
+static int l_start_front_end(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	struct l_loop *loop = laio_push_running_loop(L);
+	lua_pop(L, 1);
+	attach_state = loop->L;
+	lua_pushvalue(L, 2);
+	attach_on_end = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushvalue(L, 1);
+	repl_start_with(L, loop, front_end_ended);
+	return 0;
+}
+
+static int l_stop_front_end(lua_State *L)
+{
+	repl_stop(L);
+	return 0;
+}
+
 static int run(lua_State *L)
 {
 	int argc = (int)lua_tointeger(L, 1);
@@ -87,13 +138,21 @@ static int run(lua_State *L)
 		lua_pushstring(L, argv[i]);
 		lua_rawseti(L, -2, i);
 	}
-	lua_call(L, 5, 0);
+	static const luaL_Reg attach[] = {
+		{"load", l_load_attach}, {"start", l_start_front_end}, {"stop", l_stop_front_end},
+		{NULL, NULL}
+	};
+	luaL_newlib(L, attach);
+	lua_call(L, 6, 0);
 	return 0;
 }
 
 int inspect_main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
+	/* Before the io library takes stdout: the prompt's guard (repl.h). */
+	if (strcmp(argv[1], "attach") == 0)
+		repl_prepare(1);
 	lua_State *L = luaL_newstate();
 	if (!L) {
 		fprintf(stderr, "aiod: not enough memory\n");
