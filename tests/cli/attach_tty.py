@@ -3,56 +3,15 @@
 
 usage: attach_tty.py AIOD CONTROL_SOCKET
 """
-import fcntl
-import os
-import select
 import subprocess
 import sys
-import termios
 import time
 
+from ptyterm import Term
+
 aiod, sock = sys.argv[1], sys.argv[2]
-master, slave = os.openpty()
-before = termios.tcgetattr(slave)
-
-
-def own_terminal():
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-proc = subprocess.Popen([aiod, "attach", "--control", sock], stdin=slave, stdout=slave, stderr=slave,
-                        start_new_session=True, preexec_fn=own_terminal)
-seen = b""
-
-
-def fail(why):
-    print("FAIL:", why)
-    print("output so far:", repr(seen))
-    proc.kill()
-    sys.exit(1)
-
-
-def expect(text, seconds=3.0):
-    global seen
-    end = time.time() + seconds
-    while text not in seen:
-        left = end - time.time()
-        if left <= 0:
-            fail("no %r" % text)
-        ready, _, _ = select.select([master], [], [], left)
-        if ready:
-            try:
-                seen += os.read(master, 4096)
-            except OSError:
-                fail("the terminal closed before %r" % text)
-    at = seen.index(text) + len(text)
-    part, seen = seen[:at], seen[at:]
-    return part
-
-
-def send(data):
-    os.write(master, data)
-
+term = Term([aiod, "attach", "--control", sock])
+proc, expect, send, fail = term.proc, term.expect, term.send, term.fail
 
 expect(b"> ")
 send(b"counter > 0\r")
@@ -84,6 +43,6 @@ except subprocess.TimeoutExpired:
     fail("Ctrl-D did not end the session")
 if status != 0:
     fail("exit %d" % status)
-if termios.tcgetattr(slave) != before:
+if not term.modes_kept():
     fail("the terminal's modes differ after the session")
 print("ok")
