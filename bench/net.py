@@ -55,8 +55,8 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # ---------------------------------------------------------------- helpers
 
 
-def free_port():
-    with socket.socket() as s:
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
 
@@ -147,10 +147,12 @@ class Pinning:
 
 
 class Server:
-    """One running server process, pinned to SERVER_CPU."""
+    """One running server process, pinned to SERVER_CPU; it listens on a TCP port (sock_type)."""
+
+    sock_type = socket.SOCK_STREAM
 
     def __init__(self, entry, pin, tmp):
-        self.port = free_port()
+        self.port = free_port(self.sock_type)
         argv = entry.cmd + [str(self.port)] + entry.flags
         self.errfile = tempfile.TemporaryFile(dir=tmp)
         env = dict(os.environ, **SERVER_MALLOC_ENV)
@@ -307,9 +309,9 @@ def median_fig(samples):
             for label, s in samples.items() if s}
 
 
-def run_servers(entries, pin, tmp, rounds, what, measure):
-    """Start each server in turn (round after round), call measure(entry, server), stop it.
-    measure returns a dict key -> (req/s, µs) or raises RuntimeError(why). Returns
+def run_servers(entries, pin, tmp, rounds, what, measure, server=Server):
+    """Start each server (a server class instance) in turn (round after round), call measure(entry,
+    server), stop it. measure returns a dict key -> (req/s, µs) or raises RuntimeError(why). Returns
     ({key: {label: [samples]}}, {label: why})."""
     samples, fails = {}, {}
     for r in range(rounds):
@@ -317,7 +319,7 @@ def run_servers(entries, pin, tmp, rounds, what, measure):
             if e.missing or e.label in fails:
                 continue
             log(f"bench: {what}: {e.label}" + (f" (round {r + 1}/{rounds})" if rounds > 1 else ""))
-            srv = Server(e, pin, tmp)
+            srv = server(e, pin, tmp)
             try:
                 why = srv.wait_ready()
                 if why:
@@ -337,6 +339,22 @@ def run_servers(entries, pin, tmp, rounds, what, measure):
     return samples, fails
 
 
+def run_load(cmd, pid, where, timeout, timed_out="load timed out", prefix=""):
+    """Runs a load client (cmd) under OTHERS' watch of server pid; returns the key=value fields of its
+    stdout, or raises RuntimeError (prefix + the last line of its stderr; timed_out after timeout s)."""
+
+    def one_run():
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(timed_out)
+
+    r = OTHERS.measure(pid, where, one_run)
+    if r.returncode != 0:
+        raise RuntimeError(prefix + (r.stderr.strip().splitlines() or [f"load exit {r.returncode}"])[-1])
+    return dict(kv.split("=", 1) for kv in r.stdout.split())
+
+
 def bench_echo(entries, pin, tmp, secs, rounds):
     load, why = build_c(tmp, "load", "echo/load.c")
     if not load:
@@ -347,17 +365,8 @@ def bench_echo(entries, pin, tmp, secs, rounds):
         for size in ECHO_SIZES:
             cmd = pin(LOAD_CPU, [load, HOST, str(srv.port), str(ECHO_CONNS), str(size), str(WARMUP), str(secs),
                                  str(srv.pid)])
-
-            def one_run():
-                try:
-                    return subprocess.run(cmd, capture_output=True, text=True, timeout=WARMUP + secs + 60)
-                except subprocess.TimeoutExpired:
-                    raise RuntimeError(f"load timed out at {size} B")
-
-            r = OTHERS.measure(srv.pid, f"{e.label}, {size} B", one_run)
-            if r.returncode != 0:
-                raise RuntimeError(f"{size} B: " + (r.stderr.strip().splitlines() or [f"load exit {r.returncode}"])[-1])
-            f = dict(kv.split("=") for kv in r.stdout.split())
+            f = run_load(cmd, srv.pid, f"{e.label}, {size} B", WARMUP + secs + 60,
+                         timed_out=f"load timed out at {size} B", prefix=f"{size} B: ")
             n, t, cpu = int(f["requests"]), float(f["seconds"]), float(f["server_cpu"])
             if n == 0:
                 raise RuntimeError(f"no request answered at {size} B")
@@ -662,17 +671,7 @@ def bench_tls_cpu(workload, entries, pin, tmp, secs, rounds):
     def measure(e, srv):
         cmd = pin(LOAD_CPU, [load, mode, HOST, str(srv.port), str(TLS_CONNS), str(size), str(WARMUP), str(secs),
                              str(srv.pid)])
-
-        def one_run():
-            try:
-                return subprocess.run(cmd, capture_output=True, text=True, timeout=WARMUP + secs + 60)
-            except subprocess.TimeoutExpired:
-                raise RuntimeError("load timed out")
-
-        r = OTHERS.measure(srv.pid, e.label, one_run)
-        if r.returncode != 0:
-            raise RuntimeError((r.stderr.strip().splitlines() or [f"load exit {r.returncode}"])[-1])
-        f = dict(kv.split("=", 1) for kv in r.stdout.split())
+        f = run_load(cmd, srv.pid, e.label, WARMUP + secs + 60)
         n, t, cpu = int(f["requests"]), float(f["seconds"]), float(f["server_cpu"])
         if n == 0:
             raise RuntimeError("nothing completed")
@@ -781,6 +780,23 @@ def bench_tls_conns(entries, pin, tmp, n):
             + table(rows, head) + "\n\n" + negotiated_note(seen) + "\n")
 
 
+def mtime(path):
+    return os.stat(path).st_mtime if os.path.exists(path) else None
+
+
+def watched(es, pin, body):
+    """body()'s markdown, run under a fresh OTHERS watch, with a line after it if the aiod binary (es[0])
+    changed meanwhile and one if nothing could be pinned."""
+    OTHERS.__init__()
+    aiod_before = mtime(es[0].cmd[0])
+    text = body()
+    if mtime(es[0].cmd[0]) != aiod_before:
+        text += f"\n_{es[0].cmd[0]} changed while this workload ran (rebuilt?): its rows may mix two builds_\n"
+    if not pin.ok:
+        text += f"\n_not pinned: {pin.why}; server and load share the CPUs_\n"
+    return text
+
+
 def run(workload, peers, tmp, secs=5, rounds=1, conns=10_000, tls_conns=5_000):
     """One network workload's markdown; peers as bench/run's make_peers gives them."""
     pin = Pinning()
@@ -794,27 +810,16 @@ def run(workload, peers, tmp, secs=5, rounds=1, conns=10_000, tls_conns=5_000):
         es = tls_entries(peers, tmp, cert, key, with_plain=workload == "tls-conns")
     else:
         es = entries(workload, peers, tmp)
-    OTHERS.__init__()
 
-    def mtime(path):
-        try:
-            return os.stat(path).st_mtime
-        except OSError:
-            return None
+    def body():
+        if workload == "echo":
+            return bench_echo(es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
+        if workload == "http":
+            return bench_http(es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
+        if workload in ("tls-handshake", "tls-echo"):
+            return bench_tls_cpu(workload, es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
+        if workload == "tls-conns":
+            return bench_tls_conns(es, pin, tmp, tls_conns)
+        return bench_conns(es, pin, tmp, conns)
 
-    aiod_before = mtime(es[0].cmd[0])
-    if workload == "echo":
-        text = bench_echo(es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
-    elif workload == "http":
-        text = bench_http(es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
-    elif workload in ("tls-handshake", "tls-echo"):
-        text = bench_tls_cpu(workload, es, pin, tmp, secs, rounds) + "\n" + OTHERS.note() + "\n"
-    elif workload == "tls-conns":
-        text = bench_tls_conns(es, pin, tmp, tls_conns)
-    else:
-        text = bench_conns(es, pin, tmp, conns)
-    if mtime(es[0].cmd[0]) != aiod_before:
-        text += f"\n_{es[0].cmd[0]} changed while this workload ran (rebuilt?): its rows may mix two builds_\n"
-    if not pin.ok:
-        text += f"\n_not pinned: {pin.why}; server and load share the CPUs_\n"
-    return text
+    return watched(es, pin, body)

@@ -1,7 +1,7 @@
 -- daemon.lua -- aiod's generations and hot reload: the aiod module, readiness, takeover, commit and rollback
 local M, C = ...
 
-local type, tostring, pairs, ipairs, pcall, select = type, tostring, pairs, ipairs, pcall, select
+local type, tostring, pairs, pcall, select = type, tostring, pairs, pcall, select
 local format = string.format
 
 local D = {}
@@ -123,19 +123,18 @@ local function error_text(err)
   return (tostring(err):gsub("\n.*", ""))
 end
 
--- The servers still open (none if streams never loaded).
-local function open_servers()
-  return C.open_servers and C.open_servers() or {}
+-- Closes the servers and datagram endpoints of generations first to last
+-- (there are none before streams or datagrams load takeover.lua).
+local function close_generations(first, last)
+  if C.close_generations then C.close_generations(first, last) end
 end
 
--- The new generation's servers accept on the sockets they claimed, and
--- the old ones close, in one turn of the loop.
+-- The new generation's servers and endpoints take the sockets they
+-- claimed, and the old ones close, in one turn of the loop.
 local function commit(from, to)
   if C.hand_over then C.hand_over(to) end
   C.cancel_generations(1, from, false)
-  for _, server in ipairs(open_servers()) do
-    if server._gen <= from then server:close() end
-  end
+  close_generations(1, from)
   -- Connections of the old code may finish until the grace period ends.
   if C.count_generations(1, from, true) > 0 then
     M.get_running_loop():call_later(opts.grace, function()
@@ -144,13 +143,11 @@ local function commit(from, to)
   end
 end
 
--- The old servers never stopped accepting: closing the new ones drops
--- their claims on the old sockets.
+-- The old servers and endpoints never stopped serving: closing the new
+-- ones drops their claims on the old sockets.
 local function rollback(to)
   C.cancel_generations(to, to, true)
-  for _, server in ipairs(open_servers()) do
-    if server._gen == to then server:close() end
-  end
+  close_generations(to, to)
 end
 
 -- Logs the reload's one line and tells whoever asked for it (aiod reload).

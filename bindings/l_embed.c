@@ -24,6 +24,8 @@ EMBED(tasks);
 EMBED(locks);
 EMBED(queues);
 EMBED(streams);
+EMBED(takeover);
+EMBED(datagrams);
 EMBED(processes);
 EMBED(run_process);
 EMBED(ssl);

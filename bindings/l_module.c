@@ -8,10 +8,10 @@
 /* The Lua parts, as bytecode embedded by l_embed.c, in loading order:
  * asyncio.lua first (error classes, helpers the others use). */
 extern const char laio_asyncio_lua[], laio_tasks_lua[], laio_locks_lua[], laio_queues_lua[],
-	laio_streams_lua[], laio_processes_lua[], laio_run_process_lua[], laio_ssl_lua[], laio_http_lua[],
+	laio_streams_lua[], laio_takeover_lua[], laio_datagrams_lua[], laio_processes_lua[], laio_run_process_lua[], laio_ssl_lua[], laio_http_lua[],
 	laio_daemon_lua[];
 extern const unsigned laio_asyncio_lua_size, laio_tasks_lua_size, laio_locks_lua_size, laio_queues_lua_size,
-	laio_streams_lua_size, laio_processes_lua_size, laio_run_process_lua_size, laio_ssl_lua_size,
+	laio_streams_lua_size, laio_takeover_lua_size, laio_datagrams_lua_size, laio_processes_lua_size, laio_run_process_lua_size, laio_ssl_lua_size,
 	laio_http_lua_size, laio_daemon_lua_size;
 
 /*
@@ -39,6 +39,9 @@ static const struct {
 	{"=streams.lua", laio_streams_lua, &laio_streams_lua_size,
 	 " open_connection open_unix_connection start_server start_unix_server Server"
 	 " connect_read_pipe connect_write_pipe ", NULL},
+	{"=takeover.lua", laio_takeover_lua, &laio_takeover_lua_size, " ", " takeover "},
+	{"=datagrams.lua", laio_datagrams_lua, &laio_datagrams_lua_size,
+	 " open_datagram_endpoint ", NULL},
 	{"=processes.lua", laio_processes_lua, &laio_processes_lua_size,
 	 " create_subprocess_exec create_subprocess_shell Process PIPE STDOUT DEVNULL ", NULL},
 	{"=run_process.lua", laio_run_process_lua, &laio_run_process_lua_size,
@@ -242,6 +245,7 @@ static const luaL_Reg internals[] = {
 	{"all_tasks", laio_loop_all_tasks},
 	{"gather_future", laio_gather_future},
 	{"open_net", laio_open_net},
+	{"open_dgram", laio_open_dgram},
 	{"open_process", laio_open_process},
 	{"open_queue", laio_open_queue},
 	{"open_ssl", laio_open_ssl},

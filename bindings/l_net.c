@@ -514,20 +514,39 @@ static int l_close_fd(lua_State *L)
 	return 0;
 }
 
-/* listener:address() -> host, port, or a path */
-static int l_listener_address(lua_State *L)
+int laio_push_socket_address(lua_State *L, int fd, int peer)
 {
-	struct l_listener *ls = check_listener(L);
-	int fd = ls->l ? aio_listener_fd(ls->l) : -1;
 	char host[256];
 	int port;
-	if (fd < 0 || aio_sock_address(fd, 0, host, sizeof host, &port) < 0)
+	if (fd < 0 || aio_sock_address(fd, peer, host, sizeof host, &port) < 0)
 		return 0;
 	lua_pushstring(L, host);
 	if (port < 0)
 		return 1;
 	lua_pushinteger(L, port);
 	return 2;
+}
+
+int laio_push_address_text(lua_State *L, int fd, int peer)
+{
+	char host[256];
+	int port;
+	if (fd < 0)
+		return 0;
+	if (aio_sock_address(fd, peer, host, sizeof host, &port) < 0)
+		lua_pushfstring(L, "fd %d", fd);
+	else if (port < 0)
+		lua_pushstring(L, host);
+	else
+		lua_pushfstring(L, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+	return 1;
+}
+
+/* listener:address() -> host, port, or a path */
+static int l_listener_address(lua_State *L)
+{
+	struct l_listener *ls = check_listener(L);
+	return laio_push_socket_address(L, ls->l ? aio_listener_fd(ls->l) : -1, 0);
 }
 
 static int l_listener_is_open(lua_State *L)

@@ -231,18 +231,7 @@ int laio_conn_park(lua_State *L, struct l_task *t, struct l_link *list,
 static int conn_detail(lua_State *L, const void *object)
 {
 	const struct l_conn *c = object;
-	int fd = c->s ? aio_stream_fd(c->s) : -1;
-	if (fd < 0)
-		return 0;
-	char host[256];
-	int port;
-	if (aio_sock_address(fd, 1, host, sizeof host, &port) < 0)
-		lua_pushfstring(L, "fd %d", fd);
-	else if (port < 0)
-		lua_pushstring(L, host);
-	else
-		lua_pushfstring(L, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
-	return 1;
+	return laio_push_address_text(L, c->s ? aio_stream_fd(c->s) : -1, 1);
 }
 
 const struct laio_park_kind laio_wait_read = {"read", offsetof(struct l_conn, readers), conn_detail};
@@ -692,15 +681,8 @@ static int l_writer_get_extra_info(lua_State *L)
 	int peer = !strcmp(name, "peername");
 	if (!peer && strcmp(name, "sockname"))
 		return 1;
-	char host[256];
-	int port;
-	if (aio_sock_address(fd, peer, host, sizeof host, &port) < 0)
-		return 1;
-	lua_pushstring(L, host);
-	if (port < 0)
-		return 1;
-	lua_pushinteger(L, port);
-	return 2;
+	n = laio_push_socket_address(L, fd, peer);
+	return n ? n : 1;
 }
 
 static int l_writer_tostring(lua_State *L)

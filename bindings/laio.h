@@ -18,6 +18,7 @@
 #define LAIO_WRITER "asyncio.StreamWriter"
 #define LAIO_LISTENER "asyncio.Listener"
 #define LAIO_CHILD "asyncio.Child"
+#define LAIO_ENDPOINT "asyncio.DatagramEndpoint"
 #define LAIO_SSLCONTEXT "asyncio.ssl.SSLContext"
 /* Registry field: the table of internals the Lua parts share; the
  * program may call its close_servers() (there once streams loaded). */
@@ -366,6 +367,16 @@ int laio_open_pipe(lua_State *L);
 
 /* l_net.c: internals.open_net, the primitives of streams.lua */
 int laio_open_net(lua_State *L);
+/* [-0, +n] fd's own (peer 0) or its peer's address: host, port, or a
+ * path; n, 0 when there is none. */
+int laio_push_socket_address(lua_State *L, int fd, int peer);
+/* [-0, +(0|1)] The same as one string, for aiod ps: "10.0.0.5:443",
+ * "[::1]:53", a path, or "fd N" for what has no address (a pipe); 0 when
+ * fd is -1. */
+int laio_push_address_text(lua_State *L, int fd, int peer);
+
+/* l_dgram.c: internals.open_dgram, DatagramEndpoint and the primitives of datagrams.lua */
+int laio_open_dgram(lua_State *L);
 
 /* l_process.c: internals.open_process, the primitives of processes.lua */
 int laio_open_process(lua_State *L);

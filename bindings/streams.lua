@@ -6,6 +6,7 @@ local type, select, error, pairs, ipairs, tostring, tonumber, pcall, xpcall =
 local setmetatable, getmetatable, tointeger = setmetatable, getmetatable, math.tointeger
 local argerror, typename, check_self, opt_field = C.argerror, C.typename, C.check_self, C.opt_field
 local N = C.open_net()
+local T = C.takeover
 local OSError, CancelledError = M.OSError, M.CancelledError
 
 local DEFAULT_LIMIT = 65536
@@ -352,7 +353,7 @@ local function new_server(cb, limit, ssl, timeouts)
                              _ssl = ssl, _ssl_timeouts = timeouts,
                              _gen = C.generation_of()}, Server)
   open_servers[self] = true
-  if C.became_service then C.became_service() end
+  T.opened(self, self._gen)
   self._on_conn = function(reader, writer)
     self._clients[writer] = true
     self._active = self._active + 1
@@ -376,46 +377,26 @@ local function remove_listener(self, listener)
   end
 end
 
--- Listening sockets by address (a socket address's bytes, or "unix:" and
--- a path): {server =, listener =, claim =}. A server of a newer
--- generation claims an older one's socket instead of binding anew, so no
--- connection is ever refused; the old server goes on accepting on it
--- until the reload commits (C.hand_over), so a reload that rolls back has
--- served nobody, and its server's close just drops the claim. When the
--- old server closes first, the socket stays open (fd, no listener) for
--- the claim: connections wait in its backlog for the commit.
-local by_address = {}
+-- Listening sockets move between generations through takeover.lua: a
+-- listener lets go of its socket (detach) and a new one accepts on it.
+local LISTENERS = {
+  detach = function(server, listener)
+    remove_listener(server, listener)
+    return listener:detach()
+  end,
+  adopt = function(server, fd)
+    local listener = N.adopt(fd, server._on_conn, server._limit)
+    add_listener(server, listener)
+    return listener
+  end,
+  is_open = function(listener) return listener:is_open() end,
+  close_fd = N.close_fd,
+}
 
 local function listen_on(self, key, make)
-  local entry = key and by_address[key]
-  if entry and entry.server._gen < self._gen and not entry.claim and entry.listener:is_open() then
-    entry.claim = self
-    add_socket(self, entry.listener:address())
-    return
-  end
-  local listener = make()
-  if key then by_address[key] = {server = self, listener = listener} end
-  add_listener(self, listener)
+  local listener, claimed = T.bind(self, self._gen, key and "tcp:" .. key, LISTENERS, make)
+  if not claimed then add_listener(self, listener) end
   add_socket(self, listener:address())
-end
-
--- Generation gen is ready: its servers accept on the sockets they claimed,
--- all within this turn of the loop (the socket is never closed, and
--- connections in its backlog are not lost); the old servers no longer do.
-function C.hand_over(gen)
-  for _, entry in pairs(by_address) do
-    local server = entry.claim
-    if server and server._gen == gen then
-      local fd = entry.fd
-      if entry.listener then
-        remove_listener(entry.server, entry.listener)
-        fd = entry.listener:detach()
-      end
-      entry.listener = N.adopt(fd, server._on_conn, server._limit)
-      entry.server, entry.claim, entry.fd = server, nil, nil
-      add_listener(server, entry.listener)
-    end
-  end
 end
 
 function C.open_servers()
@@ -428,32 +409,11 @@ function C.close_servers()
   for _, server in ipairs(C.open_servers()) do server:close() end
 end
 
--- A closing server lets go of its sockets: one claimed by a newer
--- generation stays open for it, and a claim it made was never its own.
-local function release_addresses(self)
-  for key, entry in pairs(by_address) do
-    if entry.claim == self then
-      entry.claim = nil
-      if entry.fd then
-        N.close_fd(entry.fd)
-        by_address[key] = nil
-      end
-    elseif entry.server == self then
-      if entry.claim then
-        entry.fd = entry.listener:detach()
-        entry.listener = nil
-      else
-        by_address[key] = nil
-      end
-    end
-  end
-end
-
 function Server:close()
   check_self(self, Server, "close")
   local list = self._listeners
   if not list then return end
-  release_addresses(self)
+  T.closed(self)
   self._listeners = nil
   open_servers[self] = nil
   for _, listener in ipairs(list) do listener:close() end

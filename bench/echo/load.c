@@ -27,8 +27,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "../load.h"
 
 struct conn {
     int fd;
@@ -38,35 +39,6 @@ struct conn {
 };
 
 static size_t size;
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what) {
-    fprintf(stderr, "load: %s: %s\n", what, errno ? strerror(errno) : "protocol error");
-    exit(1);
-}
-
-/* utime + stime of pid in seconds, from /proc/PID/stat (fields 14 and 15). */
-static double cpu_of(long pid) {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "re");
-    if (!f) die(path);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *p = strrchr(buf, ')');   /* the command name may hold spaces */
-    if (!p) die("parse /proc stat");
-    unsigned long long utime, stime;
-    /* after ')': state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
-        die("parse /proc stat");
-    return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
-}
 
 static void watch(int ep, struct conn *c, int op, uint32_t events) {
     struct epoll_event ev = {.events = events, .data.ptr = c};
@@ -124,22 +96,16 @@ static int dial(const char *host, const char *port) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 7) {
-        fprintf(stderr, "usage: %s HOST PORT CONNS SIZE WARMUP SECONDS [SERVER-PID]\n", argv[0]);
-        return 2;
-    }
-    int nconn = atoi(argv[3]);
-    size = strtoul(argv[4], NULL, 10);
-    double warmup = atof(argv[5]), seconds = atof(argv[6]);
-    long pid = argc > 7 ? atol(argv[7]) : 0;
-    if (nconn < 1 || size < 1 || seconds <= 0) { fprintf(stderr, "load: bad arguments\n"); return 2; }
+    struct load_args a = load_parse(argc, argv);
+    int nconn = a.conns;
+    size = a.size;
 
     int ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) die("epoll_create1");
     struct conn *conns = calloc(nconn, sizeof *conns);
     for (int i = 0; i < nconn; i++) {
         struct conn *c = &conns[i];
-        c->fd = dial(argv[1], argv[2]);  /* blocking connect, then non-blocking I/O */
+        c->fd = dial(a.host, a.port);  /* blocking connect, then non-blocking I/O */
         if (fcntl(c->fd, F_SETFL, O_NONBLOCK) < 0) die("fcntl");
         c->out = malloc(size);
         c->in = malloc(size);
@@ -149,23 +115,22 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < nconn; i++) start_request(ep, &conns[i]);
 
-    double t = now(), start = t + warmup, stop = start + seconds, t0 = 0, t1 = 0;
-    double cpu0 = -1, cpu1 = -1;
+    struct load_window w = load_window(&a);
+    double t = now();
     long long requests = 0;
-    enum { WARMING, COUNTING, DRAINING } phase = WARMING;
     int open = nconn;
     struct epoll_event events[64];
     /* Draining: each connection finishes its request and closes with nothing unread, so the
      * servers see a clean EOF rather than a reset (which some of them log, after the window). */
-    while (open > 0 && !(phase == DRAINING && t > stop + 5)) {
+    while (open > 0 && !(w.phase == DRAINING && t > w.stop + 5)) {
         int n = epoll_wait(ep, events, 64, 100);
         if (n < 0 && errno != EINTR) die("epoll_wait");
         for (int i = 0; i < n; i++) {
             struct conn *c = events[i].data.ptr;
             if ((events[i].events & EPOLLOUT) && c->sent < size) send_more(ep, c);
             if ((events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && receive(c)) {
-                requests += phase == COUNTING;
-                if (phase == DRAINING) {
+                requests += w.phase == COUNTING;
+                if (w.phase == DRAINING) {
                     close(c->fd);
                     open--;
                 } else {
@@ -174,15 +139,8 @@ int main(int argc, char **argv) {
             }
         }
         t = now();
-        if (phase == WARMING && t >= start) {
-            if (pid) cpu0 = cpu_of(pid);
-            t0 = now();
-            phase = COUNTING;
-        } else if (phase == COUNTING && t >= stop) {
-            t1 = now();
-            if (pid) cpu1 = cpu_of(pid);
-            phase = DRAINING;
-            printf("requests=%lld seconds=%.6f server_cpu=%.3f\n", requests, t1 - t0, pid ? cpu1 - cpu0 : -1.0);
+        if (load_tick(&w, t, requests)) {
+            putchar('\n');
             fflush(stdout);
         }
     }

@@ -108,6 +108,7 @@ local function make_objects()
     made.StreamReader, made.StreamWriter = asyncio.open_connection("127.0.0.1", server.sockets[1].port)
     made.Process = asyncio.create_subprocess_exec("/bin/cat", {stdin = asyncio.PIPE, stdout = asyncio.PIPE})
     made.CompletedProcess = asyncio.run_process({"/bin/true"})
+    made.DatagramEndpoint = asyncio.open_datagram_endpoint{local_addr = {"127.0.0.1", 0}}
   end)
   t:await()
   for _, r in ipairs(resources) do pcall(r) end
@@ -115,6 +116,7 @@ local function make_objects()
     function() made.StreamWriter:close() end,
     function() made.Server:close() end,
     function() made.Process:kill() end,
+    function() made.DatagramEndpoint:close() end,
   }
   objs = made
   kinds = {}
@@ -160,7 +162,8 @@ end
 local function add_module_functions()
   -- run_process with random arguments runs nothing but /bin/sh with
   -- the scalars' strings, or lists of them: none names a real program.
-  for _, k in ipairs{"timeout", "Lock", "Queue", "open_connection", "create_subprocess_exec", "run_process"} do
+  for _, k in ipairs{"timeout", "Lock", "Queue", "open_connection", "create_subprocess_exec", "run_process",
+                   "open_datagram_endpoint"} do
     local _ = asyncio[k]	-- loads the lazy parts
   end
   local names = {}
@@ -183,6 +186,11 @@ end
 
 -- The methods of a kind: its __index table's functions, or (for kinds whose
 -- __index is a function) the names given here.
+-- Argument fixes for methods, as loopback_host for the functions.
+local method_fixes = {
+  ["DatagramEndpoint.sendto"] = loopback_host(3),
+}
+
 local method_names = {
   Barrier = {"wait", "reset", "abort"},
   Process = {"wait", "send_signal", "terminate", "kill", "communicate"},
@@ -209,7 +217,7 @@ local function add_methods(kind)
       local o = objs[kind]
       if is_meta then return getmetatable(o)[k] end
       return o[k]
-    end, kind)
+    end, kind, method_fixes[kind .. "." .. k])
   end
 end
 
@@ -217,7 +225,7 @@ end
 -- Checking what a call raised.
 
 local internal_files = {"asyncio.lua", "tasks.lua", "locks.lua", "queues.lua", "streams.lua",
-                        "processes.lua", "run_process.lua", "daemon.lua"}
+                        "processes.lua", "run_process.lua", "daemon.lua", "takeover.lua", "datagrams.lua"}
 
 -- Errors Lua itself raises for a program's mistake: "attempt to ..." that
 -- asyncio documents (suspending outside a task, a closed object) are fine.

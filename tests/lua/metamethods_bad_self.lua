@@ -7,7 +7,8 @@ local asyncio = require "asyncio"
 
 local registry = debug.getregistry()
 -- the lazy parts make their classes when first touched
-local _ = asyncio.open_connection, asyncio.start_server, asyncio.create_subprocess_exec
+local _ = asyncio.open_connection, asyncio.start_server, asyncio.create_subprocess_exec,
+  asyncio.open_datagram_endpoint
 local queue = asyncio.Queue()
 local handle = asyncio.get_event_loop():call_soon(function() end)
 local future = asyncio.Future()

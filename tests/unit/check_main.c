@@ -24,6 +24,7 @@ int main(void)
 	srunner_add_suite(runner, fdwatch_suite());
 	srunner_add_suite(runner, control_suite());
 	srunner_add_suite(runner, lag_suite());
+	srunner_add_suite(runner, dgram_suite());
 	srunner_add_suite(runner, tls_suite());
 	srunner_add_suite(runner, curl_suite());
 	srunner_run_all(runner, CK_NORMAL);

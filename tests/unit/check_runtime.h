@@ -24,6 +24,7 @@ Suite *ticker_suite(void);
 Suite *fdwatch_suite(void);
 Suite *control_suite(void);
 Suite *lag_suite(void);
+Suite *dgram_suite(void);
 Suite *tls_suite(void);
 
 #endif
