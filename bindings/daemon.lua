@@ -14,7 +14,7 @@ local next_gen = 2
 -- them any more, and a reload per hour for a year must not keep them all.
 local ready = {}
 local settled = 0
-local pending = 0	-- reloads asked for and not started
+local pending = {}	-- reloads asked for and not started: each one's outcome callback, or false
 local reloading = false
 local mains = {}	-- mains[g]: the main task of the live generation, and of the one getting ready
 
@@ -150,7 +150,14 @@ local function rollback(to)
   close_generations(to, to)
 end
 
-local function reload_once()
+-- Logs the reload's one line and tells whoever asked for it (aiod reload).
+local function outcome(on_outcome, ok, fmt, ...)
+  local line = format(fmt, ...)
+  D.log(ok and "info" or "error", "%s", line)
+  if on_outcome then on_outcome(ok, line) end
+end
+
+local function reload_once(on_outcome)
   local from, to = live, next_gen
   next_gen = next_gen + 1
   local loop = M.get_running_loop()
@@ -158,7 +165,7 @@ local function reload_once()
   opts.notify("RELOADING=1")
   local chunk, err = loadfile(opts.script)
   if not chunk then
-    D.log("error", "reload %d -> %d: failed: %s", from, to, err)
+    outcome(on_outcome, false, "reload %d -> %d: failed: %s", from, to, err)
     watch()
     opts.notify("READY=1")
     return
@@ -178,12 +185,12 @@ local function reload_once()
   if ok then
     live, mains[from] = to, nil
     commit(from, to)
-    D.log("info", "reload %d -> %d: ok in %.1f ms", from, to, (loop:time() - started) * 1000)
+    outcome(on_outcome, true, "reload %d -> %d: ok in %.1f ms", from, to, (loop:time() - started) * 1000)
   else
     C.set_generation(from)
     mains[to] = nil
     rollback(to)
-    D.log("error", "reload %d -> %d: failed: %s", from, to, error_text(why))
+    outcome(on_outcome, false, "reload %d -> %d: failed: %s", from, to, error_text(why))
   end
   watch()
   opts.notify("READY=1")
@@ -195,12 +202,12 @@ local function reloads()
     ready_future(1):await()
     settled, ready[1] = 1, nil
   end
-  while pending > 0 do
-    pending = pending - 1
-    local ok, err = pcall(reload_once)
+  while #pending > 0 do
+    local on_outcome = table.remove(pending, 1)
+    local ok, err = pcall(reload_once, on_outcome or nil)
     if not ok then
       if M.CancelledError:is(err) then error(err, 0) end
-      D.log("error", "reload failed: %s", error_text(err))
+      outcome(on_outcome, false, "reload failed: %s", error_text(err))
     end
   end
   reloading = false
@@ -211,8 +218,9 @@ function D.main_task()
   return mains[live]
 end
 
-function D.reload()
-  pending = pending + 1
+-- on_outcome(ok, line), when given, hears how this reload went.
+function D.reload(on_outcome)
+  pending[#pending + 1] = on_outcome or false
   if reloading then return end
   reloading = true
   C.spawn_in(0, false, reloads):set_name("aiod reload")

@@ -160,6 +160,16 @@ static int push_datagram(lua_State *L, struct l_endpoint *ep, size_t n, int trun
 
 static int recv_k(lua_State *L, int status, lua_KContext ctx);
 
+/* What aiod ps says of a task in recv or sendto: the endpoint's own address. */
+static int endpoint_detail(lua_State *L, const void *object)
+{
+	const struct l_endpoint *ep = object;
+	return laio_push_address_text(L, ep->d ? aio_dgram_fd(ep->d) : -1, 0);
+}
+
+static const struct laio_park_kind wait_recv = {"recv", offsetof(struct l_endpoint, readers), endpoint_detail};
+static const struct laio_park_kind wait_send = {"sendto", offsetof(struct l_endpoint, writers), endpoint_detail};
+
 /* The endpoint is at 1; one datagram, or the task parks until one comes. */
 static int recv_step(lua_State *L, struct l_endpoint *ep, int mode)
 {
@@ -180,7 +190,7 @@ static int recv_step(lua_State *L, struct l_endpoint *ep, int mode)
 	}
 	struct l_task *t = laio_current_task(L, STATE(L));
 	update_watch(ep, 1, 0);
-	return laio_park(L, t, &ep->readers, recv_k, mode);
+	return laio_park(L, t, &ep->readers, &wait_recv, recv_k, mode);
 }
 
 static int recv_k(lua_State *L, int status, lua_KContext ctx)
@@ -253,7 +263,7 @@ static int send_step(lua_State *L, struct l_endpoint *ep, const struct sockaddr 
 	if (to)
 		lua_pushlstring(L, (const char *)to, to_len);
 	update_watch(ep, 0, 1);
-	return laio_park(L, t, &ep->writers, send_k, 0);
+	return laio_park(L, t, &ep->writers, &wait_send, send_k, 0);
 }
 
 static int send_k(lua_State *L, int status, lua_KContext ctx)

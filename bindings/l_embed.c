@@ -31,4 +31,7 @@ EMBED(run_process);
 EMBED(ssl);
 EMBED(http);
 EMBED(daemon);
+EMBED(control);
+EMBED(inspect);
+EMBED(attach);
 EMBED(repl);

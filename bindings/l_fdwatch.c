@@ -33,6 +33,14 @@ struct l_fdwait {
 	int err;		/* what the watch reported */
 };
 
+static int fdwait_detail(lua_State *L, const void *object)
+{
+	lua_pushfstring(L, "%d", ((const struct l_fdwait *)object)->fd);
+	return 1;
+}
+
+static const struct laio_park_kind waiting_fd = {"fd", offsetof(struct l_fdwait, waiters), fdwait_detail};
+
 /* A descriptor at idx: an integer, or an object whose getfd() or
  * fileno() method gives one (LuaSocket, luaposix style). */
 static int check_fd(lua_State *L, int idx)
@@ -275,7 +283,7 @@ static int wait_fd(lua_State *L, int dir)
 		return raise_fd_error(L, 1, fd, err);
 	if (timed && aio_fdwatch_set_deadline(fw->w, aio_loop_time(rt) + timeout) < 0)
 		return luaL_error(L, "not enough memory");
-	return laio_park(L, t, &fw->waiters, wait_k, (lua_KContext)fw);
+	return laio_park(L, t, &fw->waiters, &waiting_fd, wait_k, (lua_KContext)fw);
 }
 
 static int l_wait_readable(lua_State *L)

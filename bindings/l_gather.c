@@ -15,6 +15,22 @@ struct l_gather {
 
 enum { GV_CHILDREN = 1, GV_OUTER, GV_COUNT = GV_OUTER };
 
+static int cancel_children(lua_State *L);
+
+int laio_push_gather_children(lua_State *L, int idx)
+{
+	laio_get_extra(L, idx, "cancel_handler");
+	if (lua_tocfunction(L, -1) != cancel_children) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	lua_getupvalue(L, -1, 1);
+	lua_getiuservalue(L, -1, GV_CHILDREN);
+	lua_replace(L, -3);
+	lua_pop(L, 1);
+	return 1;
+}
+
 /* [-0, +1]: a child's place in the result list. */
 static void push_outcome(lua_State *L, int child)
 {

@@ -323,13 +323,15 @@ static int wait_k(lua_State *L, int status, lua_KContext ctx);
 
 /* Parks the task on the transfer at 1 until ready; a cancelled task's
  * transfer is released (its connection closed) before CancelledError. */
+static const struct laio_park_kind wait_http = {"HTTP transfer", 0, NULL};
+
 static int park_until_ready(lua_State *L, int reading, lua_KFunction k)
 {
 	struct l_http_xfer *lx = lua_touserdata(L, 1);
 	struct l_task *t = laio_current_task(L, laio_state(L));
 	if (!laio_list_empty(&lx->waiters))
 		return luaL_error(L, "another task already waits on this response");
-	return laio_conn_park(L, t, &lx->waiters, k, reading);
+	return laio_conn_park(L, t, &lx->waiters, &wait_http, k, reading);
 }
 
 static void resumed(lua_State *L)

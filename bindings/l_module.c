@@ -289,6 +289,7 @@ int luaopen_asyncio(lua_State *L)
 	luaL_setfuncs(L, internals, 1);
 	luaL_setfuncs(L, laio_generation_functions, 0);
 	luaL_setfuncs(L, laio_watch_functions, 0);
+	luaL_setfuncs(L, laio_inspect_functions, 0);
 	lua_pushvalue(L, 3);
 	lua_setfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
 	load_part(L, 0, 2, 3);

@@ -79,6 +79,8 @@ struct l_resolve {
 	unsigned char abandoned;	/* the task went away; done frees it */
 };
 
+static const struct laio_park_kind wait_resolve = {"getaddrinfo", 0, NULL};
+
 static void resolve_release(struct l_job *job)
 {
 	struct l_resolve *lr = aio_container_of(job, struct l_resolve, tracked);
@@ -202,7 +204,7 @@ static int lookup(lua_State *L, struct l_task *t, const char *service, int famil
 		return luaL_error(L, "cannot resolve: %s", strerror(-err));
 	}
 	laio_job_track(t->fut.loop, &lr->tracked, resolve_release);
-	return laio_park(L, t, &lr->waiters, resolve_k, (lua_KContext)lr);
+	return laio_park(L, t, &lr->waiters, &wait_resolve, resolve_k, (lua_KContext)lr);
 }
 
 /* resolve(host|nil, port, passive) -> list of addresses; suspends for a lookup */
@@ -333,7 +335,7 @@ static int start_connect(lua_State *L, const struct sockaddr *addr, socklen_t le
 		laio_push_writer(L, -1);
 		return 2;
 	}
-	return laio_conn_park(L, t, &c->readers, connect_k, 0);
+	return laio_conn_park(L, t, &c->readers, &laio_wait_connect, connect_k, 0);
 }
 
 static lua_Integer check_limit(lua_State *L, int idx)
@@ -523,6 +525,21 @@ int laio_push_socket_address(lua_State *L, int fd, int peer)
 		return 1;
 	lua_pushinteger(L, port);
 	return 2;
+}
+
+int laio_push_address_text(lua_State *L, int fd, int peer)
+{
+	char host[256];
+	int port;
+	if (fd < 0)
+		return 0;
+	if (aio_sock_address(fd, peer, host, sizeof host, &port) < 0)
+		lua_pushfstring(L, "fd %d", fd);
+	else if (port < 0)
+		lua_pushstring(L, host);
+	else
+		lua_pushfstring(L, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+	return 1;
 }
 
 /* listener:address() -> host, port, or a path */

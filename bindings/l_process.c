@@ -24,9 +24,29 @@ struct l_child {
 	unsigned char exited;
 };
 
+static int child_detail(lua_State *L, const void *object)
+{
+	const struct l_child *c = object;
+	if (!c->p)
+		return 0;
+	lua_pushfstring(L, "%d", (int)aio_process_pid(c->p));
+	return 1;
+}
+
+static const struct laio_park_kind wait_process = {"process", offsetof(struct l_child, waiters), child_detail};
+
+/* Spawned and not reaped yet, for aiod stats. */
+static unsigned long children_running;
+
+unsigned long laio_children_running(void)
+{
+	return children_running;
+}
+
 static void child_exited(struct aio_process *p, int status)
 {
 	struct l_child *c = aio_process_udata(p);
+	children_running--;
 	c->status = status;
 	c->exited = 1;
 	laio_unpark_all(&c->waiters);
@@ -192,6 +212,7 @@ static int l_spawn(lua_State *L)
 		laio_push_oserror(L, -err, lua_tostring(L, -1));
 		return lua_error(L);
 	}
+	children_running++;
 	lua_pushinteger(L, aio_process_pid(c->p));
 	lua_replace(L, child + 1);
 	err = 0;
@@ -236,7 +257,7 @@ static int wait_step(lua_State *L)
 	struct l_child *c = lua_touserdata(L, 1);
 	if (!c->exited) {
 		struct l_task *t = laio_current_task(L, STATE(L));
-		return laio_conn_park(L, t, &c->waiters, wait_k, 0);
+		return laio_conn_park(L, t, &c->waiters, &wait_process, wait_k, 0);
 	}
 	push_returncode(L, c);
 	return 1;

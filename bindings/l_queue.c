@@ -313,6 +313,10 @@ static int get_now(lua_State *L, struct l_queue *q)
  * A waiter that was woken and then cancelled before it ran passes its
  * wake-up on, so the next waiter does not miss the room or the item.
  */
+static const struct laio_park_kind wait_put = {"Queue.put", 0, NULL};
+static const struct laio_park_kind wait_get = {"Queue.get", 0, NULL};
+static const struct laio_park_kind wait_join = {"Queue.join", 0, NULL};
+
 static int put_wait(lua_State *L, struct l_queue *q);
 static int get_wait(lua_State *L, struct l_queue *q);
 
@@ -332,7 +336,7 @@ static int put_wait(lua_State *L, struct l_queue *q)
 		return put_now(L, q);
 	if (q->shutdown)
 		return laio_raise(L, "QueueShutDown", NULL);
-	return laio_park(L, laio_current_task(L, STATE(L)), &q->putters, put_k,
+	return laio_park(L, laio_current_task(L, STATE(L)), &q->putters, &wait_put, put_k,
 			 (lua_KContext)q);
 }
 
@@ -352,7 +356,7 @@ static int get_wait(lua_State *L, struct l_queue *q)
 		return get_now(L, q);
 	if (q->shutdown)
 		return laio_raise(L, "QueueShutDown", NULL);
-	return laio_park(L, laio_current_task(L, STATE(L)), &q->getters, get_k,
+	return laio_park(L, laio_current_task(L, STATE(L)), &q->getters, &wait_get, get_k,
 			 (lua_KContext)q);
 }
 
@@ -434,7 +438,7 @@ static int l_queue_join(lua_State *L)
 	struct l_queue *q = check_queue(L);
 	if (q->unfinished == 0)
 		return 0;
-	return laio_park(L, laio_current_task(L, STATE(L)), &q->joiners, join_k, 0);
+	return laio_park(L, laio_current_task(L, STATE(L)), &q->joiners, &wait_join, join_k, 0);
 }
 
 /* q:shutdown([immediate]) */

@@ -222,11 +222,22 @@ static int raise_stream_error(lua_State *L, struct l_conn *c, int r)
  * laio_conn_resumed is the first step of every such continuation.
  */
 int laio_conn_park(lua_State *L, struct l_task *t, struct l_link *list,
-		   lua_KFunction k, lua_KContext ctx)
+		   const struct laio_park_kind *kind, lua_KFunction k, lua_KContext ctx)
 {
 	aio_loop_hold(t->fut.loop->rt);
-	return laio_park(L, t, list, k, ctx);
+	return laio_park(L, t, list, kind, k, ctx);
 }
+
+static int conn_detail(lua_State *L, const void *object)
+{
+	const struct l_conn *c = object;
+	return laio_push_address_text(L, c->s ? aio_stream_fd(c->s) : -1, 1);
+}
+
+const struct laio_park_kind laio_wait_read = {"read", offsetof(struct l_conn, readers), conn_detail};
+const struct laio_park_kind laio_wait_connect = {"connect", offsetof(struct l_conn, readers), conn_detail};
+static const struct laio_park_kind wait_drain = {"drain", offsetof(struct l_conn, drainers), conn_detail};
+static const struct laio_park_kind wait_closed = {"wait_closed", offsetof(struct l_conn, closers), conn_detail};
 
 struct l_task *laio_conn_resumed(lua_State *L)
 {
@@ -242,7 +253,7 @@ static int wait_input(lua_State *L, struct l_conn *c, lua_KFunction k, lua_KCont
 		return luaL_error(L, "read called while another task is already "
 				  "waiting for incoming data");
 	set_read_high(c, 1);
-	return laio_conn_park(L, t, &c->readers, k, ctx);
+	return laio_conn_park(L, t, &c->readers, &laio_wait_read, k, ctx);
 }
 
 static void input_resumed(lua_State *L)
@@ -555,7 +566,7 @@ static int drain_step(lua_State *L)
 	if (aio_stream_write_pending(c->s) <= WRITE_HIGH)
 		return 0;
 	struct l_task *t = laio_current_task(L, STATE(L));
-	return laio_conn_park(L, t, &c->drainers, drain_k, 0);
+	return laio_conn_park(L, t, &c->drainers, &wait_drain, drain_k, 0);
 }
 
 static int l_writer_drain(lua_State *L)
@@ -637,7 +648,7 @@ static int wait_closed_step(lua_State *L)
 	struct l_conn *c = ((struct l_writer *)lua_touserdata(L, 1))->conn;
 	if (c->s) {
 		struct l_task *t = laio_current_task(L, STATE(L));
-		return laio_conn_park(L, t, &c->closers, wait_closed_k, 0);
+		return laio_conn_park(L, t, &c->closers, &wait_closed, wait_closed_k, 0);
 	}
 	if (c->error)
 		return raise_conn_error(L, c);

@@ -66,7 +66,7 @@ static int handshake_wait(lua_State *L)
 	struct l_conn *c = ((struct l_writer *)lua_touserdata(L, 1))->conn;
 	if (c->s && !c->error && aio_stream_handshaking(c->s)) {
 		struct l_task *t = laio_current_task(L, STATE(L));
-		return laio_conn_park(L, t, &c->readers, handshake_k, 0);
+		return laio_conn_park(L, t, &c->readers, &laio_wait_read, handshake_k, 0);
 	}
 	return handshake_end(L, c);
 }

@@ -44,6 +44,7 @@ static int raise_task_cancelled(lua_State *L, struct l_task *t)
 static void resume_check(lua_State *L, struct l_task *t)
 {
 	t->wait = WAIT_NONE;
+	t->park_kind = NULL;
 	if (t->must_cancel) {
 		t->must_cancel = 0;
 		raise_task_cancelled(L, t);
@@ -58,8 +59,10 @@ static void unlink_park(struct l_task *t)
 }
 
 int laio_park(lua_State *L, struct l_task *t, struct l_link *list,
-	      lua_KFunction k, lua_KContext ctx)
+	      const struct laio_park_kind *kind, lua_KFunction k, lua_KContext ctx)
 {
+	t->park_kind = kind;
+	t->park_list = list;
 	t->park.next = list;
 	t->park.prev = list->prev;
 	list->prev->next = &t->park;
@@ -379,16 +382,19 @@ static void task_step(struct aio_call *call)
 	}
 	loop->current = t;
 	int watched = loop->debug;
+	double began = aio_loop_time(loop->rt);
+	loop->step_began = began;
 	if (watched) {
-		loop->step_began = aio_loop_time(loop->rt);
 		loop->slow_seen = 0;
 		lua_sethook(t->co, slow_step_hook, LUA_MASKCOUNT, SLOW_HOOK_COUNT);
 	}
 	int status = lua_resume(t->co, L, nargs, &nres);
 	loop->current = NULL;
+	double took = aio_loop_time(loop->rt) - began;
+	t->resumes++;
+	t->busy += (float)took;
 	if (watched) {
 		lua_sethook(t->co, NULL, 0, 0);
-		double took = aio_loop_time(loop->rt) - loop->step_began;
 		if (took > SLOW_STEP)
 			warn_slow_step(L, t, took, status);
 	}
@@ -421,6 +427,7 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->fut.is_task = 1;
 	t->fut.state = FUT_PENDING;
 	t->id = ++S->task_counter;
+	t->born = aio_loop_time(loop->rt);
 	t->nargs = nargs + 2;
 	/* A task serving a connection makes helpers that serve it too. */
 	t->gen = loop->current ? loop->current->gen : loop->gen;

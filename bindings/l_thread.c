@@ -270,6 +270,8 @@ static void call_done(struct aio_job *job)
 		laio_unpark_all(&call->waiters);
 }
 
+static const struct laio_park_kind wait_thread = {"to_thread", 0, NULL};
+
 static int to_thread_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
@@ -340,7 +342,7 @@ static int l_to_thread(lua_State *L)
 		call_free(call);
 		return luaL_error(L, "to_thread: cannot start a worker thread: %s", strerror(-err));
 	}
-	return laio_park(L, t, &call->waiters, to_thread_k, (lua_KContext)call);
+	return laio_park(L, t, &call->waiters, &wait_thread, to_thread_k, (lua_KContext)call);
 }
 
 /* ---------------------------------------------------------------- run_coroutine_threadsafe */

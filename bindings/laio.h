@@ -59,7 +59,7 @@ struct l_loop {
 	unsigned char debug;
 	unsigned char until_tasks_done;	/* stop once no task is left, timers or not */
 	unsigned char slow_seen;	/* debug: this step's slow point is recorded */
-	double step_began;	/* debug: when the current task's step began */
+	double step_began;	/* when the current task's step began */
 	unsigned char gc_noted;	/* a future failed unretrieved since the last cycle */
 	struct aio_timer gc_timer;	/* drives the collector for the unretrieved */
 	double gc_resume;	/* no collecting before then */
@@ -110,6 +110,25 @@ struct l_task {
 	unsigned char must_cancel;
 	unsigned char wait;
 	unsigned char started;
+	/* For aiod ps: what it waits on, while WAIT_PARKED; its resumes and
+	 * the time spent in them, measured around each resume. */
+	const struct laio_park_kind *park_kind;
+	struct l_link *park_list;
+	unsigned resumes;
+	float busy;		/* seconds */
+	double born;		/* the loop's monotonic time */
+};
+
+/*
+ * What a task parked in an object's list waits on, for aiod ps: a label
+ * ("read", "Queue.get") and, when the object can tell more, detail(L,
+ * object) pushes a string about it (a peer's address) and returns 1, or
+ * returns 0. The object is found from the list by offset.
+ */
+struct laio_park_kind {
+	const char *label;
+	size_t offset;		/* of the list in the object */
+	int (*detail)(lua_State *L, const void *object);
 };
 
 /*
@@ -254,10 +273,11 @@ void laio_task_wakeup(struct l_task *t);
  * Parking: the task waits in list, a list head kept by a C object (a
  * stream's readers), until the object wakes it with laio_unpark_all or it
  * is cancelled, which takes it off the list. k(L, LUA_YIELD, ctx) runs on
- * resumption and must start with laio_resume_check.
+ * resumption and must start with laio_resume_check. kind says what the
+ * wait is, for aiod ps.
  */
 int laio_park(lua_State *L, struct l_task *t, struct l_link *list,
-	      lua_KFunction k, lua_KContext ctx);
+	      const struct laio_park_kind *kind, lua_KFunction k, lua_KContext ctx);
 void laio_unpark_all(struct l_link *list);
 /* In the continuation, before laio_resume_check: 1 when laio_unpark_first
  * woke this task and it was cancelled before it ran, so the wake-up must be
@@ -307,6 +327,9 @@ int laio_await(lua_State *L);	/* asyncio.await: the awaitable at 1 */
 /* l_gather.c */
 void laio_open_gather(lua_State *L, int state);
 int laio_gather_future(lua_State *L);	/* internal: gather without awaiting */
+/* [-0, +(0|1)] When the future at idx is a gather's: pushes the list of its
+ * children and returns 1; else 0. */
+int laio_push_gather_children(lua_State *L, int idx);
 
 /* l_queue.c: internals.open_queue, the constructors for queues.lua */
 int laio_open_queue(lua_State *L);
@@ -331,7 +354,10 @@ int laio_push_tls_extra(lua_State *L, struct l_conn *c, int writer, const char *
  * the continuation starts with laio_conn_resumed instead of
  * laio_resume_check. */
 int laio_conn_park(lua_State *L, struct l_task *t, struct l_link *list,
-		   lua_KFunction k, lua_KContext ctx);
+		   const struct laio_park_kind *kind, lua_KFunction k, lua_KContext ctx);
+/* What a task waits on in a connection's lists: the label, then the
+ * peer's address, a Unix path, or "fd N". */
+extern const struct laio_park_kind laio_wait_read, laio_wait_connect;
 struct l_task *laio_conn_resumed(lua_State *L);
 void laio_push_writer(lua_State *L, int reader_idx);	/* +1 */
 void laio_open_stream(lua_State *L, int state);
@@ -344,6 +370,10 @@ int laio_open_net(lua_State *L);
 /* [-0, +n] fd's own (peer 0) or its peer's address: host, port, or a
  * path; n, 0 when there is none. */
 int laio_push_socket_address(lua_State *L, int fd, int peer);
+/* [-0, +(0|1)] The same as one string, for aiod ps: "10.0.0.5:443",
+ * "[::1]:53", a path, or "fd N" for what has no address (a pipe); 0 when
+ * fd is -1. */
+int laio_push_address_text(lua_State *L, int fd, int peer);
 
 /* l_dgram.c: internals.open_dgram, DatagramEndpoint and the primitives of datagrams.lua */
 int laio_open_dgram(lua_State *L);
@@ -368,6 +398,20 @@ void laio_threads_free(struct l_loop *loop);
 extern const luaL_Reg laio_generation_functions[];
 /* l_watch.c: internals for aiod --watch */
 extern const luaL_Reg laio_watch_functions[];
+/* l_process.c: children spawned and not reaped yet */
+unsigned long laio_children_running(void);
+/* l_inspect.c: internals for aiod ps and stack */
+extern const luaL_Reg laio_inspect_functions[];
+/*
+ * l_control.c: the control socket at path, served while loop runs
+ * (private_dir: the folder is aiod's own, see control_path.h); 0 or
+ * -errno. Stop closes it and removes the path. One a process.
+ */
+int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int private_dir);
+void laio_control_stop(lua_State *L);
+const char *laio_control_path(void);	/* NULL while none is open */
+/* [-0, +1, e] The REPL engine's constructor (bindings/repl.lua). */
+int laio_push_repl(lua_State *L);
 
 /* l_ssl.c: asyncio.ssl's SSLContext, TLS errors, certificates as Lua values */
 enum { LAIO_CERT_NONE, LAIO_CERT_OPTIONAL, LAIO_CERT_REQUIRED };

@@ -63,8 +63,10 @@ local function new_future()
 end
 
 -- Awaits fut as a waiter of list; always leaves the list. Returns ok, err.
-local function wait_on(list, fut)
+-- label says what the task waits on, for aiod ps.
+local function wait_on(list, fut, label)
   list:push(fut)
+  C.note_wait(label)
   local ok, err = pcall(fut.await, fut)
   list:remove(fut)
   return ok, err
@@ -129,7 +131,7 @@ function Lock:acquire()
     self._locked = true
     return true
   end
-  local ok, err = wait_on(self._waiters, new_future())
+  local ok, err = wait_on(self._waiters, new_future(), "Lock.acquire")
   if not ok then
     -- Cancelled: if the lock is free, the next waiter must not be stranded.
     if CancelledError:is(err) and not self._locked then wake_up_first(self) end
@@ -186,7 +188,7 @@ end
 function Event:wait()
   check_self(self, Event, "wait")
   if self._value then return true end
-  local ok, err = wait_on(self._waiters, new_future())
+  local ok, err = wait_on(self._waiters, new_future(), "Event.wait")
   if not ok then error(err, 0) end
   return true
 end
@@ -245,7 +247,7 @@ local function wait(self, level)
   if not self._lock._locked then error("cannot wait on un-acquired lock", level + 1) end
   self:release()
   local fut = new_future()
-  local ok, err = wait_on(self._waiters, fut)
+  local ok, err = wait_on(self._waiters, fut, "Condition.wait")
   if not ok and CancelledError:is(err) and fut:done() and not fut:cancelled() then
     -- Notified, then cancelled: hand the notification to the next waiter.
     notify(self, 1)
@@ -358,7 +360,7 @@ function Semaphore:acquire()
     return true
   end
   local fut = new_future()
-  local ok, err = wait_on(self._waiters, fut)
+  local ok, err = wait_on(self._waiters, fut, "Semaphore.acquire")
   if not ok and CancelledError:is(err) and fut:done() and not fut:cancelled() then
     -- Woken, then cancelled: give back the unit we were handed.
     self._value = self._value + 1

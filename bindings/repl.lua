@@ -8,6 +8,7 @@ attach) reads lines however it can and hands them here:
     write = function(text, is_error) end,  -- all output; is_error: stderr's share
     idle = function() end,                 -- the running entry ended: read on
     spawn = function(fn) return task end,  -- optional: makes the entry's task
+    env = table,                           -- optional: the entries' globals (default _G)
   }
   r:feed(line) -> state, entry
       "more"  the entry is incomplete; the next line continues it
@@ -115,13 +116,13 @@ function Repl:feed(line)
   if not self.buffer then
     if line:find("^%s*$") then return "ready" end
     if line:sub(1, 1) == "=" then line = "return " .. line:sub(2) end
-    local fn = load("return " .. line .. ";", "=stdin", "t")
+    local fn = load("return " .. line .. ";", "=stdin", "t", self.io.env or _G)
     if fn then return self:run(fn), line end
     self.buffer = line
   else
     self.buffer = self.buffer .. "\n" .. line
   end
-  local fn, err = load(self.buffer, "=stdin", "t")
+  local fn, err = load(self.buffer, "=stdin", "t", self.io.env or _G)
   if not fn and err:sub(-5) == "<eof>" then return "more" end
   local entry = self.buffer
   self.buffer = nil

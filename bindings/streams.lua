@@ -441,6 +441,7 @@ function Server:wait_closed()
   if not self._closers then return end
   local fut = M.get_running_loop():create_future()
   self._closers[#self._closers + 1] = fut
+  C.note_wait("Server.wait_closed")
   fut:await()
 end
 
@@ -450,6 +451,7 @@ function Server:serve_forever()
   if not self._listeners then error("the server is closed", 2) end
   self._forever = M.get_running_loop():create_future()
   if C.on_serving then C.on_serving(self._gen) end
+  C.note_wait("serve_forever")
   local ok, err = pcall(self._forever.await, self._forever)
   self._forever = nil
   if not ok and CancelledError:is(err) then

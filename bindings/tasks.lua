@@ -124,6 +124,7 @@ local function cancel_and_wait(fut)
   fut:cancel()
   local waiter = fut:get_loop():create_future()
   fut:add_done_callback(function() if not waiter:done() then waiter:set_result() end end)
+  C.note_wait("cancel", fut)
   waiter:await()
 end
 
@@ -167,6 +168,7 @@ function M.shield(...)
   outer:add_done_callback(function()
     if not inner:done() then inner:remove_done_callback(inner_done) end
   end)
+  C.note_wait("shield", inner)
   return outer:await()
 end
 
@@ -227,6 +229,7 @@ function M.wait(...)
     end
   end
   for _, f in ipairs(futs) do f:add_done_callback(on_completion) end
+  C.note_wait("wait", futs)
   local ok, err = pcall(waiter.await, waiter)
   if handle then handle:cancel() end
   for _, f in ipairs(futs) do f:remove_done_callback(on_completion) end
@@ -290,6 +293,7 @@ function M.as_completed(...)
     if remaining == 0 then return nil end
     while head > tail do
       waiter = loop:create_future()
+      C.note_wait("as_completed")
       waiter:await()
       waiter = nil
     end
@@ -375,6 +379,7 @@ function TaskGroup:__close(err)
   if err ~= nil and not self._aborting then abort(self) end
   while self._ntasks > 0 do
     self._on_completed = self._loop:create_future()
+    C.note_wait("TaskGroup", self._tasks)
     local ok, ex = pcall(self._on_completed.await, self._on_completed)
     if not ok then
       if not CancelledError:is(ex) then error(ex, 0) end

@@ -1,5 +1,7 @@
 /* aiod.c -- the aiod program: runs a Lua script's main chunk as the main task of an event loop */
 #include "laio.h"
+#include "control_path.h"
+#include "inspect.h"
 #include "notify.h"
 #include "reload.h"
 #include "repl.h"
@@ -30,6 +32,8 @@ static const char usage_text[] =
 	"  --no-reload     SIGHUP is never a reload: it stops aiod (status 129)\n"
 	"  --log-level L   debug, info, warn or error: the least aiod.log prints (default info)\n"
 	"  --pidfile FILE  write the pid there while running\n"
+	"  --control PATH  the control socket's path (default: see aiod ps --help)\n"
+	"  --no-control    open no control socket\n"
 	"  --debug         warn when a task runs over 100 ms without suspending\n"
 	"  -v, --version   print the version and exit\n"
 	"  -h, --help      print this help and exit\n";
@@ -70,7 +74,7 @@ static void script_folder(const char *script, char *dir, size_t size)
 /* Options followed by a value. */
 static int takes_value(const char *a)
 {
-	return strcmp(a, "-e") == 0 || strcmp(a, "--pidfile") == 0 ||
+	return strcmp(a, "-e") == 0 || strcmp(a, "--pidfile") == 0 || strcmp(a, "--control") == 0 ||
 	       strcmp(a, "--grace") == 0 || strcmp(a, "--log-level") == 0 ||
 	       strcmp(a, "--ready-timeout") == 0;
 }
@@ -100,6 +104,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->watch = 1;
 		} else if (strcmp(a, "--no-reload") == 0) {
 			o->no_reload = 1;
+		} else if (strcmp(a, "--no-control") == 0) {
+			o->no_control = 1;
 		} else if (takes_value(a)) {
 			if (++i >= argc)
 				usage_error("option '%s' needs an argument", a);
@@ -107,6 +113,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 				o->e_chunks++;
 			} else if (strcmp(a, "--pidfile") == 0) {
 				o->pidfile = argv[i];
+			} else if (strcmp(a, "--control") == 0) {
+				o->control = argv[i];
 			} else if (strcmp(a, "--grace") == 0 || strcmp(a, "--ready-timeout") == 0) {
 				char *end;
 				double secs = strtod(argv[i], &end);
@@ -484,6 +492,42 @@ static void run_loop(lua_State *L, int loop_idx)
 	lua_call(L, 1, 0);
 }
 
+/* os.exit and the other ways out that skip run_main's end. */
+static void remove_control_socket(void)
+{
+	const char *path = laio_control_path();
+	if (path)
+		unlink(path);
+}
+
+/*
+ * [-0, +0, e] The control socket (aiod ps and the rest): --control PATH,
+ * else the default path, whose folder is aiod's own. Failing to open the
+ * default one costs a warning; an explicit path must open.
+ */
+static void open_control(lua_State *L, struct l_loop *loop)
+{
+	if (opts.no_control)
+		return;
+	char path[108];
+	const char *where = opts.control;
+	if (!where) {
+		if (aio_control_default_path(path, sizeof path, (long)getpid(), geteuid(),
+					     getenv("XDG_RUNTIME_DIR")) < 0) {
+			fprintf(stderr, "aiod: warning: no control socket: its path is too long\n");
+			return;
+		}
+		where = path;
+	}
+	int r = laio_control_start(L, loop, where, opts.control == NULL);
+	if (r < 0 && opts.control)
+		luaL_error(L, "control socket %s: %s", where, strerror(-r));
+	if (r < 0)
+		fprintf(stderr, "aiod: warning: no control socket %s: %s\n", where, strerror(-r));
+	else
+		atexit(remove_control_socket);
+}
+
 /* Protected: [debug, chunk, args...] -> exit status. */
 static int run_main(lua_State *L)
 {
@@ -509,13 +553,15 @@ static int run_main(lua_State *L)
 	int first_main = lua_gettop(L);
 	lua_pushliteral(L, "main");
 	laio_set_extra(L, first_main, "name");
-	/* The main task is not numbered: the script's first task is Task-1. */
+	/* The main task is task 0 (aiod ps): the script's first task is Task-1. */
+	((struct l_task *)lua_touserdata(L, first_main))->id = 0;
 	laio_state(L)->task_counter = 0;
 	lua_pushcfunction(L, on_main_done);
 	laio_future_add_callback(L, first_main, -1);
 	lua_pop(L, 1);
 
 	watch_signals(loop);
+	open_control(L, loop);
 	reload_setup(L, first_main, 2, nargs);
 	lua_pop(L, 1);	/* the task: reload.c keeps the serving generation's */
 	notify_start(loop);
@@ -535,6 +581,7 @@ static int run_main(lua_State *L)
 		run_loop(L, loop_idx);
 	}
 	int status = deadlock || !task ? 1 : main_status(L, task);
+	laio_control_stop(L);
 	notify_stop();
 	stop_watching_signals();
 	lua_getfield(L, loop_idx, "close");
@@ -636,6 +683,8 @@ static int finish(lua_State *L, struct aio_pool *pool, int status)
 int main(int argc, char **argv)
 {
 	struct options *o = &opts;
+	if (argc > 1 && inspect_is_command(argv[1]))
+		return inspect_main(argc, argv);
 	parse_options(argc, argv, o);
 	repl_prepare(interactive);
 	note_ignored_signals();

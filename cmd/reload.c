@@ -175,6 +175,33 @@ static int protected_reload(lua_State *L)
 	return 0;
 }
 
+/*
+ * internals.request_reload(on_outcome) -> true, or nil and why not: aiod
+ * reload's request. It is explicit, so --no-reload (which is about SIGHUP)
+ * does not refuse it; a batch script, or -e code, has nothing to reload.
+ */
+static int l_request_reload(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	if (!opts.script_path) {
+		lua_pushnil(L);
+		lua_pushliteral(L, "aiod runs -e code, not a script: nothing to reload");
+		return 2;
+	}
+	if (!is_service && !opts.watch) {
+		lua_pushnil(L);
+		lua_pushliteral(L, "a batch script is not reloaded (it has started no server or endpoint and not called aiod.ready())");
+		return 2;
+	}
+	ensure_daemon(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, daemon_ref);
+	lua_getfield(L, -1, "reload");
+	lua_pushvalue(L, 1);
+	lua_call(L, 1, 0);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
 void reload_request(lua_State *L)
 {
 	lua_pushcfunction(L, protected_reload);
@@ -204,6 +231,8 @@ void reload_setup(lua_State *L, int task, int first, int nargs)
 	lua_setfield(L, -2, "became_service");
 	lua_pushcfunction(L, l_log);
 	lua_setfield(L, -2, "log");
+	lua_pushcfunction(L, l_request_reload);
+	lua_setfield(L, -2, "request_reload");
 	lua_pop(L, 1);
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
 	lua_pushcfunction(L, l_require_aiod);

@@ -14,6 +14,8 @@ struct options {
 	int no_reload;
 	int e_chunks;		/* how many -e options */
 	const char *pidfile;
+	const char *control;	/* --control PATH; NULL: the default path */
+	int no_control;
 	const char *log_level;
 	double grace;
 	double ready_timeout;

@@ -22,9 +22,6 @@
 /* Entries kept in ~/.aiod_history. */
 #define HISTORY_SIZE 1000
 
-extern const char laio_repl_lua[];
-extern const unsigned laio_repl_lua_size;
-
 /* One REPL per process: it owns the terminal. */
 static struct {
 	int tty;		/* readline reads stdin (a terminal), else plain lines */
@@ -195,10 +192,19 @@ static int feed(lua_State *L)
 	return busy;
 }
 
-/* The input has ended: an incomplete entry says why, and the REPL ends. */
+/* The input has ended: an incomplete entry says why, and the REPL ends,
+ * unless the engine says it will end it itself (a remote one, whose last
+ * words are still to come). */
 static void end_of_input(lua_State *L)
 {
-	call_engine(L, "eof", 0, 0);
+	if (call_engine(L, "eof", 0, 1)) {
+		int later = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		if (later) {
+			pause_stdin();
+			return;
+		}
+	}
 	repl_stop(L);
 }
 
@@ -447,27 +453,23 @@ static void unchain_sigint(void)
 	repl.chaining = 0;
 }
 
-/* [-0, +0] Makes the engine and keeps it in the registry; 0 (reported) on failure. */
-static int make_engine(lua_State *L)
+/* The local engine's constructor: repl.lua's; asyncio a global at the
+ * prompt, as with -e alone. */
+static int push_local_engine(lua_State *L)
 {
-	if (luaL_loadbufferx(L, laio_repl_lua, laio_repl_lua_size, "=repl.lua", "b") != LUA_OK) {
-		laio_report(L, "aiod: repl:", -1);
-		lua_pop(L, 1);
-		return 0;
-	}
-	/* As with -e alone, asyncio is a global at the prompt. */
 	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
 	if (lua_getglobal(L, "asyncio") == LUA_TNIL) {
 		lua_pushvalue(L, -2);
 		lua_setglobal(L, "asyncio");
 	}
-	lua_pop(L, 1);
-	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
-	if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
-		laio_report(L, "aiod: repl:", -1);
-		lua_pop(L, 1);
-		return 0;
-	}
+	lua_pop(L, 2);
+	return laio_push_repl(L);
+}
+
+/* [-1, +0] Makes the engine with the constructor on top and keeps it in
+ * the registry; 0 (reported) on failure. */
+static int make_engine(lua_State *L)
+{
 	lua_createtable(L, 0, 2);
 	lua_pushcfunction(L, l_write);
 	lua_setfield(L, -2, "write");
@@ -521,8 +523,23 @@ static void start_readline(void)
 
 void repl_start(lua_State *L, struct l_loop *loop, void (*ended)(void))
 {
-	if (repl.active)
+	lua_pushcfunction(L, push_local_engine);
+	if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+		laio_report(L, "aiod: repl:", -1);
+		lua_pop(L, 1);
+		if (ended)
+			ended();
 		return;
+	}
+	repl_start_with(L, loop, ended);
+}
+
+void repl_start_with(lua_State *L, struct l_loop *loop, void (*ended)(void))
+{
+	if (repl.active) {
+		lua_pop(L, 1);
+		return;
+	}
 	repl.loop = loop;
 	repl.ended = ended;
 	if (!make_engine(L)) {

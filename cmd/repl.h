@@ -23,6 +23,10 @@ void repl_prepare(int interactive);
  */
 void repl_start(lua_State *L, struct l_loop *loop, void (*ended)(void));
 
+/* [-1, +0] The same with another engine: the function on top makes it
+ * from {write =, idle =} as repl.lua's does (aiod attach's remote one). */
+void repl_start_with(lua_State *L, struct l_loop *loop, void (*ended)(void));
+
 /* [-0, +0] Ends the REPL if it runs: the terminal is as it was before,
  * the history file bounded, stdin no longer watched. Idempotent. */
 void repl_stop(lua_State *L);

@@ -26,6 +26,8 @@ struct aio_loop {
 	unsigned holds;
 	int in_turn;
 	double last_poll;	/* when I/O was last polled */
+	uint64_t turns;		/* that ran calls */
+	struct aio_lag lag;	/* how long they took */
 };
 
 static void wakeup_cb(struct ev_loop *ev, ev_timer *w, int revents)
@@ -289,11 +291,25 @@ enum aio_loop_state aio_loop_run_once(struct aio_loop *loop)
 	batch->prev->next = batch;
 	loop->ready.next = loop->ready.prev = &loop->ready;
 	loop->in_turn = 1;
+	double began = aio_loop_time(loop);
 	while (!list_empty(batch)) {
 		struct aio_call *call = batch->next;
 		aio_call_cancel(call);
 		call->fn(call);
 	}
+	double now = aio_loop_time(loop);
+	aio_lag_record(&loop->lag, now, now - began);
+	loop->turns++;
 	loop->in_turn = 0;
 	return aio_loop_state(loop);
+}
+
+uint64_t aio_loop_turns(struct aio_loop *loop)
+{
+	return loop->turns;
+}
+
+void aio_loop_lag(struct aio_loop *loop, struct aio_lag_summary *out)
+{
+	aio_lag_summarize(&loop->lag, aio_loop_time(loop), out);
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lag.h"
+
 struct aio_loop;
 struct aio_call;
 
@@ -149,6 +151,13 @@ size_t aio_loop_timer_count(struct aio_loop *loop);
  * Not re-entrant: a call it runs must not run the loop again.
  */
 enum aio_loop_state aio_loop_run_once(struct aio_loop *loop);
+
+/* How many turns ran calls since the loop was made. */
+uint64_t aio_loop_turns(struct aio_loop *loop);
+
+/* How long the turns of the last minute took (from the first call a turn
+ * ran to the end of its last): how long an event may wait behind others. */
+void aio_loop_lag(struct aio_loop *loop, struct aio_lag_summary *out);
 
 /* Whether anything is queued, armed or held. */
 enum aio_loop_state aio_loop_state(struct aio_loop *loop);

@@ -5,56 +5,16 @@ usage: repl_tty.py AIOD SCENARIO   (SCENARIO: session, sigterm, eof_mid_entry, o
 HOME must be a scratch folder: the history file is written there.
 """
 import os
-import select
 import signal
 import subprocess
 import sys
-import termios
 import time
-import fcntl
+
+from ptyterm import Term
 
 aiod, scenario = sys.argv[1], sys.argv[2]
-master, slave = os.openpty()
-before = termios.tcgetattr(slave)
-
-
-def own_terminal():
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-proc = subprocess.Popen([aiod, "-i"], stdin=slave, stdout=slave, stderr=slave,
-                        start_new_session=True, preexec_fn=own_terminal)
-seen = b""
-
-
-def fail(why):
-    print("FAIL:", why)
-    print("output so far:", repr(seen))
-    proc.kill()
-    sys.exit(1)
-
-
-def expect(text, seconds=3.0):
-    """Reads until text (bytes) has appeared after what was expected before."""
-    global seen
-    end = time.time() + seconds
-    while text not in seen:
-        left = end - time.time()
-        if left <= 0:
-            fail("no %r" % text)
-        ready, _, _ = select.select([master], [], [], left)
-        if ready:
-            try:
-                seen += os.read(master, 4096)
-            except OSError:
-                fail("the terminal closed before %r" % text)
-    at = seen.index(text) + len(text)
-    part, seen = seen[:at], seen[at:]
-    return part
-
-
-def send(data):
-    os.write(master, data)
+term = Term([aiod, "-i"])
+proc, expect, send, fail = term.proc, term.expect, term.send, term.fail
 
 
 def finish(status):
@@ -64,7 +24,7 @@ def finish(status):
         fail("aiod did not exit")
     if rc != status:
         fail("exit status %d, expected %d" % (rc, status))
-    if termios.tcgetattr(slave) != before:
+    if not term.modes_kept():
         fail("the terminal's modes differ after exit")
 
 

@@ -7,6 +7,7 @@
 #include <ev.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* What ran, in order, by id; reset before every test. */
 #define LOG_MAX 64
@@ -739,6 +740,43 @@ START_TEST(test_loop_multi_free_second_then_first)
 }
 END_TEST
 
+static void job_nothing(struct aio_call *call)
+{
+	(void)call;
+}
+
+static void job_busy(struct aio_call *call)
+{
+	(void)call;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	while ((t.tv_sec - t0.tv_sec) * 1e9 + (t.tv_nsec - t0.tv_nsec) < 3e6);
+}
+
+/* Only turns that ran calls count; the busy one shows as the max. */
+START_TEST(test_loop_turns_and_lag)
+{
+	struct aio_loop *lp = loop_make();
+	struct aio_call calls[2] = {{0}};
+	ck_assert_uint_eq(aio_loop_turns(lp), 0);
+	aio_loop_run_once(lp);
+	ck_assert_uint_eq(aio_loop_turns(lp), 0);
+	aio_call_soon(lp, &calls[0], job_nothing);
+	aio_loop_run_once(lp);
+	aio_call_soon(lp, &calls[1], job_busy);
+	aio_loop_run_once(lp);
+	ck_assert_uint_eq(aio_loop_turns(lp), 2);
+	struct aio_lag_summary sum;
+	aio_loop_lag(lp, &sum);
+	ck_assert_uint_eq(sum.turns, 2);
+	ck_assert(sum.max >= 3e-3 && sum.max < 1.0);
+	ck_assert(sum.p50 <= sum.p99 && sum.p99 <= sum.max);
+	aio_loop_free(lp);
+}
+END_TEST
+
 Suite *loop_suite(void)
 {
 	Suite *s = suite_create("loop");
@@ -748,6 +786,7 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_loop_call_requeue_after_run);
 	tcase_add_test(tc, test_loop_free_drops_queued_calls);
 	tcase_add_test(tc, test_loop_drain_hands_back_calls_and_timers);
+	tcase_add_test(tc, test_loop_turns_and_lag);
 
 	tc = check_tcase(s, "order", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_order_queued_in_turn_waits);

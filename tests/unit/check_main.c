@@ -22,6 +22,8 @@ int main(void)
 	srunner_add_suite(runner, filewatch_suite());
 	srunner_add_suite(runner, ticker_suite());
 	srunner_add_suite(runner, fdwatch_suite());
+	srunner_add_suite(runner, control_suite());
+	srunner_add_suite(runner, lag_suite());
 	srunner_add_suite(runner, dgram_suite());
 	srunner_add_suite(runner, tls_suite());
 	srunner_add_suite(runner, curl_suite());

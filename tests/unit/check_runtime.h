@@ -22,6 +22,8 @@ Suite *process_stop_suite(void);
 Suite *filewatch_suite(void);
 Suite *ticker_suite(void);
 Suite *fdwatch_suite(void);
+Suite *control_suite(void);
+Suite *lag_suite(void);
 Suite *dgram_suite(void);
 Suite *tls_suite(void);
 

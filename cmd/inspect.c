@@ -1,0 +1,172 @@
+/* inspect.c -- aiod ps, pstree, stack, stats and reload: the commands that look inside a running aiod */
+#include "inspect.h"
+#include "control_path.h"
+#include "laio.h"
+#include "repl.h"
+
+#include <lualib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern const char laio_inspect_lua[], laio_attach_lua[];
+extern const unsigned laio_inspect_lua_size, laio_attach_lua_size;
+
+/* aiod attach's ending, a Lua function, called when the front end ends. */
+static lua_State *attach_state;
+static int attach_on_end = LUA_NOREF;
+
+static const char *const commands[] = {"ps", "pstree", "stack", "stats", "reload", "attach", NULL};
+
+int inspect_is_command(const char *name)
+{
+	for (int i = 0; commands[i]; i++)
+		if (strcmp(name, commands[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void add_if_there(lua_State *L, const char *path, lua_Integer *n)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		lua_pushstring(L, path);
+		lua_rawseti(L, -2, ++*n);
+	}
+}
+
+/*
+ * control_paths(pid) -> the sockets there that may be that process's, by
+ * the rules aiod opens them by: ours first ($XDG_RUNTIME_DIR), then
+ * root's /run/aiod (also where a systemd unit's XDG_RUNTIME_DIR=%t puts
+ * it), then those of the process's own user, whom root may reach.
+ */
+static int l_control_paths(lua_State *L)
+{
+	long pid = (long)luaL_checkinteger(L, 1);
+	char path[108], proc[64];
+	lua_Integer n = 0;
+	lua_newtable(L);
+	if (aio_control_default_path(path, sizeof path, pid, geteuid(), getenv("XDG_RUNTIME_DIR")) == 0)
+		add_if_there(L, path, &n);
+	if (aio_control_default_path(path, sizeof path, pid, 0, NULL) == 0)
+		add_if_there(L, path, &n);
+	snprintf(proc, sizeof proc, "/proc/%ld", pid);
+	struct stat st;
+	uid_t owner = stat(proc, &st) == 0 ? st.st_uid : geteuid();
+	char xdg[64];
+	snprintf(xdg, sizeof xdg, "/run/user/%lu", (unsigned long)owner);
+	if (aio_control_default_path(path, sizeof path, pid, owner, xdg) == 0)
+		add_if_there(L, path, &n);
+	if (aio_control_default_path(path, sizeof path, pid, owner, NULL) == 0)
+		add_if_there(L, path, &n);
+	return 1;
+}
+
+/* pid_alive(pid) -> whether such a process exists (ours or not). */
+static int l_pid_alive(lua_State *L)
+{
+	lua_Integer pid = luaL_checkinteger(L, 1);
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/%lld", (long long)pid);
+	lua_pushboolean(L, pid > 0 && access(proc, F_OK) == 0);
+	return 1;
+}
+
+/* load_attach(path, reader, writer, id, prompt, ended) -> attach.lua's
+ * engine constructor for that session */
+static int l_load_attach(lua_State *L)
+{
+	lua_settop(L, 6);
+	if (luaL_loadbufferx(L, laio_attach_lua, laio_attach_lua_size, "=attach.lua", "b") != LUA_OK)
+		return lua_error(L);
+	lua_insert(L, 1);
+	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
+	lua_insert(L, 2);
+	lua_call(L, 7, 1);
+	return 1;
+}
+
+static void front_end_ended(void)
+{
+	lua_State *L = attach_state;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, attach_on_end);
+	if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+		laio_report(L, "aiod attach:", -1);
+		lua_pop(L, 1);
+	}
+}
+
+/* start_front_end(constructor, on_end): the terminal's REPL, with the
+ * engine the constructor makes; on_end() once it ends. */
+static int l_start_front_end(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	struct l_loop *loop = laio_push_running_loop(L);
+	lua_pop(L, 1);
+	attach_state = loop->L;
+	lua_pushvalue(L, 2);
+	attach_on_end = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushvalue(L, 1);
+	repl_start_with(L, loop, front_end_ended);
+	return 0;
+}
+
+static int l_stop_front_end(lua_State *L)
+{
+	repl_stop(L);
+	return 0;
+}
+
+static int run(lua_State *L)
+{
+	int argc = (int)lua_tointeger(L, 1);
+	char **argv = lua_touserdata(L, 2);
+	luaL_requiref(L, "asyncio", luaopen_asyncio, 1);
+	lua_getfield(L, -1, "run");
+	if (luaL_loadbufferx(L, laio_inspect_lua, laio_inspect_lua_size, "=inspect.lua", "b") != LUA_OK)
+		return lua_error(L);
+	lua_pushvalue(L, -3);
+	lua_pushcfunction(L, l_control_paths);
+	lua_pushcfunction(L, l_pid_alive);
+	lua_createtable(L, argc - 1, 0);
+	for (int i = 1; i < argc; i++) {
+		lua_pushstring(L, argv[i]);
+		lua_rawseti(L, -2, i);
+	}
+	static const luaL_Reg attach[] = {
+		{"load", l_load_attach}, {"start", l_start_front_end}, {"stop", l_stop_front_end},
+		{NULL, NULL}
+	};
+	luaL_newlib(L, attach);
+	lua_call(L, 6, 0);
+	return 0;
+}
+
+int inspect_main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	/* Before the io library takes stdout: the prompt's guard (repl.h). */
+	if (strcmp(argv[1], "attach") == 0)
+		repl_prepare(1);
+	lua_State *L = luaL_newstate();
+	if (!L) {
+		fprintf(stderr, "aiod: not enough memory\n");
+		return 1;
+	}
+	luaL_openlibs(L);
+	lua_pushcfunction(L, run);
+	lua_pushinteger(L, argc);
+	lua_pushlightuserdata(L, argv);
+	int status = 0;
+	if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+		fprintf(stderr, "aiod %s: %s\n", argv[1], luaL_tolstring(L, -1, NULL));
+		status = 1;
+	}
+	lua_close(L);
+	return status;
+}

@@ -1,0 +1,515 @@
+/* control.c -- the control socket's server: a thread that takes requests for the loop and answers even while the loop is stuck */
+#define _GNU_SOURCE	/* accept4, pipe2, struct ucred */
+#include "control.h"
+#include "mailbox.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CLIENTS 64
+
+enum phase { READING, WAITING, WRITING, DONE };
+
+/*
+ * Only the thread frees a request, and only once nothing else can touch
+ * it: its client is done with (DONE), its mail has run (the ready queue no
+ * longer holds it) and the loop has answered it.
+ */
+struct request {
+	struct aio_control_request pub;
+	struct aio_mail mail;
+	struct aio_control *ctl;
+	enum phase phase;
+	int fd;			/* -1 once closed or detached */
+	char *in;		/* what the client sent, the line and any rest */
+	size_t in_len, in_cap;
+	char *out;
+	size_t out_len, out_off;
+	double deadline;	/* READING, WRITING: monotonic */
+	double posted_at;	/* WAITING: when the loop was asked */
+	int stall_signalled;
+	int mail_pending;
+	int taken;		/* the loop has it (by mail or aio_control_take) */
+	int with_loop;		/* taken and not answered yet */
+	struct request *next;
+};
+
+struct refusal {
+	struct aio_mail mail;
+	struct aio_control *ctl;
+	uid_t uid;
+	pid_t pid;
+	struct refusal *next;
+};
+
+struct aio_control {
+	struct aio_loop *loop;
+	struct aio_mailbox *mailbox;
+	const struct aio_control_ops *ops;
+	void *udata;
+	double stall_after;
+	int listen_fd;
+	int wake[2];		/* the loop's side writes, the thread polls */
+	pthread_t thread, loop_thread;
+	struct sigaction old_action;
+	pthread_mutex_t lock;	/* everything below, and each request */
+	int stopping;
+	struct request *requests, **tail;
+	int clients;
+	struct refusal *refusals;
+};
+
+/* The signal that interrupts a stuck loop. One control object a process:
+ * the handler has no other way to find it. */
+static struct aio_control *interrupted;
+
+static int stall_signal(void)
+{
+	return SIGRTMIN + 1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_stall_signal(int signum)
+{
+	(void)signum;
+	int saved = errno;
+	struct aio_control *ctl = interrupted;
+	if (ctl && ctl->ops->stalled)
+		ctl->ops->stalled(ctl, ctl->udata);
+	errno = saved;
+}
+
+static void wake_thread(struct aio_control *ctl)
+{
+	char c = 1;
+	ssize_t r = write(ctl->wake[1], &c, 1);
+	(void)r;		/* a full pipe already wakes it */
+}
+
+static void close_client(struct request *req)
+{
+	if (req->fd >= 0)
+		close(req->fd);
+	req->fd = -1;
+	req->phase = DONE;
+	free(req->out);
+	req->out = NULL;
+}
+
+/* ---------------------------------------------------------------- the loop's side */
+
+static void deliver(struct aio_call *call)
+{
+	struct request *req = aio_container_of(call, struct request, mail.call);
+	struct aio_control *ctl = req->ctl;
+	pthread_mutex_lock(&ctl->lock);
+	req->mail_pending = 0;
+	int give = !req->taken && req->phase == WAITING;
+	if (give)
+		req->taken = req->with_loop = 1;
+	pthread_mutex_unlock(&ctl->lock);
+	if (give)
+		ctl->ops->request(ctl, &req->pub, ctl->udata);
+	else
+		wake_thread(ctl);	/* it may free req now */
+}
+
+static void deliver_refusal(struct aio_call *call)
+{
+	struct refusal *ref = aio_container_of(call, struct refusal, mail.call);
+	struct aio_control *ctl = ref->ctl;
+	pthread_mutex_lock(&ctl->lock);
+	for (struct refusal **p = &ctl->refusals; *p; p = &(*p)->next) {
+		if (*p == ref) {
+			*p = ref->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ctl->lock);
+	if (ctl->ops->refused)
+		ctl->ops->refused(ctl, ref->uid, ref->pid, ctl->udata);
+	free(ref);
+}
+
+struct aio_control_request *aio_control_take(struct aio_control *ctl)
+{
+	struct request *found = NULL;
+	pthread_mutex_lock(&ctl->lock);
+	for (struct request *req = ctl->requests; req; req = req->next) {
+		if (req->phase == WAITING && !req->taken) {
+			req->taken = req->with_loop = 1;
+			found = req;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ctl->lock);
+	return found ? &found->pub : NULL;
+}
+
+/* Gives req back to the thread, which sends out (if any) or lets go. */
+static void answer(struct aio_control *ctl, struct request *req, char *out, size_t len)
+{
+	pthread_mutex_lock(&ctl->lock);
+	req->with_loop = 0;
+	if (req->phase == WAITING && out) {
+		req->out = out;
+		req->out_len = len;
+		req->out_off = 0;
+		req->phase = WRITING;
+		req->deadline = now() + AIO_CONTROL_WRITE_TIMEOUT;
+	} else {
+		free(out);
+		if (req->phase == WAITING)
+			close_client(req);
+	}
+	pthread_mutex_unlock(&ctl->lock);
+	wake_thread(ctl);
+}
+
+void aio_control_send(struct aio_control *ctl, struct aio_control_request *pub,
+		      char *data, size_t len)
+{
+	answer(ctl, aio_container_of(pub, struct request, pub), data, len);
+}
+
+int aio_control_reply(struct aio_control *ctl, struct aio_control_request *pub,
+		      const char *data, size_t len)
+{
+	char *out = malloc(len ? len : 1);
+	if (out)
+		memcpy(out, data, len);
+	aio_control_send(ctl, pub, out, len);
+	return out ? 0 : -ENOMEM;
+}
+
+int aio_control_detach(struct aio_control *ctl, struct aio_control_request *pub,
+		       char **rest, size_t *rest_len)
+{
+	struct request *req = aio_container_of(pub, struct request, pub);
+	pthread_mutex_lock(&ctl->lock);
+	size_t used = req->pub.len + 1;
+	size_t n = req->in_len > used ? req->in_len - used : 0;
+	char *copy = n ? malloc(n) : NULL;
+	int fd = req->fd;
+	if (n && !copy) {
+		fd = -ENOMEM;
+	} else if (fd >= 0) {
+		if (n)
+			memcpy(copy, req->in + used, n);
+		req->fd = -1;	/* the thread no longer polls it */
+		close_client(req);
+	} else {
+		fd = -EPIPE;	/* the client has gone meanwhile */
+	}
+	pthread_mutex_unlock(&ctl->lock);
+	answer(ctl, req, NULL, 0);
+	if (fd < 0) {
+		free(copy);
+		copy = NULL;
+		n = 0;
+	}
+	*rest = copy;
+	*rest_len = n;
+	return fd;
+}
+
+/* ---------------------------------------------------------------- the thread's side (under ctl->lock) */
+
+static void accept_client(struct aio_control *ctl)
+{
+	int fd = accept4(ctl->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;		/* EAGAIN, or a client that left at once */
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		close(fd);
+		return;
+	}
+	if (cred.uid != geteuid() && cred.uid != 0) {
+		close(fd);
+		struct refusal *ref = calloc(1, sizeof *ref);
+		if (!ref)
+			return;
+		ref->ctl = ctl;
+		ref->uid = cred.uid;
+		ref->pid = cred.pid;
+		ref->next = ctl->refusals;
+		ctl->refusals = ref;
+		aio_mailbox_post(ctl->mailbox, &ref->mail, deliver_refusal);
+		return;
+	}
+	struct request *req = ctl->clients < MAX_CLIENTS ? calloc(1, sizeof *req) : NULL;
+	if (!req) {
+		close(fd);
+		return;
+	}
+	req->ctl = ctl;
+	req->fd = fd;
+	req->pub.uid = cred.uid;
+	req->pub.pid = cred.pid;
+	req->phase = READING;
+	req->deadline = now() + AIO_CONTROL_READ_TIMEOUT;
+	*ctl->tail = req;
+	ctl->tail = &req->next;
+	ctl->clients++;
+}
+
+/* Reads what is there; once a whole line is, the loop is asked. */
+static void read_request(struct aio_control *ctl, struct request *req)
+{
+	for (;;) {
+		if (req->in_len == req->in_cap) {
+			size_t cap = req->in_cap ? req->in_cap * 2 : 256;
+			char *in = cap <= AIO_CONTROL_LINE_MAX + 1 ? realloc(req->in, cap) : NULL;
+			if (!in) {
+				close_client(req);	/* too long a line */
+				return;
+			}
+			req->in = in;
+			req->in_cap = cap;
+		}
+		ssize_t n = read(req->fd, req->in + req->in_len, req->in_cap - req->in_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			close_client(req);
+			return;
+		}
+		char *nl = memchr(req->in + req->in_len, '\n', (size_t)n);
+		req->in_len += (size_t)n;
+		if (nl) {
+			*nl = '\0';
+			req->pub.line = req->in;
+			req->pub.len = (size_t)(nl - req->in);
+			req->phase = WAITING;
+			req->posted_at = now();
+			req->mail_pending = 1;
+			aio_mailbox_post(ctl->mailbox, &req->mail, deliver);
+			return;
+		}
+	}
+}
+
+static void write_reply(struct request *req)
+{
+	while (req->out_off < req->out_len) {
+		ssize_t n = write(req->fd, req->out + req->out_off, req->out_len - req->out_off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {
+			close_client(req);
+			return;
+		}
+		req->out_off += (size_t)n;
+		req->deadline = now() + AIO_CONTROL_WRITE_TIMEOUT;
+	}
+	close_client(req);
+}
+
+/* Frees what nobody can reach any more; sends the stall signal when due;
+ * returns the poll timeout in ms. */
+static int sweep(struct aio_control *ctl)
+{
+	double t = now(), next = t + 60;
+	struct request **p = &ctl->requests;
+	while (*p) {
+		struct request *req = *p;
+		if ((req->phase == READING || req->phase == WRITING) && t >= req->deadline)
+			close_client(req);
+		if (req->phase == WAITING && !req->taken && !req->stall_signalled && ctl->ops->stalled) {
+			double due = req->posted_at + ctl->stall_after;
+			if (t >= due) {
+				req->stall_signalled = 1;
+				pthread_kill(ctl->loop_thread, stall_signal());
+			} else if (due < next) {
+				next = due;
+			}
+		}
+		if (req->phase == DONE && !req->mail_pending && !req->with_loop) {
+			*p = req->next;
+			ctl->clients--;
+			free(req->in);
+			free(req);
+			continue;
+		}
+		if ((req->phase == READING || req->phase == WRITING) && req->deadline < next)
+			next = req->deadline;
+		p = &req->next;
+	}
+	ctl->tail = p;
+	double ms = (next - t) * 1000 + 1;
+	return ms < 0 ? 0 : (int)ms;
+}
+
+static void *serve(void *arg)
+{
+	struct aio_control *ctl = arg;
+	struct pollfd pfd[MAX_CLIENTS + 2];
+	struct request *polled[MAX_CLIENTS];
+	pthread_mutex_lock(&ctl->lock);
+	while (!ctl->stopping) {
+		int timeout = sweep(ctl);
+		int n = 0;
+		pfd[0] = (struct pollfd){.fd = ctl->wake[0], .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = ctl->listen_fd, .events = POLLIN};
+		for (struct request *req = ctl->requests; req; req = req->next) {
+			if (req->fd < 0)
+				continue;
+			/* A waiting client is only watched for hanging up. */
+			short events = req->phase == READING ? POLLIN :
+				       req->phase == WRITING ? POLLOUT : 0;
+			pfd[n + 2] = (struct pollfd){.fd = req->fd, .events = events};
+			polled[n++] = req;
+		}
+		pthread_mutex_unlock(&ctl->lock);
+		int ready = poll(pfd, (nfds_t)n + 2, timeout);
+		pthread_mutex_lock(&ctl->lock);
+		if (ready <= 0)
+			continue;
+		if (pfd[0].revents) {
+			char buf[64];
+			while (read(ctl->wake[0], buf, sizeof buf) > 0)
+				;
+		}
+		for (int i = 0; i < n; i++) {
+			struct request *req = polled[i];
+			short ev = pfd[i + 2].revents;
+			/* The loop may have detached or answered it meanwhile. */
+			if (!ev || req->fd != pfd[i + 2].fd)
+				continue;
+			if (req->phase == READING)
+				read_request(ctl, req);
+			else if (req->phase == WRITING)
+				write_reply(req);
+			else if (req->phase == WAITING && (ev & (POLLHUP | POLLERR)))
+				close_client(req);
+		}
+		if (pfd[1].revents)
+			accept_client(ctl);
+	}
+	pthread_mutex_unlock(&ctl->lock);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- life */
+
+struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
+				    const struct aio_control_ops *ops, void *udata,
+				    double stall_after, int *err)
+{
+	assert(!interrupted && "one control socket a process");
+	struct aio_control *ctl = calloc(1, sizeof *ctl);
+	if (!ctl) {
+		*err = -ENOMEM;
+		close(fd);
+		return NULL;
+	}
+	ctl->loop = loop;
+	ctl->ops = ops;
+	ctl->udata = udata;
+	ctl->stall_after = stall_after;
+	ctl->listen_fd = fd;
+	ctl->tail = &ctl->requests;
+	ctl->loop_thread = pthread_self();
+	ctl->wake[0] = ctl->wake[1] = -1;
+	int r = pthread_mutex_init(&ctl->lock, NULL);
+	if (r) {
+		*err = -r;
+		close(fd);
+		free(ctl);
+		return NULL;
+	}
+	ctl->mailbox = aio_mailbox_new(loop, err);
+	if (!ctl->mailbox)
+		goto fail;
+	if (pipe2(ctl->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+		*err = -errno;
+		goto fail;
+	}
+	struct sigaction sa = {.sa_handler = on_stall_signal, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	sigaction(stall_signal(), &sa, &ctl->old_action);
+	interrupted = ctl;
+	/* Process-directed signals are the loop's, never this thread's. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	/* Its frames are small: the default 8 MiB stack would be mapped for
+	 * nothing at every start-up. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	r = pthread_create(&ctl->thread, &attr, serve, ctl);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
+		*err = -r;
+		interrupted = NULL;
+		sigaction(stall_signal(), &ctl->old_action, NULL);
+		goto fail;
+	}
+	return ctl;
+fail:
+	aio_mailbox_free(ctl->mailbox);
+	if (ctl->wake[0] >= 0) {
+		close(ctl->wake[0]);
+		close(ctl->wake[1]);
+	}
+	close(fd);
+	pthread_mutex_destroy(&ctl->lock);
+	free(ctl);
+	return NULL;
+}
+
+void aio_control_free(struct aio_control *ctl)
+{
+	if (!ctl)
+		return;
+	pthread_mutex_lock(&ctl->lock);
+	ctl->stopping = 1;
+	pthread_mutex_unlock(&ctl->lock);
+	wake_thread(ctl);
+	pthread_join(ctl->thread, NULL);
+	interrupted = NULL;
+	sigaction(stall_signal(), &ctl->old_action, NULL);
+	aio_mailbox_free(ctl->mailbox);
+	while (ctl->requests) {
+		struct request *req = ctl->requests;
+		ctl->requests = req->next;
+		aio_call_cancel(&req->mail.call);
+		close_client(req);
+		free(req->in);
+		free(req);
+	}
+	while (ctl->refusals) {
+		struct refusal *ref = ctl->refusals;
+		ctl->refusals = ref->next;
+		aio_call_cancel(&ref->mail.call);
+		free(ref);
+	}
+	close(ctl->listen_fd);
+	close(ctl->wake[0]);
+	close(ctl->wake[1]);
+	pthread_mutex_destroy(&ctl->lock);
+	free(ctl);
+}
