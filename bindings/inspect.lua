@@ -131,9 +131,6 @@ local function fit_left(text, width)
   return text
 end
 
--- 80 columns: ID NAME GEN STATE WAITS-ON AGE RES CPU WHERE.
-local ROW = "%4s %-12s %3s %-8s %-17s %5s %4s %5s %s"
-
 -- A field cut to width; padded for the bytes beyond one a character, so
 -- that string.format's byte-counted padding lines a UTF-8 name up.
 local function cell(v, width)
@@ -143,12 +140,46 @@ local function cell(v, width)
   return v
 end
 
-local function row_line(t)
-  local where = t.where or ""
-  if #where > 14 then where = where:match("[^/]*$") end	-- the file's name and line tell most
-  if #where > 14 then where = fit_left(where, 14) end
-  return format(ROW, num(t.id), cell(t.name, 12), num(t.generation), t.state, cell(t.waits, 17),
-                duration(t.age), num(t.resumes), duration(t.cpu), where)
+local function where_cell(where, width)
+  where = where or ""
+  if #where > width then where = where:match("[^/]*$") end	-- the file's name and line tell most
+  if #where > width then where = fit_left(where, width) end
+  return where
+end
+
+-- The columns as wide as their widest value, 80 in all at most: what
+-- must give way is WHERE, then WAITS ON, then NAME, down to a floor each.
+local WIDTH = 80
+local function ps_format(tasks)
+  local function len(v) v = tostring(num(v) or "") return utf8.len(v) or #v end
+  local w = {id = 2, name = 4, gen = 3, state = 5, waits = 8, res = 3, where = 5}
+  for _, t in ipairs(tasks) do
+    w.id = math.max(w.id, len(t.id))
+    w.name = math.max(w.name, len(t.name))
+    w.gen = math.max(w.gen, len(t.generation))
+    w.state = math.max(w.state, len(t.state))
+    w.waits = math.max(w.waits, len(t.waits))
+    w.res = math.max(w.res, len(t.resumes))
+    w.where = math.max(w.where, len(t.where))
+  end
+  local time = 6	-- duration() is at most "59m59s"
+  local function total()
+    return w.id + w.name + w.gen + w.state + w.waits + time + w.res + time + w.where + 8
+  end
+  for _, shrink in ipairs({{"where", 14}, {"waits", 17}, {"name", 10}}) do
+    local key, floor = shrink[1], shrink[2]
+    local over = total() - WIDTH
+    if over > 0 and w[key] > floor then w[key] = math.max(floor, w[key] - over) end
+  end
+  local fmt = format("%%%ds %%-%ds %%%ds %%-%ds %%-%ds %%%ds %%%ds %%%ds %%s",
+                     w.id, w.name, w.gen, w.state, w.waits, time, w.res, time)
+  local function line(t)
+    return (format(fmt, num(t.id), cell(t.name, w.name), num(t.generation), t.state,
+                   cell(t.waits, w.waits), duration(t.age), num(t.resumes), duration(t.cpu),
+                   where_cell(t.where, w.where)):gsub(" +$", ""))
+  end
+  local head = format(fmt, "ID", "NAME", "GEN", "STATE", "WAITS ON", "AGE", "RES", "CPU", "WHERE")
+  return head, line
 end
 
 local function print_held(held, tasks)
@@ -165,8 +196,10 @@ end
 
 local function print_ps(reply)
   print_held(reply.held, reply.tasks)
-  out:write(format(ROW, "ID", "NAME", "GEN", "STATE", "WAITS ON", "AGE", "RES", "CPU", "WHERE"), "\n")
-  local lines, tasks = {}, reply.tasks
+  local tasks = reply.tasks
+  local head, row_line = ps_format(tasks)
+  out:write(head, "\n")
+  local lines = {}
   for i = 1, #tasks do
     lines[#lines + 1] = row_line(tasks[i])
     if #lines == 1000 or i == #tasks then

@@ -293,6 +293,17 @@ static void on_first_stop(int signum)
 		lua_sethook(t->co, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
+/* In the signal handler, as a second stop signal exits at once: what
+ * atexit would have done that is async-signal-safe. */
+static void on_exit_now(int signum)
+{
+	(void)signum;
+	const char *path = laio_control_path();
+	if (path)
+		unlink(path);
+	repl_restore_terminal_now();
+}
+
 /* A graceful stop, begun once: the first signal's number decides the status. */
 static void begin_stop(struct l_loop *loop, int signum)
 {
@@ -372,6 +383,7 @@ static void watch_signals(struct l_loop *loop)
 {
 	main_loop = loop;
 	aio_signal_on_first_stop(on_first_stop);
+	aio_signal_on_exit_now(on_exit_now);
 	for (size_t i = 0; i < NWATCHED; i++)
 		watch_signal(loop, i);
 }
@@ -399,6 +411,7 @@ static void stop_watching_signals(void)
 		watched[i].sig = NULL;
 	}
 	aio_signal_on_first_stop(NULL);
+	aio_signal_on_exit_now(NULL);
 	main_loop = NULL;
 }
 

@@ -102,6 +102,12 @@ void repl_prepare(int interactive)
 	stderr = err;
 }
 
+void repl_restore_terminal_now(void)
+{
+	if (repl.have_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &repl.saved);
+}
+
 /* The terminal as it was, the history file bounded; also at exit
  * (os.exit, an error), so idempotent. */
 static void restore_terminal(void)

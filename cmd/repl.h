@@ -27,6 +27,10 @@ void repl_start(lua_State *L, struct l_loop *loop, void (*ended)(void));
  * from {write =, idle =} as repl.lua's does (aiod attach's remote one). */
 void repl_start_with(lua_State *L, struct l_loop *loop, void (*ended)(void));
 
+/* In a signal handler, before the process exits at once: the terminal's
+ * modes as they were (only tcsetattr, which is async-signal-safe). */
+void repl_restore_terminal_now(void);
+
 /* [-0, +0] Ends the REPL if it runs: the terminal is as it was before,
  * the history file bounded, stdin no longer watched. Idempotent. */
 void repl_stop(lua_State *L);

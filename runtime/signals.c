@@ -28,6 +28,7 @@ static volatile sig_atomic_t takers[NSIG];	/* watchers without AIO_SIGNAL_DEFAUL
 static volatile sig_atomic_t is_stop[NSIG];
 static volatile sig_atomic_t stops_seen;
 static aio_stop_fn on_first_stop;
+static aio_stop_fn on_exit_now;
 
 static void run_signal(struct aio_call *call)
 {
@@ -46,8 +47,11 @@ static void stop_handler(int signum)
 {
 	int saved = errno;
 	if (is_stop[signum] && !takers[signum]) {
-		if (++stops_seen > 1)
+		if (++stops_seen > 1) {
+			if (on_exit_now)
+				on_exit_now(signum);
 			_exit(128 + signum);
+		}
 		if (on_first_stop)
 			on_first_stop(signum);
 	}
@@ -68,6 +72,11 @@ static void install_stop_handler(int signum)
 void aio_signal_on_first_stop(aio_stop_fn fn)
 {
 	on_first_stop = fn;
+}
+
+void aio_signal_on_exit_now(aio_stop_fn fn)
+{
+	on_exit_now = fn;
 }
 
 void aio_signal_set_stop(int signum, int on)

@@ -44,6 +44,11 @@ void aio_signal_set_stop(int signum, int on);
  * must be async-signal-safe. NULL: nothing runs. */
 void aio_signal_on_first_stop(aio_stop_fn fn);
 
+/* fn(signum) runs in the signal handler just before a second stop signal
+ * exits the process, so it must be async-signal-safe (unlink, tcsetattr).
+ * NULL: nothing runs. */
+void aio_signal_on_exit_now(aio_stop_fn fn);
+
 /* Whether a watcher without AIO_SIGNAL_DEFAULT watches signum. */
 int aio_signal_taken(int signum);
 

@@ -465,6 +465,35 @@ START_TEST(test_signals_stop_second_exits)
 }
 END_TEST
 
+/* The exit-now hook runs just before that exit; its pipe tells the parent. */
+static int exit_now_pipe = -1;
+
+static void on_exit_now_write(int signum)
+{
+	char c = (char)signum;
+	(void)!write(exit_now_pipe, &c, 1);
+}
+
+static void second_stop_runs_hook(void)
+{
+	aio_signal_on_exit_now(on_exit_now_write);
+	second_stop_exits();
+}
+
+START_TEST(test_signals_stop_exit_now_hook)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	exit_now_pipe = fds[1];
+	ck_assert_int_eq(child_status(second_stop_runs_hook), 128 + SIGUSR2);
+	close(fds[1]);
+	char c = 0;
+	ck_assert_int_eq(read(fds[0], &c, 1), 1);
+	ck_assert_int_eq(c, SIGUSR2);
+	close(fds[0]);
+}
+END_TEST
+
 static void stop_taken_not_counted(void)
 {
 	struct aio_loop *loop = loop_make();
@@ -545,6 +574,7 @@ Suite *signals_suite(void)
 
 	tc = check_tcase(s, "stop", counts_reset, NULL, 5);
 	tcase_add_test(tc, test_signals_stop_second_exits);
+	tcase_add_test(tc, test_signals_stop_exit_now_hook);
 	tcase_add_test(tc, test_signals_stop_taken_not_counted);
 	tcase_add_test(tc, test_signals_stop_turned_off);
 	return s;
