@@ -9,7 +9,7 @@ local cjson			-- lua-cjson, loaded with the first request
 
 -- Tasks are read this many at a time, the loop turning in between, so
 -- that aiod ps on 100,000 tasks holds it for a few ms at a time at most.
-local CHUNK = 200
+local CHUNK = 100
 
 -- A private instance: the script's own require "cjson" keeps its settings.
 local function encoder()
