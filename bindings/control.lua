@@ -9,7 +9,7 @@ local cjson			-- lua-cjson, loaded with the first request
 
 -- Tasks are read this many at a time, the loop turning in between, so
 -- that aiod ps on 100,000 tasks holds it for a few ms at a time at most.
-local CHUNK = 200
+local CHUNK = 100
 
 -- A private instance: the script's own require "cjson" keeps its settings.
 local function encoder()
@@ -52,11 +52,14 @@ local function parents(tasks, yield)
   return parent, via
 end
 
-local function row_of(t, parent, via)
+-- Fills row, a table used again for every chunk: 100,000 rows made anew
+-- were most of the garbage an answer left.
+local function fill_row(row, t, parent, via)
   local id, name, gen, state, waits, age, resumes, busy, where = C.task_info(t)
   local p = parent[t]
-  return {id = id, name = name, generation = gen, state = state, waits = waits, age = age,
-          resumes = resumes, cpu = busy, where = where, parent = p and C.task_id(p), via = via[t]}
+  row.id, row.name, row.generation, row.state, row.waits = id, name, gen, state, waits
+  row.age, row.resumes, row.cpu, row.where = age, resumes, busy, where
+  row.parent, row.via = p and C.task_id(p), via[t]
 end
 
 -- The answer of ps and pstree, written to req a chunk of rows at a time.
@@ -68,16 +71,23 @@ local function write_tasks(req, yield, held)
   local parent, via = parents(tasks, yield)
   local head = encode({pid = C.getpid(), generation = select(5, C.loop_stats()), held = held})
   req:write(head:sub(1, -2), ',"tasks":[')
-  local chunk, first = {}, true
+  local rows, n, first = {}, 0, true
+  for i = 1, CHUNK do rows[i] = {} end
+  local chunk = {}
   local function flush()
-    if #chunk == 0 then return end
+    if n == 0 then return end
+    for i = 1, n do chunk[i] = rows[i] end
+    for i = n + 1, #chunk do chunk[i] = nil end
     req:write(first and "" or ",", encode(chunk):sub(2, -2))
-    first, chunk = false, {}
+    first, n = false, 0
   end
   for i = 1, tasks.n do
     local t = tasks[i]
-    if not t:done() and t ~= asking then chunk[#chunk + 1] = row_of(t, parent, via) end
-    if #chunk == CHUNK then
+    if not t:done() and t ~= asking then
+      n = n + 1
+      fill_row(rows[n], t, parent, via)
+    end
+    if n == CHUNK then
       flush()
       if yield then yield() end
     end

@@ -134,9 +134,10 @@ end
 -- A field cut to width; padded for the bytes beyond one a character, so
 -- that string.format's byte-counted padding lines a UTF-8 name up.
 local function cell(v, width)
-  v = tostring(num(v) or "")
+  if v == nil then return "" end
   if #v > width then v = fit(v, width) end
-  if v:find("[\128-\255]") then v = v .. rep(" ", #v - utf8.len(v)) end
+  local chars = utf8.len(v)
+  if chars and chars < #v then v = v .. rep(" ", #v - chars) end
   return v
 end
 
@@ -174,9 +175,13 @@ local function ps_format(tasks)
   local fmt = format("%%%ds %%-%ds %%%ds %%-%ds %%-%ds %%%ds %%%ds %%%ds %%s",
                      w.id, w.name, w.gen, w.state, w.waits, time, w.res, time)
   local function line(t)
-    return (format(fmt, num(t.id), cell(t.name, w.name), num(t.generation), t.state,
-                   cell(t.waits, w.waits), duration(t.age), num(t.resumes), duration(t.cpu),
-                   where_cell(t.where, w.where)):gsub(" +$", ""))
+    local where = t.where
+    if where and #where > w.where then where = where_cell(where, w.where) end
+    local text = format(fmt, num(t.id), cell(t.name, w.name), num(t.generation), t.state,
+                        cell(t.waits, w.waits), duration(t.age), num(t.resumes), duration(t.cpu),
+                        where or "")
+    if not where then text = text:gsub(" +$", "") end
+    return text
   end
   local head = format(fmt, "ID", "NAME", "GEN", "STATE", "WAITS ON", "AGE", "RES", "CPU", "WHERE")
   return head, line
@@ -315,6 +320,12 @@ local path = socket_of(o)
 if o.cmd == "attach" then run_attach(path) end
 local line = o.cmd == "stack" and ("stack " .. o.task) or o.cmd
 local text = ask(path, line)
+-- A big answer is a list of tasks, never an error: --json copies it as it
+-- came, without decoding megabytes for nothing.
+if o.json and #text > 65536 then
+  out:write(text, "\n")
+  os.exit(0)
+end
 local cjson = require "cjson"
 local ok, reply = pcall(cjson.decode, text)
 if not ok or type(reply) ~= "table" then fail(1, "not an answer aiod gives: %s", text:sub(1, 200)) end
