@@ -132,15 +132,17 @@ local function stats_reply(yield)
     end
     if yield and i % CHUNK == 0 then yield() end
   end
-  local servers, connections = 0, 0
+  local connections = 0
   for _, server in ipairs(C.open_servers and C.open_servers() or {}) do
-    servers = servers + 1
     connections = connections + server._active
   end
+  local servers, endpoints = 0, 0
+  if C.count_open then servers, endpoints = C.count_open() end
   return {
     pid = C.getpid(), uptime = uptime, generation = gen,
     tasks = {total = n, by_state = by_state, by_generation = by_gen},
-    servers = servers, connections = connections, children = children, thread_jobs = jobs,
+    servers = servers, connections = connections, endpoints = endpoints, children = children,
+    thread_jobs = jobs,
     loop = {turns = turns, lag = {p50 = p50, p99 = p99, max = max}},
     lua_memory = math.floor(collectgarbage("count") * 1024), rss = rss, fds = fds,
   }

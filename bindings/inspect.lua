@@ -276,6 +276,7 @@ local function print_stats(s)
     {"by generation", counts(s.tasks.by_generation)},
     {"servers", s.servers},
     {"connections", s.connections},
+    {"endpoints", s.endpoints},
     {"children", s.children},
     {"thread jobs", s.thread_jobs},
     {"loop turns", s.loop.turns},

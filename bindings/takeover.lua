@@ -82,6 +82,15 @@ function T.closed(owner)
 end
 
 -- Closes the servers and endpoints of generations first to last.
+-- How many servers and endpoints are open, for aiod stats.
+function C.count_open()
+  local servers, endpoints = 0, 0
+  for owner in pairs(open) do
+    if type(owner) == "userdata" then endpoints = endpoints + 1 else servers = servers + 1 end
+  end
+  return servers, endpoints
+end
+
 function C.close_generations(first, last)
   local list = {}
   for owner, gen in pairs(open) do

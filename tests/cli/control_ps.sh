@@ -44,6 +44,7 @@ has "task 2 (gatherer)"
 ask stats
 has "tasks          5"
 has "servers        1"
+has "endpoints      0"
 has "loop lag       p50"
 
 ask ps --json
