@@ -382,7 +382,10 @@ static void task_step(struct aio_call *call)
 	}
 	loop->current = t;
 	int watched = loop->debug;
-	double began = aio_loop_time(loop->rt);
+	/* Steps that follow one another in a turn share a clock reading: the
+	 * last one's end is this one's start (one read a step, not two). */
+	double began = loop->step_ended != 0 && aio_loop_ticks(loop->rt) == loop->step_tick + 1
+		? loop->step_ended : aio_loop_time(loop->rt);
 	loop->step_began = began;
 	if (watched) {
 		loop->slow_seen = 0;
@@ -390,7 +393,10 @@ static void task_step(struct aio_call *call)
 	}
 	int status = lua_resume(t->co, L, nargs, &nres);
 	loop->current = NULL;
-	double took = aio_loop_time(loop->rt) - began;
+	double ended = aio_loop_time(loop->rt);
+	double took = ended - began;
+	loop->step_ended = ended;
+	loop->step_tick = aio_loop_ticks(loop->rt);
 	t->resumes++;
 	t->busy += (float)took;
 	if (watched) {
@@ -427,7 +433,9 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->fut.is_task = 1;
 	t->fut.state = FUT_PENDING;
 	t->id = ++S->task_counter;
-	t->born = aio_loop_time(loop->rt);
+	t->born = aio_loop_turn_began(loop->rt);
+	if (t->born == 0)
+		t->born = aio_loop_time(loop->rt);
 	t->nargs = nargs + 2;
 	/* A task serving a connection makes helpers that serve it too. */
 	t->gen = loop->current ? loop->current->gen : loop->gen;

@@ -60,6 +60,8 @@ struct l_loop {
 	unsigned char until_tasks_done;	/* stop once no task is left, timers or not */
 	unsigned char slow_seen;	/* debug: this step's slow point is recorded */
 	double step_began;	/* when the current task's step began */
+	double step_ended;	/* when the last one ended (0: none yet)... */
+	uint64_t step_tick;	/* ...at this aio_loop_ticks: a step right after reuses it */
 	unsigned char gc_noted;	/* a future failed unretrieved since the last cycle */
 	struct aio_timer gc_timer;	/* drives the collector for the unretrieved */
 	double gc_resume;	/* no collecting before then */

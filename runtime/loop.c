@@ -27,6 +27,8 @@ struct aio_loop {
 	int in_turn;
 	double last_poll;	/* when I/O was last polled */
 	uint64_t turns;		/* that ran calls */
+	uint64_t ticks;		/* moves on at every poll and before every call */
+	double turn_began;	/* of the turn running, read as it began */
 	struct aio_lag lag;	/* how long they took */
 };
 
@@ -280,6 +282,7 @@ enum aio_loop_state aio_loop_run_once(struct aio_loop *loop)
 {
 	assert(!loop->in_turn && "aio_loop_run_once called from a call it runs");
 	poll_events(loop);
+	loop->ticks++;
 	queue_due_timers(loop);
 	if (list_empty(&loop->ready))
 		return aio_loop_state(loop);
@@ -292,9 +295,11 @@ enum aio_loop_state aio_loop_run_once(struct aio_loop *loop)
 	loop->ready.next = loop->ready.prev = &loop->ready;
 	loop->in_turn = 1;
 	double began = aio_loop_time(loop);
+	loop->turn_began = began;
 	while (!list_empty(batch)) {
 		struct aio_call *call = batch->next;
 		aio_call_cancel(call);
+		loop->ticks++;
 		call->fn(call);
 	}
 	double now = aio_loop_time(loop);
@@ -307,6 +312,16 @@ enum aio_loop_state aio_loop_run_once(struct aio_loop *loop)
 uint64_t aio_loop_turns(struct aio_loop *loop)
 {
 	return loop->turns;
+}
+
+uint64_t aio_loop_ticks(const struct aio_loop *loop)
+{
+	return loop->ticks;
+}
+
+double aio_loop_turn_began(const struct aio_loop *loop)
+{
+	return loop->in_turn ? loop->turn_began : 0;
 }
 
 void aio_loop_lag(struct aio_loop *loop, struct aio_lag_summary *out)

@@ -155,6 +155,18 @@ enum aio_loop_state aio_loop_run_once(struct aio_loop *loop);
 /* How many turns ran calls since the loop was made. */
 uint64_t aio_loop_turns(struct aio_loop *loop);
 
+/*
+ * A count that moves on at every poll and before every call a turn runs:
+ * a call that reads it equal to what the call before it left, plus one,
+ * knows that nothing ran in between (so a clock reading can be shared).
+ */
+uint64_t aio_loop_ticks(const struct aio_loop *loop);
+
+/* When the turn running now began to run its calls (monotonic seconds,
+ * read then); 0 outside a turn. Cheaper than a clock read, and as good
+ * for anything measured in turns (a task's age). */
+double aio_loop_turn_began(const struct aio_loop *loop);
+
 /* How long the turns of the last minute took (from the first call a turn
  * ran to the end of its last): how long an event may wait behind others. */
 void aio_loop_lag(struct aio_loop *loop, struct aio_lag_summary *out);
