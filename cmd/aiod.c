@@ -36,7 +36,11 @@ static const char usage_text[] =
 	"  --no-control    open no control socket\n"
 	"  --debug         warn when a task runs over 100 ms without suspending\n"
 	"  -v, --version   print the version and exit\n"
-	"  -h, --help      print this help and exit\n";
+	"  -h, --help      print this help and exit\n"
+	"\n"
+	"       aiod ps | pstree | stats | reload | attach  (PID | --pidfile FILE) [--control PATH] [--json]\n"
+	"       aiod stack (PID | --pidfile FILE) TASK [--control PATH] [--json]\n"
+	"  look inside a running aiod through its control socket (aiod ps --help says more)\n";
 
 struct options opts;
 /* -i: a REPL once the main chunk has returned (cmd/repl.c). */
