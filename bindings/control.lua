@@ -169,6 +169,15 @@ Ctrl-C comes on a connection of its own, "interrupt <id>", so that it
 reaches an entry that holds the loop. --]]
 local sessions, next_session = {}, 1
 
+-- Session ids tag tasks in 16 bits; one still open is never reused.
+local function new_session_id()
+  repeat
+    local id = next_session
+    next_session = next_session % 65535 + 1
+    if not sessions[id] then return id end
+  until false
+end
+
 local function frame(kind, text)
   return format("%s %d\n%s", kind, #text, text)
 end
@@ -176,8 +185,7 @@ end
 local function attach(req)
   local _ = M.open_connection	-- the streams' methods live in streams.lua, loaded on demand
   local reader, writer = req:connection()
-  local id = next_session
-  next_session = next_session + 1
+  local id = new_session_id()
   local repl
   local function send(kind, text)
     if not writer:is_closing() then writer:write(frame(kind, text)) end
@@ -198,7 +206,11 @@ local function attach(req)
       send("P", repl:prompt())
       if idle and not idle:done() then idle:set_result() end
     end,
-    spawn = function(fn) return C.spawn_in(select(5, C.loop_stats()), false, fn) end,
+    spawn = function(fn)
+      local task = C.spawn_in(select(5, C.loop_stats()), false, fn)
+      C.set_session(task, id)
+      return task
+    end,
     env = env,
   }
   sessions[id] = repl
@@ -239,11 +251,11 @@ local function attach(req)
       end
     end
   end)
-  -- The client has gone (or ended): what its entry still runs is cancelled.
+  -- The client has gone (or ended): its entry, and every task its entries
+  -- started, are cancelled.
   sessions[id] = nil
-  local running = repl:running()
   repl:close()
-  if running then running:cancel() end
+  C.cancel_session(id)
   listener:cancel()
   writer:close()
   if not ok and not M.CancelledError:is(err) then error(err, 0) end

@@ -43,11 +43,11 @@ static int l_spawn_in(lua_State *L)
 	return 1;
 }
 
-/* cancel_generations(lo, hi, include_serving) -> how many were cancelled */
-static int l_cancel_generations(lua_State *L)
+/* Cancels the unfinished tasks match(t, a, b, c) picks; pushes how many. */
+static int cancel_matching(lua_State *L, int (*match)(const struct l_task *t, lua_Integer a,
+						      lua_Integer b, int c),
+			   lua_Integer a, lua_Integer b, int c)
 {
-	lua_Integer lo = luaL_checkinteger(L, 1), hi = luaL_checkinteger(L, 2);
-	int serving = lua_toboolean(L, 3);
 	struct l_loop *loop = laio_push_running_loop(L);
 	lua_pushnil(L);		/* no message */
 	int msg = lua_gettop(L), n = 0;
@@ -55,7 +55,7 @@ static int l_cancel_generations(lua_State *L)
 	for (struct l_link *k = loop->tasks.next, *next; k != &loop->tasks; k = next) {
 		next = k->next;
 		struct l_task *t = aio_container_of(k, struct l_task, link);
-		if (t->gen < lo || t->gen > hi || (t->serving && !serving))
+		if (!match(t, a, b, c))
 			continue;
 		lua_rawgeti(L, LUA_REGISTRYINDEX, t->fut.ref);
 		n += laio_task_cancel(L, lua_gettop(L), msg);
@@ -63,6 +63,42 @@ static int l_cancel_generations(lua_State *L)
 	}
 	lua_pushinteger(L, n);
 	return 1;
+}
+
+static int in_generations(const struct l_task *t, lua_Integer lo, lua_Integer hi, int serving)
+{
+	return t->gen >= lo && t->gen <= hi && (!t->serving || serving);
+}
+
+/* cancel_generations(lo, hi, include_serving) -> how many were cancelled */
+static int l_cancel_generations(lua_State *L)
+{
+	lua_Integer lo = luaL_checkinteger(L, 1), hi = luaL_checkinteger(L, 2);
+	return cancel_matching(L, in_generations, lo, hi, lua_toboolean(L, 3));
+}
+
+static int in_session(const struct l_task *t, lua_Integer id, lua_Integer unused, int unused_too)
+{
+	(void)unused;
+	(void)unused_too;
+	return t->session == id;
+}
+
+/* set_session(task, id): the task, and the tasks it makes, belong to aiod
+ * attach's session id (1-65535) */
+static int l_set_session(lua_State *L)
+{
+	struct l_task *t = luaL_checkudata(L, 1, LAIO_TASK);
+	lua_Integer id = luaL_checkinteger(L, 2);
+	luaL_argcheck(L, id > 0 && id <= USHRT_MAX, 2, "session out of range");
+	t->session = (unsigned short)id;
+	return 0;
+}
+
+/* cancel_session(id) -> how many of the session's tasks were cancelled */
+static int l_cancel_session(lua_State *L)
+{
+	return cancel_matching(L, in_session, luaL_checkinteger(L, 1), 0, 0);
 }
 
 /* count_generations(lo, hi, serving_only) -> unfinished tasks of those generations */
@@ -106,6 +142,8 @@ const luaL_Reg laio_generation_functions[] = {
 	{"set_generation", l_set_generation},
 	{"spawn_in", l_spawn_in},
 	{"cancel_generations", l_cancel_generations},
+	{"set_session", l_set_session},
+	{"cancel_session", l_cancel_session},
 	{"count_generations", l_count_generations},
 	{NULL, NULL}
 };

@@ -440,6 +440,7 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	/* A task serving a connection makes helpers that serve it too. */
 	t->gen = loop->current ? loop->current->gen : loop->gen;
 	t->serving = loop->current ? loop->current->serving : 0;
+	t->session = loop->current ? loop->current->session : 0;
 	aio_timer_init(&t->timer);
 	laio_list_init(&t->park);
 	luaL_setmetatable(L, LAIO_TASK);

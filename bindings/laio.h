@@ -112,6 +112,7 @@ struct l_task {
 	unsigned char must_cancel;
 	unsigned char wait;
 	unsigned char started;
+	unsigned short session;	/* the aiod attach session that made it, inherited; 0: none */
 	/* For aiod ps: what it waits on, while WAIT_PARKED; its resumes and
 	 * the time spent in them, measured around each resume. */
 	const struct laio_park_kind *park_kind;

@@ -1,4 +1,4 @@
-# ten clients at once, a silent one beside them, a stale socket replaced, a live one kept, other users refused
+# ten clients at once, a silent one beside them, garbage and a 10 MB line, a stale socket replaced, a live one kept, other users refused
 . "$(dirname "$0")/lib.bash"
 script s.lua <<'LUA'
 local asyncio = require "asyncio"
@@ -24,6 +24,30 @@ for i in "${!pids[@]}"; do
 	grep -q "^tasks" "$T/s$((i + 1))" || { kill "$BG" $silent; finish 1; fail "client $((i + 1)) got no stats"; }
 done
 kill $silent 2>/dev/null
+# Garbage gets an error; a 10 MB line is dropped unanswered; the daemon serves on.
+python3 - "$T/c.sock" >"$T/junk" 2>&1 <<'PY' || { kill "$BG"; finish 1; cat "$T/junk"; fail "garbage or a long line upset the socket"; }
+import socket, sys
+def ask(data):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    try:
+        s.sendall(data)
+    except OSError:
+        pass  # the daemon stopped reading: the line is too long
+    got = b""
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            got += d
+    except OSError:
+        pass
+    return got
+assert b'"error"' in ask(b"\x00\xff garbage\n"), "no error for garbage"
+assert ask(b"x" * (10 << 20) + b"\n") == b"", "an answer to a 10 MB line"
+PY
+"$AIOD" stats --control "$T/c.sock" | grep -q "^tasks" || { kill "$BG"; finish 1; fail "no stats after the junk"; }
 # Another user: the folder and the socket keep them out (root runs this part).
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 0711 "$T"
