@@ -408,7 +408,8 @@ extern const luaL_Reg laio_inspect_functions[];
 /*
  * l_control.c: the control socket at path, served while loop runs
  * (private_dir: the folder is aiod's own, see control_path.h); 0 or
- * -errno. Stop closes it and removes the path. One a process.
+ * -errno. Stop closes it and removes the path, for a process about to
+ * exit (its thread is let go, not waited for). One a process.
  */
 int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int private_dir);
 void laio_control_stop(lua_State *L);

@@ -1,10 +1,12 @@
 /* control.c -- the control socket's server: a thread that takes requests for the loop and answers even while the loop is stuck */
 #define _GNU_SOURCE	/* accept4, pipe2, struct ucred */
 #include "control.h"
+#include "control_path.h"
 #include "mailbox.h"
 
 #include <assert.h>
 #include <errno.h>
+#include <ev.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -53,11 +55,19 @@ struct refusal {
 
 struct aio_control {
 	struct aio_loop *loop;
+	/* Until the thread starts: a client at the door, the delay's end on a
+	 * turn of the loop, or (the loop held since) the timer's signal. */
+	ev_io door;
+	ev_timer delay;
+	timer_t timer;
+	int has_timer;
+	volatile sig_atomic_t started;
 	struct aio_mailbox *mailbox;
 	const struct aio_control_ops *ops;
 	void *udata;
 	double stall_after;
-	int listen_fd;
+	int listen_fd;		/* -1 until the socket at path is made */
+	char path[108];
 	int wake[2];		/* the loop's side writes, the thread polls */
 	pthread_t thread, loop_thread;
 	struct sigaction old_action;
@@ -241,6 +251,10 @@ static void accept_client(struct aio_control *ctl)
 		close(fd);
 		return;
 	}
+	if (ctl->stopping) {
+		close(fd);
+		return;
+	}
 	if (cred.uid != geteuid() && cred.uid != 0) {
 		close(fd);
 		struct refusal *ref = calloc(1, sizeof *ref);
@@ -295,6 +309,10 @@ static void read_request(struct aio_control *ctl, struct request *req)
 		}
 		char *nl = memchr(req->in + req->in_len, '\n', (size_t)n);
 		req->in_len += (size_t)n;
+		if (nl && ctl->stopping) {
+			close_client(req);	/* the loop takes no more mail */
+			return;
+		}
 		if (nl) {
 			*nl = '\0';
 			req->pub.line = req->in;
@@ -413,7 +431,116 @@ static void *serve(void *arg)
 
 /* ---------------------------------------------------------------- life */
 
-struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
+/* The watchers that wait for the thread's start must not keep the loop
+ * alive; libev wants its count back before they stop. */
+static void stop_waiting(struct aio_control *ctl)
+{
+	struct ev_loop *ev = aio_loop_ev(ctl->loop);
+	if (ev_is_active(&ctl->door)) {
+		ev_ref(ev);
+		ev_io_stop(ev, &ctl->door);
+	}
+	if (ev_is_active(&ctl->delay)) {
+		ev_ref(ev);
+		ev_timer_stop(ev, &ctl->delay);
+	}
+	if (ctl->has_timer)
+		timer_delete(ctl->timer);
+	ctl->has_timer = 0;
+}
+
+int aio_control_start(struct aio_control *ctl)
+{
+	if (ctl->started)
+		return ctl->started == 1 ? 0 : -ENOTCONN;
+	stop_waiting(ctl);
+	int r, err = 0;
+	if (ctl->listen_fd < 0) {
+		r = aio_control_listen(ctl->path, AIO_CONTROL_PRIVATE_DIR);
+		if (r < 0) {
+			ctl->started = -1;	/* given up: tried once */
+			if (ctl->ops->failed)
+				ctl->ops->failed(ctl, r, ctl->udata);
+			return r;
+		}
+		ctl->listen_fd = r;
+	}
+	ctl->mailbox = aio_mailbox_new(ctl->loop, &err);
+	if (!ctl->mailbox)
+		return err;
+	if (pipe2(ctl->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	/* Process-directed signals are the loop's, never this thread's. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	/* Its frames are small: the default 8 MiB stack would be mapped for
+	 * nothing. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	r = pthread_create(&ctl->thread, &attr, serve, ctl);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
+		r = -r;
+		goto fail;
+	}
+	ctl->started = 1;
+	return 0;
+fail:
+	ctl->started = -1;
+	aio_mailbox_free(ctl->mailbox);
+	ctl->mailbox = NULL;
+	if (ctl->wake[0] >= 0) {
+		close(ctl->wake[0]);
+		close(ctl->wake[1]);
+	}
+	ctl->wake[0] = ctl->wake[1] = -1;
+	return r;
+}
+
+static void on_door(struct ev_loop *ev, ev_io *w, int revents)
+{
+	(void)ev;
+	(void)revents;
+	aio_control_start(aio_container_of(w, struct aio_control, door));
+}
+
+static void on_delay(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	(void)revents;
+	/* libev has stopped the one-shot timer itself: the count it was
+	 * unref'ed from comes back here, as its manual says. */
+	ev_ref(ev);
+	aio_control_start(aio_container_of(w, struct aio_control, delay));
+}
+
+/* The signal at the delay's end, sent to the loop's thread: seen only if
+ * the loop has not turned since (else on_delay came first). */
+static void arm_timer(struct aio_control *ctl)
+{
+	struct sigevent sev;
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = stall_signal();
+	sev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, &ctl->timer) < 0)
+		return;
+	ctl->has_timer = 1;
+	struct itimerspec when = {.it_value = {.tv_sec = 0,
+					       .tv_nsec = (long)(AIO_CONTROL_START_AFTER * 1e9)}};
+	timer_settime(ctl->timer, 0, &when, NULL);
+}
+
+int aio_control_is_listening(const struct aio_control *ctl)
+{
+	return ctl->listen_fd >= 0;
+}
+
+struct aio_control *aio_control_new(struct aio_loop *loop, int fd, const char *path,
 				    const struct aio_control_ops *ops, void *udata,
 				    double stall_after, int *err)
 {
@@ -429,6 +556,13 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 	ctl->udata = udata;
 	ctl->stall_after = stall_after;
 	ctl->listen_fd = fd;
+	if (fd < 0 && (!path || strlen(path) >= sizeof ctl->path)) {
+		*err = -ENAMETOOLONG;
+		free(ctl);
+		return NULL;
+	}
+	if (fd < 0)
+		strcpy(ctl->path, path);
 	ctl->tail = &ctl->requests;
 	ctl->loop_thread = pthread_self();
 	ctl->wake[0] = ctl->wake[1] = -1;
@@ -439,60 +573,72 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 		free(ctl);
 		return NULL;
 	}
-	ctl->mailbox = aio_mailbox_new(loop, err);
-	if (!ctl->mailbox)
-		goto fail;
-	if (pipe2(ctl->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
-		*err = -errno;
-		goto fail;
-	}
 	struct sigaction sa = {.sa_handler = on_stall_signal, .sa_flags = SA_RESTART};
 	sigemptyset(&sa.sa_mask);
 	sigaction(stall_signal(), &sa, &ctl->old_action);
 	interrupted = ctl;
-	/* Process-directed signals are the loop's, never this thread's. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	/* Its frames are small: the default 8 MiB stack would be mapped for
-	 * nothing at every start-up. */
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	r = pthread_create(&ctl->thread, &attr, serve, ctl);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r) {
-		*err = -r;
-		interrupted = NULL;
-		sigaction(stall_signal(), &ctl->old_action, NULL);
-		goto fail;
+	/* A thread costs a short script's run a tenth: it starts when a
+	 * client comes, or once the script has run AIO_CONTROL_START_AFTER. */
+	struct ev_loop *ev = aio_loop_ev(loop);
+	ev_io_init(&ctl->door, on_door, fd, EV_READ);
+	if (fd >= 0) {
+		ev_io_start(ev, &ctl->door);
+		ev_unref(ev);
 	}
+	ev_timer_init(&ctl->delay, on_delay, AIO_CONTROL_START_AFTER, 0);
+	ev_timer_start(ev, &ctl->delay);
+	ev_unref(ev);
+	arm_timer(ctl);
 	return ctl;
-fail:
-	aio_mailbox_free(ctl->mailbox);
-	if (ctl->wake[0] >= 0) {
-		close(ctl->wake[0]);
-		close(ctl->wake[1]);
+}
+
+/* What aio_control_abandon let go of: still reachable, and the thread's
+ * until it has seen stopping. */
+static struct aio_control *abandoned;
+
+void aio_control_abandon(struct aio_control *ctl)
+{
+	if (!ctl)
+		return;
+	/* Not woken: waking it would cost what joining does; it sees
+	 * stopping if a client comes before the process is gone. */
+	interrupted = NULL;
+	sigaction(stall_signal(), &ctl->old_action, NULL);
+	if (ctl->started != 1) {
+		stop_waiting(ctl);
+		if (ctl->listen_fd >= 0)
+			close(ctl->listen_fd);
+		pthread_mutex_destroy(&ctl->lock);
+		free(ctl);
+		return;
 	}
-	close(fd);
-	pthread_mutex_destroy(&ctl->lock);
-	free(ctl);
-	return NULL;
+	pthread_mutex_lock(&ctl->lock);
+	ctl->stopping = 1;
+	pthread_mutex_unlock(&ctl->lock);
+	pthread_detach(ctl->thread);
+	/* Its descriptors stay open for it until the process exits: closed
+	 * now, their numbers could be another's before it looks again. */
+	abandoned = ctl;
 }
 
 void aio_control_free(struct aio_control *ctl)
 {
 	if (!ctl)
 		return;
-	pthread_mutex_lock(&ctl->lock);
-	ctl->stopping = 1;
-	pthread_mutex_unlock(&ctl->lock);
-	wake_thread(ctl);
-	pthread_join(ctl->thread, NULL);
 	interrupted = NULL;
 	sigaction(stall_signal(), &ctl->old_action, NULL);
-	aio_mailbox_free(ctl->mailbox);
+	if (ctl->started != 1) {
+		stop_waiting(ctl);
+	} else {
+		pthread_mutex_lock(&ctl->lock);
+		ctl->stopping = 1;
+		pthread_mutex_unlock(&ctl->lock);
+		wake_thread(ctl);
+		pthread_join(ctl->thread, NULL);
+		aio_mailbox_free(ctl->mailbox);
+		close(ctl->wake[0]);
+		close(ctl->wake[1]);
+	}
 	while (ctl->requests) {
 		struct request *req = ctl->requests;
 		ctl->requests = req->next;
@@ -507,9 +653,8 @@ void aio_control_free(struct aio_control *ctl)
 		aio_call_cancel(&ref->mail.call);
 		free(ref);
 	}
-	close(ctl->listen_fd);
-	close(ctl->wake[0]);
-	close(ctl->wake[1]);
+	if (ctl->listen_fd >= 0)
+		close(ctl->listen_fd);
 	pthread_mutex_destroy(&ctl->lock);
 	free(ctl);
 }

@@ -5,6 +5,7 @@
 #include "control_path.h"
 #include "loop.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -151,7 +152,16 @@ static void on_stalled(struct aio_control *ctl, void *udata)
 	stalled_flag = 1;
 }
 
-static const struct aio_control_ops ops = {on_request, on_refused, on_stalled};
+static int failed_err;
+
+static void on_failed(struct aio_control *ctl, int err, void *udata)
+{
+	(void)ctl;
+	(void)udata;
+	failed_err = err;
+}
+
+static const struct aio_control_ops ops = {on_request, on_refused, on_stalled, on_failed};
 
 static struct aio_control *control_make(double stall_after)
 {
@@ -162,7 +172,7 @@ static struct aio_control *control_make(double stall_after)
 	int fd = aio_control_listen(path, AIO_CONTROL_PRIVATE_DIR);
 	ck_assert_int_ge(fd, 0);
 	int err = 0;
-	struct aio_control *ctl = aio_control_new(loop, fd, &ops, NULL, stall_after, &err);
+	struct aio_control *ctl = aio_control_new(loop, fd, NULL, &ops, NULL, stall_after, &err);
 	ck_assert_ptr_nonnull(ctl);
 	return ctl;
 }
@@ -238,6 +248,102 @@ START_TEST(test_control_listen_refuses)
 	longpath[sizeof longpath - 1] = '\0';
 	longpath[0] = '/';
 	ck_assert_int_eq(aio_control_listen(longpath, 0), -ENAMETOOLONG);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- the thread */
+
+static int threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Turns the fixture loop past the thread's delay. */
+static void turn_past_delay(void)
+{
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		turn();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 < 2 * AIO_CONTROL_START_AFTER);
+}
+
+/* No thread for a short run: it starts after the delay, on a turn; none is
+ * left after free; one freed before it started has nothing to join. */
+START_TEST(test_control_thread_waits)
+{
+	int before = threads();
+	struct aio_control *ctl = control_make(1.0);
+	turns(2);
+	ck_assert_int_eq(threads(), before);
+	turn_past_delay();
+	ck_assert_int_eq(threads(), before + 1);
+	aio_control_free(ctl);
+	ck_assert_int_eq(threads(), before);
+	ctl = control_make(1.0);
+	aio_control_free(ctl);
+	ck_assert_int_eq(threads(), before);
+}
+END_TEST
+
+/* Without a descriptor, the socket is made at path with the thread, not
+ * before; one that cannot be made is reported once. */
+START_TEST(test_control_socket_made_late)
+{
+	requests = 0;
+	mode = ECHO;
+	int err = 0;
+	struct aio_control *ctl = aio_control_new(loop, -1, path, &ops, NULL, 1.0, &err);
+	ck_assert_ptr_nonnull(ctl);
+	ck_assert(!aio_control_is_listening(ctl));
+	ck_assert_int_eq(access(path, F_OK), -1);
+	turn_past_delay();
+	ck_assert(aio_control_is_listening(ctl));
+	struct client c;
+	client_start(&c, "stats\n");
+	RUN_UNTIL_WITHIN(2000, client_done(&c), (void)0);
+	client_join(&c);
+	c.got[c.got_len] = '\0';
+	ck_assert_str_eq(c.got, "got stats");
+	aio_control_free(ctl);
+	/* A folder someone planted as a link: refused, said once. */
+	unlink(path);
+	rmdir(dir);
+	ck_assert_int_eq(symlink("/tmp", dir), 0);
+	failed_err = 0;
+	ctl = aio_control_new(loop, -1, path, &ops, NULL, 1.0, &err);
+	turn_past_delay();
+	ck_assert_int_eq(failed_err, -EPERM);
+	ck_assert(!aio_control_is_listening(ctl));
+	ck_assert_int_eq(aio_control_start(ctl), -ENOTCONN);
+	aio_control_free(ctl);
+	unlink(dir);
+}
+END_TEST
+
+/* A loop that never turns still gets its thread: the delay's signal comes
+ * to ops->stalled, and what runs next starts it. */
+START_TEST(test_control_thread_held_loop)
+{
+	int before = threads();
+	struct aio_control *ctl = control_make(1.0);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!stalled_flag) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 3)
+			ck_abort_msg("no signal at the delay's end");
+	}
+	ck_assert_int_eq(aio_control_start(ctl), 0);
+	ck_assert_int_eq(threads(), before + 1);
+	aio_control_free(ctl);
 }
 END_TEST
 
@@ -356,6 +462,8 @@ START_TEST(test_control_stalled_loop)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		if (stalled_flag) {
+			/* The first signal may be the delay's: the thread starts here. */
+			ck_assert_int_eq(aio_control_start(ctl), 0);
 			struct aio_control_request *req = aio_control_take(ctl);
 			if (req) {
 				ck_assert_int_eq(aio_control_reply(ctl, req, "from the hook", 13), 0);
@@ -372,7 +480,7 @@ START_TEST(test_control_stalled_loop)
 	client_join(&c);
 	c.got[c.got_len] = '\0';
 	ck_assert_str_eq(c.got, "from the hook");
-	ck_assert_int_eq(stalls, 1);
+	ck_assert_int_ge(stalls, 1);
 	/* The mail comes later and finds the request answered. */
 	turns(10);
 	ck_assert_int_eq(requests, 0);
@@ -418,6 +526,9 @@ Suite *control_suite(void)
 	tcase_add_test(tc, test_control_listen_modes);
 	tcase_add_test(tc, test_control_listen_refuses);
 	tc = check_tcase(s, "serve", control_setup, control_teardown, 10);
+	tcase_add_test(tc, test_control_thread_waits);
+	tcase_add_test(tc, test_control_thread_held_loop);
+	tcase_add_test(tc, test_control_socket_made_late);
 	tcase_add_test(tc, test_control_request_reply);
 	tcase_add_test(tc, test_control_many_and_silent);
 	tcase_add_test(tc, test_control_line_too_long);
