@@ -1,5 +1,7 @@
 /* l_future.c -- asyncio.Future: a result that arrives later, its done callbacks, and the report of an error nobody retrieved */
-#include "laio.h"
+#include "l_failure.h"
+#include "l_handle.h"
+#include "l_task.h"
 
 #include <stdio.h>
 

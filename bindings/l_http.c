@@ -1,5 +1,4 @@
 /* l_http.c -- asyncio.http's C side: a Session's pool (runtime/curl.h) and its transfers, which suspend the task */
-#include "laio.h"
 #include "l_http.h"
 
 #include <errno.h>

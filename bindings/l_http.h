@@ -3,7 +3,7 @@
 #define L_HTTP_H
 
 #include "curl.h"
-#include "laio.h"
+#include "l_stream.h"
 
 #define LAIO_HTTP_POOL "asyncio.http.Pool"
 #define LAIO_HTTP_XFER "asyncio.http.Transfer"

@@ -1,5 +1,5 @@
 /* l_ssl.c -- asyncio.ssl's SSLContext over OpenSSL 3's SSL_CTX: certificates, trust stores, verification, ALPN */
-#include "laio.h"
+#include "l_tls.h"
 #include "tlsconn.h"
 
 #include <ctype.h>
