@@ -55,5 +55,9 @@ int laio_future_gc(lua_State *L);
  * after it is dropped (see l_future.c). */
 void laio_future_unretrieved(lua_State *L, int idx);
 void laio_open_future(lua_State *L, int state);
+/* How the report of an unretrieved error describes it: l_failure.c's
+ * laio_push_failure, handed down by l_module.c so that futures need not
+ * know the layer above them that walks tasks. Set before any future is. */
+void laio_future_set_describer(void (*describe)(lua_State *L, int err_idx, int task_idx, int tb_idx));
 
 #endif

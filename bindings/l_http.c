@@ -15,11 +15,6 @@ static struct l_http_pool *check_pool(lua_State *L, int idx)
 	return luaL_checkudata(L, idx, LAIO_HTTP_POOL);
 }
 
-struct l_http_xfer *laio_check_xfer(lua_State *L, int idx)
-{
-	return luaL_checkudata(L, idx, LAIO_HTTP_XFER);
-}
-
 static void unlink_xfer(struct l_http_xfer *lx)
 {
 	if (!lx->link.next)

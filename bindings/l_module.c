@@ -214,6 +214,7 @@ int luaopen_asyncio(lua_State *L)
 	laio_new_state(L);
 	lua_newtable(L);	/* 2: the module */
 	laio_open_handle(L, 1);
+	laio_future_set_describer(laio_push_failure);
 	laio_open_future(L, 1);
 	laio_open_task(L, 1);
 	laio_open_coro(L, 1, laio_await);

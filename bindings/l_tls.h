@@ -16,7 +16,15 @@ struct l_sslctx {
 	int verify_mode;	/* LAIO_CERT_* */
 	int server;		/* made for Purpose.CLIENT_AUTH: it serves */
 };
-struct l_sslctx *laio_check_sslctx(lua_State *L, int arg);	/* luaL_checkudata */
+/* The open SSLContext at arg. Inline so that l_stream_tls.c, which
+ * l_ssl.c's entry hands to the streams, need not call back into l_ssl.c. */
+static inline struct l_sslctx *laio_check_sslctx(lua_State *L, int arg)
+{
+	struct l_sslctx *c = luaL_checkudata(L, arg, LAIO_SSLCONTEXT);
+	if (!c->ctx)
+		luaL_error(L, "attempt to use a closed SSLContext");
+	return c;
+}
 /* The entry of asyncio_tls.so: the C side of asyncio.ssl. */
 int laio_tls_open(lua_State *L);
 
