@@ -1,5 +1,5 @@
 /* l_control.c -- the control socket's binding: requests become tasks of control.lua; a stuck loop is answered from a hook */
-#include "l_parts.h"
+#include "l_control.h"
 #include "l_stream.h"
 #include "control.h"
 #include "control_path.h"

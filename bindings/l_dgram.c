@@ -1,6 +1,6 @@
 /* l_dgram.c -- asyncio.DatagramEndpoint: UDP and Unix datagram endpoints over runtime/dgram.c */
+#include "l_dgram.h"
 #include "l_address.h"
-#include "l_parts.h"
 #include "l_task.h"
 #include "dgram.h"
 #include "sock.h"

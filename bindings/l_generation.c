@@ -1,5 +1,5 @@
 /* l_generation.c -- aiod's generations of tasks: which task belongs to which reload, and cancelling by generation */
-#include "l_parts.h"
+#include "l_generation.h"
 #include "l_task.h"
 
 #include <limits.h>

@@ -1,7 +1,7 @@
 /* l_loop_class.c -- asyncio's Loop class: running it, stopping it, closing it, time, signals, and the module's loop functions */
+#include "l_loop_class.h"
 #include "l_coro.h"
 #include "l_handle.h"
-#include "l_parts.h"
 #include "l_task.h"
 #include "signals.h"
 #include "workers.h"

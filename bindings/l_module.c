@@ -1,7 +1,18 @@
 /* l_module.c -- luaopen_asyncio: assembles the C classes and the Lua part into one module */
 #include "l_coro.h"
+#include "l_dgram.h"
+#include "l_fdwatch.h"
 #include "l_gather.h"
+#include "l_generation.h"
 #include "l_handle.h"
+#include "l_inspect.h"
+#include "l_loop_class.h"
+#include "l_net.h"
+#include "l_plugin.h"
+#include "l_process.h"
+#include "l_queue.h"
+#include "l_thread.h"
+#include "l_watch.h"
 #include "laio.h"
 
 #include <string.h>

@@ -1,6 +1,6 @@
 /* l_net.c -- the network primitives streams.lua builds on: resolve, connect, listen */
+#include "l_net.h"
 #include "l_address.h"
-#include "l_parts.h"
 #include "l_stream.h"
 #include "listener.h"
 #include "resolve.h"

@@ -1,7 +1,7 @@
 /* l_plugin.c -- loads the modules that carry big libraries (asyncio_tls.so: OpenSSL) the first time a script uses them */
 #define _GNU_SOURCE
-#include "l_parts.h"
 
+#include "l_plugin.h"
 #include <dlfcn.h>
 #include <limits.h>
 #include <link.h>

@@ -1,5 +1,5 @@
 /* l_process.c -- the process primitives processes.lua builds on: spawn, wait, kill */
-#include "l_parts.h"
+#include "l_process.h"
 #include "l_stream.h"
 #include "process.h"
 #include "signals.h"

@@ -1,5 +1,5 @@
 /* l_queue.c -- Queue, PriorityQueue, LifoQueue: CPython 3.13's asyncio.queues, with waiters parked in C */
-#include "l_parts.h"
+#include "l_queue.h"
 #include "l_task.h"
 
 #include <math.h>

@@ -1,6 +1,5 @@
 /* l_task.c -- asyncio.Task: a coroutine stepped by the loop; sleep, await, cancellation */
 #include "l_coro.h"
-#include "l_handle.h"
 #include "l_task.h"
 
 #include <stdio.h>

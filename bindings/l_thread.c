@@ -1,6 +1,6 @@
 /* l_thread.c -- to_thread and run_coroutine_threadsafe: Lua functions run by the worker threads, each in its own Lua state */
+#include "l_thread.h"
 #include "l_copy.h"
-#include "l_parts.h"
 #include "l_task.h"
 #include "mailbox.h"
 #include "workers.h"

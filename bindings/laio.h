@@ -28,14 +28,15 @@
  *                --watch (l_generation.c, l_watch.c), the control socket
  *                (l_control.c, l_inspect.c), TLS (l_tls.h: l_ssl*.c,
  *                l_stream_tls.c), HTTP (l_http.h: l_http*.c), the loader of
- *                the last two (l_plugin.c). Their entry points are in
- *                l_parts.h, which each includes for its own prototype only.
+ *                the last two (l_plugin.c). Each has its own header (its
+ *                entry points), included by itself and by l_module.c; only
+ *                aiod ps reaches across, into l_process.h for its count.
  * 6. top         l_module.c assembles them all into the module. Nothing
  *                in bindings/ includes this header or calls into l_module.c;
  *                the program (cmd/) includes this header.
  */
+#include "l_control.h"
 #include "l_failure.h"
-#include "l_parts.h"
 #include "l_task.h"
 
 int luaopen_asyncio(lua_State *L);
