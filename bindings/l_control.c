@@ -1,5 +1,6 @@
 /* l_control.c -- the control socket's binding: requests become tasks of control.lua; a stuck loop is answered from a hook */
-#include "laio.h"
+#include "l_control.h"
+#include "l_stream.h"
 #include "control.h"
 #include "control_path.h"
 
@@ -147,7 +148,7 @@ int laio_push_repl(lua_State *L)
 {
 	if (luaL_loadbufferx(L, laio_repl_lua, laio_repl_lua_size, "=repl.lua", "b") != LUA_OK)
 		return lua_error(L);
-	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
+	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_MODULE);
 	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_INTERNALS);
 	lua_call(L, 2, 1);
 	return 1;
@@ -178,7 +179,7 @@ static void push_request(lua_State *L, struct aio_control_request *req)
  * not pay for it at start-up. */
 static int load_handlers(lua_State *L)
 {
-	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
+	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_MODULE);
 	if (luaL_loadbufferx(L, laio_control_lua, laio_control_lua_size, "=control.lua", "b") != LUA_OK)
 		return lua_error(L);
 	lua_insert(L, -2);

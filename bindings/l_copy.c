@@ -1,5 +1,5 @@
 /* l_copy.c -- copying Lua values between Lua states: nil, booleans, numbers, strings and tables of these, cycles kept */
-#include "laio.h"
+#include "l_copy.h"
 
 #include <stdint.h>
 #include <string.h>

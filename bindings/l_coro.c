@@ -1,5 +1,5 @@
 /* l_coro.c -- asyncio.async: async functions and the coroutine objects they return */
-#include "laio.h"
+#include "l_coro.h"
 
 struct l_coro {
 	int nargs;
@@ -60,15 +60,20 @@ static int l_coro_tostring(lua_State *L)
 	return 1;
 }
 
-void laio_open_coro(lua_State *L, int state)
+void laio_open_coro(lua_State *L, int state, lua_CFunction await)
 {
-	static const luaL_Reg coro_methods[] = {{"await", laio_await}, {NULL, NULL}};
-	static const luaL_Reg *const methods[] = {coro_methods, NULL};
+	static const luaL_Reg *const methods[] = {NULL};
 	static const luaL_Reg metamethods[] = {
 		{"__tostring", l_coro_tostring},
 		{NULL, NULL}
 	};
 	laio_new_class(L, LAIO_COROUTINE, state, methods, metamethods);
+	luaL_getmetatable(L, LAIO_COROUTINE);
+	lua_getfield(L, -1, "__index");
+	lua_pushvalue(L, state);
+	lua_pushcclosure(L, await, 1);
+	lua_setfield(L, -2, "await");
+	lua_pop(L, 2);
 	lua_pushcfunction(L, l_async);
 	lua_setfield(L, -2, "async");
 }

@@ -1,5 +1,7 @@
 /* l_dgram.c -- asyncio.DatagramEndpoint: UDP and Unix datagram endpoints over runtime/dgram.c */
-#include "laio.h"
+#include "l_dgram.h"
+#include "l_address.h"
+#include "l_task.h"
 #include "dgram.h"
 #include "sock.h"
 
@@ -9,6 +11,8 @@
 #include <string.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#define LAIO_ENDPOINT "asyncio.DatagramEndpoint"
 
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
 /* Registry field: datagrams.lua's resolver, for sendto to a host name. */

@@ -1,5 +1,6 @@
 /* l_fdwatch.c -- loop:add_reader/add_writer and asyncio.wait_readable/wait_writable: a script's own descriptors on the loop */
-#include "laio.h"
+#include "l_fdwatch.h"
+#include "l_task.h"
 #include "fdwatch.h"
 
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* l_future.c -- asyncio.Future: a result that arrives later, its done callbacks, and the report of an error nobody retrieved */
-#include "laio.h"
+#include "l_handle.h"
+#include "l_task.h"
 
 #include <stdio.h>
 
@@ -505,6 +506,13 @@ void laio_future_unretrieved(lua_State *L, int fut_idx)
 		aio_timer_start(loop->rt, &loop->gc_timer, aio_loop_time(loop->rt) + GC_TICK, gc_tick);
 }
 
+static void (*describe_failure)(lua_State *L, int err_idx, int task_idx, int tb_idx);
+
+void laio_future_set_describer(void (*describe)(lua_State *L, int err_idx, int task_idx, int tb_idx))
+{
+	describe_failure = describe;
+}
+
 /* Shared by Future and Task: an error nobody retrieved is reported here at
  * the latest, when the object is collected or the Lua state closes. */
 int laio_future_gc(lua_State *L)
@@ -517,7 +525,7 @@ int laio_future_gc(lua_State *L)
 				      : "Future exception was never retrieved";
 	luaL_tolstring(L, 1, NULL);
 	lua_getiuservalue(L, 1, UV_RESULT);
-	laio_push_failure(L, -1, f->is_task ? 1 : 0, 0);
+	describe_failure(L, -1, f->is_task ? 1 : 0, 0);
 	fprintf(stderr, "%s\n%s: %s\n", what, lua_tostring(L, 2), lua_tostring(L, -1));
 	fflush(stderr);
 	return 0;

@@ -1,5 +1,6 @@
 /* l_gather.c -- asyncio.gather: one future over many, as CPython's _GatheringFuture */
-#include "laio.h"
+#include "l_gather.h"
+#include "l_task.h"
 
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
 

@@ -1,5 +1,6 @@
 /* l_generation.c -- aiod's generations of tasks: which task belongs to which reload, and cancelling by generation */
-#include "laio.h"
+#include "l_generation.h"
+#include "l_task.h"
 
 #include <limits.h>
 #include <stdlib.h>

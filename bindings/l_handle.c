@@ -1,5 +1,5 @@
 /* l_handle.c -- asyncio.Handle: a callback scheduled on the loop, now or at a time */
-#include "laio.h"
+#include "l_handle.h"
 
 /* User values: the function, its arguments, then the loop (kept alive). */
 struct l_handle {
@@ -79,23 +79,7 @@ void laio_call_soon(lua_State *L, int loop_idx, int nargs)
 	lua_pop(L, 1);
 }
 
-int laio_check_callable(lua_State *L, int idx)
-{
-	if (lua_type(L, idx) != LUA_TFUNCTION) {
-		if (luaL_getmetafield(L, idx, "__call") == LUA_TNIL)
-			return luaL_typeerror(L, idx, "function");
-		lua_pop(L, 1);
-	}
-	return idx;
-}
 
-lua_Number laio_check_time(lua_State *L, int idx)
-{
-	lua_Number x = luaL_checknumber(L, idx);
-	if (x != x)
-		luaL_argerror(L, idx, "number expected, got NaN");
-	return x;
-}
 
 /* loop:call_soon(fn, ...) */
 int laio_loop_call_soon(lua_State *L)

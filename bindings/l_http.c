@@ -1,5 +1,4 @@
 /* l_http.c -- asyncio.http's C side: a Session's pool (runtime/curl.h) and its transfers, which suspend the task */
-#include "laio.h"
 #include "l_http.h"
 
 #include <errno.h>
@@ -14,11 +13,6 @@ enum { XFER_UV_POOL = 1, XFER_UV_BODY, XFER_UV_COUNT = XFER_UV_BODY };
 static struct l_http_pool *check_pool(lua_State *L, int idx)
 {
 	return luaL_checkudata(L, idx, LAIO_HTTP_POOL);
-}
-
-struct l_http_xfer *laio_check_xfer(lua_State *L, int idx)
-{
-	return luaL_checkudata(L, idx, LAIO_HTTP_XFER);
 }
 
 static void unlink_xfer(struct l_http_xfer *lx)

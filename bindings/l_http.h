@@ -3,7 +3,7 @@
 #define L_HTTP_H
 
 #include "curl.h"
-#include "laio.h"
+#include "l_stream.h"
 
 #define LAIO_HTTP_POOL "asyncio.http.Pool"
 #define LAIO_HTTP_XFER "asyncio.http.Transfer"
@@ -38,7 +38,11 @@ struct l_http_xfer {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-struct l_http_xfer *laio_check_xfer(lua_State *L, int idx);
+/* Inline so that l_http_response.c, which l_http.c calls, need not call back. */
+static inline struct l_http_xfer *laio_check_xfer(lua_State *L, int idx)
+{
+	return luaL_checkudata(L, idx, LAIO_HTTP_XFER);
+}
 
 /* l_http_response.c */
 /* info(transfer) -> status, headers, raw header block, url, http_version */

@@ -1,5 +1,8 @@
 /* l_inspect.c -- internals for looking inside a running loop (aiod ps, stack): a task's state, what it waits on, where it is */
-#include "laio.h"
+#include "l_inspect.h"
+#include "l_process.h"
+#include "l_gather.h"
+#include "l_stream.h"
 
 #include "workers.h"
 

@@ -1,9 +1,21 @@
 /* l_module.c -- luaopen_asyncio: assembles the C classes and the Lua part into one module */
+#include "l_coro.h"
+#include "l_dgram.h"
+#include "l_fdwatch.h"
+#include "l_gather.h"
+#include "l_generation.h"
+#include "l_handle.h"
+#include "l_inspect.h"
+#include "l_loop_class.h"
+#include "l_net.h"
+#include "l_plugin.h"
+#include "l_process.h"
+#include "l_queue.h"
+#include "l_thread.h"
+#include "l_watch.h"
 #include "laio.h"
 
 #include <string.h>
-
-#define STATE_KEY "asyncio.state"
 
 /* The Lua parts, as bytecode embedded by l_embed.c, in loading order:
  * asyncio.lua first (error classes, helpers the others use). */
@@ -120,70 +132,10 @@ static int lazy_internal_index(lua_State *L)
 	return 0;
 }
 
-struct l_state *laio_state(lua_State *L)
-{
-	lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY);
-	struct l_state *S = lua_touserdata(L, -1);
-	lua_pop(L, 1);
-	return S;
-}
 
-/*
- * [-1, +0] package.loaded[tname] = the method table on top (and
- * "<tname> metatable" = the metatable, for metamethods). A method called
- * without a name at the call site (pcall(fut.set_result, 1)) then raises
- * "bad argument #1 to 'asyncio.Future.set_result'": luaL_argerror's last
- * resort is to look the function up two levels deep in package.loaded, and
- * says '?' when that fails. Costs nothing until an error is raised.
- */
-static void name_methods(lua_State *L, const char *tname)
-{
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-	lua_insert(L, -2);
-	lua_setfield(L, -2, tname);
-	lua_pop(L, 1);
-}
 
-void laio_new_class(lua_State *L, const char *tname, int state,
-		    const luaL_Reg *const methods[], const luaL_Reg *metamethods)
-{
-	luaL_newmetatable(L, tname);
-	lua_newtable(L);
-	for (; *methods; methods++) {
-		lua_pushvalue(L, state);
-		luaL_setfuncs(L, *methods, 1);
-	}
-	lua_pushvalue(L, -1);
-	name_methods(L, tname);
-	lua_setfield(L, -2, "__index");
-	luaL_setfuncs(L, metamethods, 0);
-	lua_pushfstring(L, "%s metatable", tname);
-	lua_pushvalue(L, -2);
-	name_methods(L, lua_tostring(L, -2));
-	lua_pop(L, 2);
-}
 
-void laio_push_weak_table(lua_State *L, const char *key)
-{
-	if (lua_getfield(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE)
-		return;
-	lua_pop(L, 1);
-	lua_newtable(L);
-	lua_createtable(L, 0, 1);
-	lua_pushliteral(L, "k");
-	lua_setfield(L, -2, "__mode");
-	lua_setmetatable(L, -2);
-	lua_pushvalue(L, -1);
-	lua_setfield(L, LUA_REGISTRYINDEX, key);
-}
 
-void laio_set_constants(lua_State *L, const struct laio_constant *c)
-{
-	for (; c->name; c++) {
-		lua_pushinteger(L, c->value);
-		lua_setfield(L, -2, c->name);
-	}
-}
 
 /* Private functions handed to asyncio.lua, never exported. */
 static int l_register_errors(lua_State *L)
@@ -226,13 +178,13 @@ static int l_name_methods(lua_State *L)
 	const char *tname = luaL_checkstring(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
-	name_methods(L, tname);
+	laio_name_methods(L, tname);
 	return 0;
 }
 
 static int l_running_loop(lua_State *L)
 {
-	lua_getfield(L, LUA_REGISTRYINDEX, "asyncio.running_loop");
+	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_RUNNING_LOOP);
 	return 1;
 }
 
@@ -267,18 +219,16 @@ int laio_open_daemon(lua_State *L)
 
 int luaopen_asyncio(lua_State *L)
 {
-	if (lua_getfield(L, LUA_REGISTRYINDEX, "asyncio.module") == LUA_TTABLE)
+	if (lua_getfield(L, LUA_REGISTRYINDEX, LAIO_MODULE) == LUA_TTABLE)
 		return 1;
 	lua_settop(L, 0);
-	struct l_state *S = lua_newuserdatauv(L, sizeof *S, 0);
-	memset(S, 0, sizeof *S);
-	lua_pushvalue(L, 1);
-	lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
+	laio_new_state(L);
 	lua_newtable(L);	/* 2: the module */
 	laio_open_handle(L, 1);
+	laio_future_set_describer(laio_push_failure);
 	laio_open_future(L, 1);
 	laio_open_task(L, 1);
-	laio_open_coro(L, 1);
+	laio_open_coro(L, 1, laio_await);
 	laio_open_gather(L, 1);
 	laio_open_loop(L, 1);
 	laio_open_thread(L, 1);
@@ -308,6 +258,6 @@ int luaopen_asyncio(lua_State *L)
 	lua_setmetatable(L, 3);
 	lua_settop(L, 2);
 	lua_pushvalue(L, 2);
-	lua_setfield(L, LUA_REGISTRYINDEX, "asyncio.module");
+	lua_setfield(L, LUA_REGISTRYINDEX, LAIO_MODULE);
 	return 1;
 }

@@ -1,5 +1,7 @@
 /* l_net.c -- the network primitives streams.lua builds on: resolve, connect, listen */
-#include "laio.h"
+#include "l_net.h"
+#include "l_address.h"
+#include "l_stream.h"
 #include "listener.h"
 #include "resolve.h"
 #include "sock.h"
@@ -11,6 +13,8 @@
 #include <string.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#define LAIO_LISTENER "asyncio.Listener"
 
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
 
@@ -512,34 +516,6 @@ static int l_close_fd(lua_State *L)
 {
 	close((int)luaL_checkinteger(L, 1));
 	return 0;
-}
-
-int laio_push_socket_address(lua_State *L, int fd, int peer)
-{
-	char host[256];
-	int port;
-	if (fd < 0 || aio_sock_address(fd, peer, host, sizeof host, &port) < 0)
-		return 0;
-	lua_pushstring(L, host);
-	if (port < 0)
-		return 1;
-	lua_pushinteger(L, port);
-	return 2;
-}
-
-int laio_push_address_text(lua_State *L, int fd, int peer)
-{
-	char host[256];
-	int port;
-	if (fd < 0)
-		return 0;
-	if (aio_sock_address(fd, peer, host, sizeof host, &port) < 0)
-		lua_pushfstring(L, "fd %d", fd);
-	else if (port < 0)
-		lua_pushstring(L, host);
-	else
-		lua_pushfstring(L, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
-	return 1;
 }
 
 /* listener:address() -> host, port, or a path */

@@ -1,20 +1,13 @@
 /* l_plugin.c -- loads the modules that carry big libraries (asyncio_tls.so: OpenSSL) the first time a script uses them */
 #define _GNU_SOURCE
-#include "laio.h"
 
+#include "l_plugin.h"
 #include <dlfcn.h>
 #include <limits.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-const struct laio_tls_hooks *laio_tls;
-
-void laio_set_tls_hooks(const struct laio_tls_hooks *hooks)
-{
-	laio_tls = hooks;
-}
 
 /*
  * The file this code runs from, aiod or asyncio.so; *shared tells which.

@@ -1,5 +1,6 @@
 /* l_process.c -- the process primitives processes.lua builds on: spawn, wait, kill */
-#include "laio.h"
+#include "l_process.h"
+#include "l_stream.h"
 #include "process.h"
 #include "signals.h"
 
@@ -10,6 +11,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define LAIO_CHILD "asyncio.Child"
 
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
 

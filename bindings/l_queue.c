@@ -1,5 +1,6 @@
 /* l_queue.c -- Queue, PriorityQueue, LifoQueue: CPython 3.13's asyncio.queues, with waiters parked in C */
-#include "laio.h"
+#include "l_queue.h"
+#include "l_task.h"
 
 #include <math.h>
 #include <stdint.h>

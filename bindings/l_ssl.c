@@ -1,5 +1,5 @@
 /* l_ssl.c -- asyncio.ssl's SSLContext over OpenSSL 3's SSL_CTX: certificates, trust stores, verification, ALPN */
-#include "laio.h"
+#include "l_tls.h"
 #include "tlsconn.h"
 
 #include <ctype.h>
@@ -53,14 +53,6 @@ static void alpn_index_init(void)
 
 /* ---------------------------------------------------------------------
  * SSLContext */
-
-struct l_sslctx *laio_check_sslctx(lua_State *L, int arg)
-{
-	struct l_sslctx *c = luaL_checkudata(L, arg, LAIO_SSLCONTEXT);
-	if (!c->ctx)
-		luaL_error(L, "attempt to use a closed SSLContext");
-	return c;
-}
 
 /* A pem_password_cb that has no password: OpenSSL must never prompt on a
  * terminal (a daemon has none) for an encrypted key or certificate. */

@@ -1,5 +1,5 @@
 /* l_ssl_cert.c -- certificates as Lua values: Python's getpeercert() dict */
-#include "laio.h"
+#include "l_tls.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* l_ssl_errors.c -- TLS errors as Python names them: SSLError and SSLCertVerificationError from OpenSSL's error queue */
-#include "laio.h"
+#include "l_tls.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* l_stream.c -- asyncio.StreamReader and asyncio.StreamWriter over a runtime stream */
-#include "laio.h"
+#include "l_address.h"
+#include "l_stream.h"
 #include "sock.h"
 
 #include <errno.h>
@@ -8,6 +9,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+const struct laio_tls_hooks *laio_tls;
+
+void laio_set_tls_hooks(const struct laio_tls_hooks *hooks)
+{
+	laio_tls = hooks;
+}
 
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
 

@@ -1,5 +1,5 @@
 /* l_stream_tls.c -- TLS on a stream connection: start_tls's handshake, and what get_extra_info tells of a session */
-#include "laio.h"
+#include "l_tls.h"
 
 #include <errno.h>
 #include <openssl/ssl.h>

@@ -1,5 +1,6 @@
 /* l_task.c -- asyncio.Task: a coroutine stepped by the loop; sleep, await, cancellation */
-#include "laio.h"
+#include "l_coro.h"
+#include "l_task.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,7 @@
 /* l_thread.c -- to_thread and run_coroutine_threadsafe: Lua functions run by the worker threads, each in its own Lua state */
-#include "laio.h"
+#include "l_thread.h"
+#include "l_copy.h"
+#include "l_task.h"
 #include "mailbox.h"
 #include "workers.h"
 
@@ -43,6 +45,7 @@ enum { REQ_PENDING, REQ_OK, REQ_FAILED };
 
 /* Per loop: what the worker threads share with it. */
 struct l_threads {
+	struct l_loop_part part;	/* on the loop, which closes it with close_threads */
 	struct aio_workers *workers;
 	struct aio_mailbox *mailbox;
 	struct l_loop *loop;
@@ -563,10 +566,14 @@ static void open_handle_class(lua_State *W)
 
 /* ---------------------------------------------------------------- the loop's side */
 
+static void close_threads(struct l_loop_part *part);
+static void free_threads(struct l_loop_part *part);
+
 static struct l_threads *threads_of(lua_State *L, struct l_loop *loop)
 {
-	if (loop->threads)
-		return loop->threads;
+	struct l_loop_part *part = laio_loop_part(loop, free_threads);
+	if (part)
+		return aio_container_of(part, struct l_threads, part);
 	struct l_threads *threads = calloc(1, sizeof *threads);
 	if (!threads || pthread_mutex_init(&threads->lock, NULL) != 0) {
 		free(threads);
@@ -581,15 +588,16 @@ static struct l_threads *threads_of(lua_State *L, struct l_loop *loop)
 	}
 	threads->workers = laio_loop_workers(L, loop);
 	threads->loop = loop;
-	loop->threads = threads;
+	threads->part.close = close_threads;
+	threads->part.free = free_threads;
+	laio_loop_attach(loop, &threads->part);
 	return threads;
 }
 
-void laio_threads_close(struct l_loop *loop)
+/* Before the pool is freed (joined): answers the workers' pending requests. */
+static void close_threads(struct l_loop_part *part)
 {
-	struct l_threads *threads = loop->threads;
-	if (!threads)
-		return;
+	struct l_threads *threads = aio_container_of(part, struct l_threads, part);
 	/* Workers waiting for an answer must not wait for ever: their threads
 	 * are joined next. The loop's share of each request is let go only
 	 * after the close has drained the calls its mail may have queued. */
@@ -606,11 +614,10 @@ void laio_threads_close(struct l_loop *loop)
 	pthread_mutex_unlock(&threads->lock);
 }
 
-void laio_threads_free(struct l_loop *loop)
+/* After the pool and the loop's queue are gone: frees what is left. */
+static void free_threads(struct l_loop_part *part)
 {
-	struct l_threads *threads = loop->threads;
-	if (!threads)
-		return;
+	struct l_threads *threads = aio_container_of(part, struct l_threads, part);
 	aio_mailbox_free(threads->mailbox);
 	pthread_mutex_lock(&threads->lock);
 	while (threads->dropped) {
@@ -621,7 +628,6 @@ void laio_threads_free(struct l_loop *loop)
 	pthread_mutex_unlock(&threads->lock);
 	pthread_mutex_destroy(&threads->lock);
 	free(threads);
-	loop->threads = NULL;
 }
 
 /* loop:run_in_executor(nil, fn, ...) -> a Task running to_thread(fn, ...) */

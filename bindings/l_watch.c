@@ -1,5 +1,6 @@
 /* l_watch.c -- aiod --watch: a reload when the script or a module from its folder changes */
-#include "laio.h"
+#include "l_watch.h"
+#include "l_loop.h"
 #include "filewatch.h"
 
 #include <string.h>

@@ -1,0 +1,98 @@
+/* l_core.c -- the bindings' leaf: the module state, class making, weak tables, constants, argument checks */
+#include "l_core.h"
+
+#include <string.h>
+
+#define STATE_KEY "asyncio.state"
+
+struct l_state *laio_new_state(lua_State *L)
+{
+	struct l_state *S = lua_newuserdatauv(L, sizeof *S, 0);
+	memset(S, 0, sizeof *S);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
+	return S;
+}
+
+struct l_state *laio_state(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY);
+	struct l_state *S = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return S;
+}
+
+/*
+ * [-1, +0] package.loaded[tname] = the method table on top (and
+ * "<tname> metatable" = the metatable, for metamethods). A method called
+ * without a name at the call site (pcall(fut.set_result, 1)) then raises
+ * "bad argument #1 to 'asyncio.Future.set_result'": luaL_argerror's last
+ * resort is to look the function up two levels deep in package.loaded, and
+ * says '?' when that fails. Costs nothing until an error is raised.
+ */
+void laio_name_methods(lua_State *L, const char *tname)
+{
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_insert(L, -2);
+	lua_setfield(L, -2, tname);
+	lua_pop(L, 1);
+}
+
+void laio_new_class(lua_State *L, const char *tname, int state,
+		    const luaL_Reg *const methods[], const luaL_Reg *metamethods)
+{
+	luaL_newmetatable(L, tname);
+	lua_newtable(L);
+	for (; *methods; methods++) {
+		lua_pushvalue(L, state);
+		luaL_setfuncs(L, *methods, 1);
+	}
+	lua_pushvalue(L, -1);
+	laio_name_methods(L, tname);
+	lua_setfield(L, -2, "__index");
+	luaL_setfuncs(L, metamethods, 0);
+	lua_pushfstring(L, "%s metatable", tname);
+	lua_pushvalue(L, -2);
+	laio_name_methods(L, lua_tostring(L, -2));
+	lua_pop(L, 2);
+}
+
+void laio_push_weak_table(lua_State *L, const char *key)
+{
+	if (lua_getfield(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE)
+		return;
+	lua_pop(L, 1);
+	lua_newtable(L);
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, key);
+}
+
+void laio_set_constants(lua_State *L, const struct laio_constant *c)
+{
+	for (; c->name; c++) {
+		lua_pushinteger(L, c->value);
+		lua_setfield(L, -2, c->name);
+	}
+}
+
+int laio_check_callable(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) != LUA_TFUNCTION) {
+		if (luaL_getmetafield(L, idx, "__call") == LUA_TNIL)
+			return luaL_typeerror(L, idx, "function");
+		lua_pop(L, 1);
+	}
+	return idx;
+}
+
+lua_Number laio_check_time(lua_State *L, int idx)
+{
+	lua_Number x = luaL_checknumber(L, idx);
+	if (x != x)
+		luaL_argerror(L, idx, "number expected, got NaN");
+	return x;
+}
