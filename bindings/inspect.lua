@@ -75,13 +75,8 @@ end
 local function socket_of(o)
   if o.control then return o.control end
   if not pid_alive(o.pid) then fail(2, "no process %d", o.pid) end
-  -- An aiod makes its socket some 20 ms after it starts: one that has
-  -- just started is given a moment.
-  for _ = 1, 25 do
-    local found = control_paths(o.pid)
-    if found[1] then return found[1] end
-    asyncio.sleep(0.01)
-  end
+  local found = control_paths(o.pid)
+  if found[1] then return found[1] end
   fail(2, "process %d has no control socket: it is not an aiod, or it runs with --no-control", o.pid)
 end
 

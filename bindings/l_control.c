@@ -5,7 +5,6 @@
 #include "control_path.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -281,26 +280,15 @@ static void on_stalled(struct aio_control *ctl, void *udata)
 	lua_sethook(co, stall_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
 }
 
-/* The default path's socket is made with the thread; when it cannot be,
- * a warning says so, as it would have at start. */
-static void on_failed(struct aio_control *ctl, int err, void *udata)
-{
-	(void)ctl;
-	(void)udata;
-	fprintf(stderr, "aiod: warning: no control socket %s: %s\n", control.path, strerror(-err));
-}
-
-static const struct aio_control_ops ops = {on_request, on_refused, on_stalled, on_failed};
+static const struct aio_control_ops ops = {on_request, on_refused, on_stalled};
 
 int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int private_dir)
 {
 	size_t n = strlen(path);
 	if (n >= sizeof control.path)
 		return -ENAMETOOLONG;
-	/* An explicit path must work from the start, or aiod says so and
-	 * stops; the default one is made later, with the thread (control.h). */
-	int fd = -1;
-	if (!private_dir && (fd = aio_control_listen(path, 0)) < 0)
+	int fd = aio_control_listen(path, private_dir ? AIO_CONTROL_PRIVATE_DIR : 0);
+	if (fd < 0)
 		return fd;
 	static const luaL_Reg methods[] = {
 		{"line", l_request_line}, {"peer", l_request_peer},
@@ -316,10 +304,9 @@ int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int 
 	lua_pop(L, 1);
 	int err = 0;
 	control.loop = loop;
-	control.ctl = aio_control_new(loop->rt, fd, path, &ops, NULL, STALL_AFTER, &err);
+	control.ctl = aio_control_new(loop->rt, fd, &ops, NULL, STALL_AFTER, &err);
 	if (!control.ctl) {
-		if (fd >= 0)
-			unlink(path);
+		unlink(path);
 		return err;
 	}
 	memcpy(control.path, path, n + 1);
@@ -330,16 +317,14 @@ void laio_control_stop(lua_State *L)
 {
 	if (!control.ctl)
 		return;
-	int listening = aio_control_is_listening(control.ctl);
 	aio_control_abandon(control.ctl);
 	control.ctl = NULL;
-	if (listening)
-		unlink(control.path);
+	unlink(control.path);
 	luaL_unref(L, LUA_REGISTRYINDEX, control.handlers);
 	control.handlers = LUA_NOREF;
 }
 
 const char *laio_control_path(void)
 {
-	return control.ctl && aio_control_is_listening(control.ctl) ? control.path : NULL;
+	return control.ctl ? control.path : NULL;
 }

@@ -8,8 +8,7 @@ struct l_loop;
 
 /*
  * The control socket at path, served while loop runs (private_dir: the
- * folder is aiod's own, see control_path.h; the socket is then made
- * later, with its thread: control.h); 0 or -errno. Stop closes it and
+ * folder is aiod's own, see control_path.h); 0 or -errno. Stop closes it and
  * removes the path, for a process about to exit (its thread is let go,
  * not waited for). One a process.
  */

@@ -1,7 +1,6 @@
 /* control.c -- the control socket's server: a thread that takes requests for the loop and answers even while the loop is stuck */
 #define _GNU_SOURCE	/* accept4, pipe2, struct ucred */
 #include "control.h"
-#include "control_path.h"
 #include "mailbox.h"
 
 #include <assert.h>
@@ -66,8 +65,7 @@ struct aio_control {
 	const struct aio_control_ops *ops;
 	void *udata;
 	double stall_after;
-	int listen_fd;		/* -1 until the socket at path is made */
-	char path[108];
+	int listen_fd;
 	int wake[2];		/* the loop's side writes, the thread polls */
 	pthread_t thread, loop_thread;
 	struct sigaction old_action;
@@ -454,24 +452,6 @@ int aio_control_start(struct aio_control *ctl)
 	if (ctl->started)
 		return ctl->started == 1 ? 0 : -ENOTCONN;
 	stop_waiting(ctl);
-	int r, err = 0;
-	if (ctl->listen_fd < 0) {
-		r = aio_control_listen(ctl->path, AIO_CONTROL_PRIVATE_DIR);
-		if (r < 0) {
-			ctl->started = -1;	/* given up: tried once */
-			if (ctl->ops->failed)
-				ctl->ops->failed(ctl, r, ctl->udata);
-			return r;
-		}
-		ctl->listen_fd = r;
-	}
-	ctl->mailbox = aio_mailbox_new(ctl->loop, &err);
-	if (!ctl->mailbox)
-		return err;
-	if (pipe2(ctl->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
-		r = -errno;
-		goto fail;
-	}
 	/* Process-directed signals are the loop's, never this thread's. */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -481,25 +461,11 @@ int aio_control_start(struct aio_control *ctl)
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	r = pthread_create(&ctl->thread, &attr, serve, ctl);
+	int r = pthread_create(&ctl->thread, &attr, serve, ctl);
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r) {
-		r = -r;
-		goto fail;
-	}
-	ctl->started = 1;
-	return 0;
-fail:
-	ctl->started = -1;
-	aio_mailbox_free(ctl->mailbox);
-	ctl->mailbox = NULL;
-	if (ctl->wake[0] >= 0) {
-		close(ctl->wake[0]);
-		close(ctl->wake[1]);
-	}
-	ctl->wake[0] = ctl->wake[1] = -1;
-	return r;
+	ctl->started = r ? -1 : 1;	/* tried once */
+	return -r;
 }
 
 static void on_door(struct ev_loop *ev, ev_io *w, int revents)
@@ -535,12 +501,7 @@ static void arm_timer(struct aio_control *ctl)
 	timer_settime(ctl->timer, 0, &when, NULL);
 }
 
-int aio_control_is_listening(const struct aio_control *ctl)
-{
-	return ctl->listen_fd >= 0;
-}
-
-struct aio_control *aio_control_new(struct aio_loop *loop, int fd, const char *path,
+struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 				    const struct aio_control_ops *ops, void *udata,
 				    double stall_after, int *err)
 {
@@ -556,19 +517,24 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd, const char *p
 	ctl->udata = udata;
 	ctl->stall_after = stall_after;
 	ctl->listen_fd = fd;
-	if (fd < 0 && (!path || strlen(path) >= sizeof ctl->path)) {
-		*err = -ENAMETOOLONG;
-		free(ctl);
-		return NULL;
-	}
-	if (fd < 0)
-		strcpy(ctl->path, path);
 	ctl->tail = &ctl->requests;
 	ctl->loop_thread = pthread_self();
 	ctl->wake[0] = ctl->wake[1] = -1;
 	int r = pthread_mutex_init(&ctl->lock, NULL);
 	if (r) {
 		*err = -r;
+		close(fd);
+		free(ctl);
+		return NULL;
+	}
+	/* Its descriptors are made now, the thread later: a count of the
+	 * process's descriptors is the same from the start. */
+	ctl->mailbox = aio_mailbox_new(loop, err);
+	if (!ctl->mailbox || pipe2(ctl->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+		if (ctl->mailbox)
+			*err = -errno;
+		aio_mailbox_free(ctl->mailbox);
+		pthread_mutex_destroy(&ctl->lock);
 		close(fd);
 		free(ctl);
 		return NULL;
@@ -581,44 +547,13 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd, const char *p
 	 * client comes, or once the script has run AIO_CONTROL_START_AFTER. */
 	struct ev_loop *ev = aio_loop_ev(loop);
 	ev_io_init(&ctl->door, on_door, fd, EV_READ);
-	if (fd >= 0) {
-		ev_io_start(ev, &ctl->door);
-		ev_unref(ev);
-	}
+	ev_io_start(ev, &ctl->door);
+	ev_unref(ev);
 	ev_timer_init(&ctl->delay, on_delay, AIO_CONTROL_START_AFTER, 0);
 	ev_timer_start(ev, &ctl->delay);
 	ev_unref(ev);
 	arm_timer(ctl);
 	return ctl;
-}
-
-/* What aio_control_abandon let go of: still reachable, and the thread's
- * until it has seen stopping. */
-static struct aio_control *abandoned;
-
-void aio_control_abandon(struct aio_control *ctl)
-{
-	if (!ctl)
-		return;
-	/* Not woken: waking it would cost what joining does; it sees
-	 * stopping if a client comes before the process is gone. */
-	interrupted = NULL;
-	sigaction(stall_signal(), &ctl->old_action, NULL);
-	if (ctl->started != 1) {
-		stop_waiting(ctl);
-		if (ctl->listen_fd >= 0)
-			close(ctl->listen_fd);
-		pthread_mutex_destroy(&ctl->lock);
-		free(ctl);
-		return;
-	}
-	pthread_mutex_lock(&ctl->lock);
-	ctl->stopping = 1;
-	pthread_mutex_unlock(&ctl->lock);
-	pthread_detach(ctl->thread);
-	/* Its descriptors stay open for it until the process exits: closed
-	 * now, their numbers could be another's before it looks again. */
-	abandoned = ctl;
 }
 
 void aio_control_free(struct aio_control *ctl)
@@ -635,10 +570,10 @@ void aio_control_free(struct aio_control *ctl)
 		pthread_mutex_unlock(&ctl->lock);
 		wake_thread(ctl);
 		pthread_join(ctl->thread, NULL);
-		aio_mailbox_free(ctl->mailbox);
-		close(ctl->wake[0]);
-		close(ctl->wake[1]);
 	}
+	aio_mailbox_free(ctl->mailbox);
+	close(ctl->wake[0]);
+	close(ctl->wake[1]);
 	while (ctl->requests) {
 		struct request *req = ctl->requests;
 		ctl->requests = req->next;
@@ -653,8 +588,32 @@ void aio_control_free(struct aio_control *ctl)
 		aio_call_cancel(&ref->mail.call);
 		free(ref);
 	}
-	if (ctl->listen_fd >= 0)
-		close(ctl->listen_fd);
+	close(ctl->listen_fd);
 	pthread_mutex_destroy(&ctl->lock);
 	free(ctl);
+}
+
+/* What aio_control_abandon let go of: still reachable, and the thread's
+ * until it has seen stopping. */
+static struct aio_control *abandoned;
+
+void aio_control_abandon(struct aio_control *ctl)
+{
+	if (!ctl)
+		return;
+	if (ctl->started != 1) {
+		aio_control_free(ctl);	/* no thread to wait for */
+		return;
+	}
+	/* Not woken: waking it would cost what joining does; it sees
+	 * stopping if a client comes before the process is gone. */
+	interrupted = NULL;
+	sigaction(stall_signal(), &ctl->old_action, NULL);
+	pthread_mutex_lock(&ctl->lock);
+	ctl->stopping = 1;
+	pthread_mutex_unlock(&ctl->lock);
+	pthread_detach(ctl->thread);
+	/* Its descriptors stay open for it until the process exits: closed
+	 * now, their numbers could be another's before it looks again. */
+	abandoned = ctl;
 }

@@ -36,15 +36,11 @@ struct aio_control_ops {
 	 * then take the waiting requests with aio_control_take. NULL: none.
 	 */
 	void (*stalled)(struct aio_control *ctl, void *udata);
-	/* On the loop's thread: the socket at path could not be made when
-	 * the thread was to start (-errno); there is none. NULL: silent. */
-	void (*failed)(struct aio_control *ctl, int err, void *udata);
 };
 
 /*
  * Serves the listening Unix socket fd (it now belongs to ctl) on a thread
- * of its own, or with fd -1 the one aio_control_listen makes at path (a
- * private folder's) once the thread starts: it accepts, turns away peers whose uid is neither ours nor
+ * of its own: it accepts, turns away peers whose uid is neither ours nor
  * root's, reads one request line from each client (at most
  * AIO_CONTROL_LINE_MAX bytes, within AIO_CONTROL_READ_TIMEOUT seconds) and
  * hands it to the loop. Clients are served side by side, so a slow or
@@ -53,17 +49,15 @@ struct aio_control_ops {
  * then closed).
  *
  * The thread starts once the program has run AIO_CONTROL_START_AFTER
- * seconds, or on the turn that sees a client at the door (fd given): a
- * short script never pays for it, nor (fd -1) for the socket. When the loop has not turned by then, ops->stalled
+ * seconds, or on the turn that sees a client at the door: a short script
+ * never pays for it. Its descriptors are all made here, so that the
+ * process's count of them is the same from the start. When the loop has not turned by then, ops->stalled
  * is called from the signal (as for a request that waits), and whatever
  * runs next on the loop's thread must call aio_control_start.
  */
-struct aio_control *aio_control_new(struct aio_loop *loop, int fd, const char *path,
+struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 				    const struct aio_control_ops *ops, void *udata,
 				    double stall_after, int *err);
-
-/* Whether the socket exists yet (async-signal-safe). */
-int aio_control_is_listening(const struct aio_control *ctl);
 
 #define AIO_CONTROL_START_AFTER 0.02
 #define AIO_CONTROL_LINE_MAX 4096
@@ -71,9 +65,8 @@ int aio_control_is_listening(const struct aio_control *ctl);
 /* A client that takes no reply bytes for this long is dropped. */
 #define AIO_CONTROL_WRITE_TIMEOUT 10.0
 
-/* On the loop's thread: starts the thread now (making the socket first
- * when it has none) if it has not started; 0, or -errno (the start is
- * tried once: later calls give -ENOTCONN). */
+/* On the loop's thread: starts the thread now if it has not started; 0,
+ * or -errno (the start is tried once: later calls give -ENOTCONN). */
 int aio_control_start(struct aio_control *ctl);
 
 /*

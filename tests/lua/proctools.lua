@@ -13,15 +13,7 @@ local COUNT = [[me=$(readlink /proc/$$/fd/1) n=0
 for f in /proc/%s/fd/*; do t=$(readlink "$f") && [ "$t" != "$me" ] && n=$((n + 1)); done
 echo $n]]
 
--- aiod opens its control socket (a socket, a pipe, an eventfd) once it has
--- run 20 ms: the first count waits for it, so that it is in every count.
-local settled = false
-
 function M.descriptors()
-  if not settled then
-    require("asyncio").sleep(0.05)
-    settled = true
-  end
   local sh = assert(io.popen(COUNT:format(M.pid)))
   local n = sh:read("a")
   sh:close()

@@ -152,16 +152,7 @@ static void on_stalled(struct aio_control *ctl, void *udata)
 	stalled_flag = 1;
 }
 
-static int failed_err;
-
-static void on_failed(struct aio_control *ctl, int err, void *udata)
-{
-	(void)ctl;
-	(void)udata;
-	failed_err = err;
-}
-
-static const struct aio_control_ops ops = {on_request, on_refused, on_stalled, on_failed};
+static const struct aio_control_ops ops = {on_request, on_refused, on_stalled};
 
 static struct aio_control *control_make(double stall_after)
 {
@@ -172,7 +163,7 @@ static struct aio_control *control_make(double stall_after)
 	int fd = aio_control_listen(path, AIO_CONTROL_PRIVATE_DIR);
 	ck_assert_int_ge(fd, 0);
 	int err = 0;
-	struct aio_control *ctl = aio_control_new(loop, fd, NULL, &ops, NULL, stall_after, &err);
+	struct aio_control *ctl = aio_control_new(loop, fd, &ops, NULL, stall_after, &err);
 	ck_assert_ptr_nonnull(ctl);
 	return ctl;
 }
@@ -290,41 +281,6 @@ START_TEST(test_control_thread_waits)
 	ctl = control_make(1.0);
 	aio_control_free(ctl);
 	ck_assert_int_eq(threads(), before);
-}
-END_TEST
-
-/* Without a descriptor, the socket is made at path with the thread, not
- * before; one that cannot be made is reported once. */
-START_TEST(test_control_socket_made_late)
-{
-	requests = 0;
-	mode = ECHO;
-	int err = 0;
-	struct aio_control *ctl = aio_control_new(loop, -1, path, &ops, NULL, 1.0, &err);
-	ck_assert_ptr_nonnull(ctl);
-	ck_assert(!aio_control_is_listening(ctl));
-	ck_assert_int_eq(access(path, F_OK), -1);
-	turn_past_delay();
-	ck_assert(aio_control_is_listening(ctl));
-	struct client c;
-	client_start(&c, "stats\n");
-	RUN_UNTIL_WITHIN(2000, client_done(&c), (void)0);
-	client_join(&c);
-	c.got[c.got_len] = '\0';
-	ck_assert_str_eq(c.got, "got stats");
-	aio_control_free(ctl);
-	/* A folder someone planted as a link: refused, said once. */
-	unlink(path);
-	rmdir(dir);
-	ck_assert_int_eq(symlink("/tmp", dir), 0);
-	failed_err = 0;
-	ctl = aio_control_new(loop, -1, path, &ops, NULL, 1.0, &err);
-	turn_past_delay();
-	ck_assert_int_eq(failed_err, -EPERM);
-	ck_assert(!aio_control_is_listening(ctl));
-	ck_assert_int_eq(aio_control_start(ctl), -ENOTCONN);
-	aio_control_free(ctl);
-	unlink(dir);
 }
 END_TEST
 
@@ -528,7 +484,6 @@ Suite *control_suite(void)
 	tc = check_tcase(s, "serve", control_setup, control_teardown, 10);
 	tcase_add_test(tc, test_control_thread_waits);
 	tcase_add_test(tc, test_control_thread_held_loop);
-	tcase_add_test(tc, test_control_socket_made_late);
 	tcase_add_test(tc, test_control_request_reply);
 	tcase_add_test(tc, test_control_many_and_silent);
 	tcase_add_test(tc, test_control_line_too_long);
