@@ -53,6 +53,11 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 0711 "$T"
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$AIOD" ps --control "$T/c.sock" 2>"$T/e"; rc=$?
 	[ "$rc" = 2 ] && grep -qi "permission denied" "$T/e" || { kill "$BG"; finish 1; cat "$T/e"; fail "another user reached the socket: exit $rc"; }
+	# With the socket's mode opened up, the peer check still turns them away, and says so.
+	chmod 0666 "$T/c.sock"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$AIOD" ps --control "$T/c.sock" 2>"$T/e"; rc=$?
+	[ "$rc" != 0 ] || { kill "$BG"; finish 1; fail "another user was answered"; }
+	wait_for_text "$ERR" "refused a client of uid 65534" || { kill "$BG"; finish 1; fail "the refusal was not logged"; }
 fi
 kill -TERM "$BG"
 finish 3
