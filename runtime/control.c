@@ -594,8 +594,9 @@ void aio_control_free(struct aio_control *ctl)
 }
 
 /* What aio_control_abandon let go of: still reachable, and the thread's
- * until it has seen stopping. */
-static struct aio_control *abandoned;
+ * until it has seen stopping. Volatile, or the compiler drops a store
+ * nothing reads, and LeakSanitizer calls the object lost. */
+static struct aio_control *volatile abandoned;
 
 void aio_control_abandon(struct aio_control *ctl)
 {
