@@ -1,4 +1,4 @@
-# Makefile -- builds aiod and asyncio.so; `make run`, `make test`, `make fuzz`, `make bench`, `make install`
+# Makefile -- builds aiod and asyncio.so; `make run`, `make test`, `make fuzz`, `make bench`, `make install`, `make deb`
 #
 # Non-recursive: one object group per folder. `make run` and `make test`
 # first install missing Debian packages (as root, else through sudo), then
@@ -78,7 +78,7 @@ TLS_MODULE := $(BUILD)/asyncio_tls.so
 HTTP_MODULE := $(BUILD)/asyncio_http.so
 UNIT := $(BUILD)/check_runtime
 
-.PHONY: all deps bench-deps run test fuzz check-unit check-lua check-cli bench install uninstall clean
+.PHONY: all deps bench-deps run test fuzz check-unit check-lua check-cli bench install uninstall deb clean
 
 all: $(AIOD) $(MODULE) $(TLS_MODULE) $(HTTP_MODULE)
 ifneq ($(SANITIZE),1)
@@ -249,6 +249,22 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/aiod.1 $(DESTDIR)$(UNITDIR)/aiod@.service \
 		$(DESTDIR)$(DOCDIR)/README.md $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
 	rmdir $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# make deb: build/deb/aiod_<version>_amd64.deb, built from scratch by
+# dpkg-buildpackage (debian/rules runs make install PREFIX=/usr). It writes
+# beside the tree it builds, and cleans that tree first, so it builds a
+# copy of the sources; nothing of this make (SANITIZE, -j) reaches it.
+DEB_PKGS := debhelper dpkg-dev build-essential
+DEB_DIR := build/deb
+DEB_SOURCES := Makefile README.md bindings cmd debian man runtime scripts tools
+
+deb:
+	$(Q)$(MAKE) --no-print-directory deps EXTRA_PKGS="$(DEB_PKGS)"
+	$(Q)rm -rf $(DEB_DIR)/aiod $(DEB_DIR)/aiod[-_]* && mkdir -p $(DEB_DIR)/aiod
+	$(Q)cp -a $(DEB_SOURCES) $(DEB_DIR)/aiod/
+	cd $(DEB_DIR)/aiod && env -u SANITIZE -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -us -uc -b -Jauto
+	@ls $(DEB_DIR)/*.deb
 
 clean:
 	rm -rf build aiod asyncio.so asyncio_tls.so asyncio_http.so
