@@ -1,4 +1,4 @@
-# make deb builds aiod_<version>_amd64.deb where Debian's build tools are (skipped elsewhere): make install PREFIX=/usr's files plus Debian's, Depends with lua-cjson and the libraries aiod and its modules link; the package is never installed here
+# make deb builds aiod_<version>_amd64.deb where Debian's build tools are (skipped elsewhere): make install PREFIX=/usr's files plus Debian's, Depends with lua-cjson and the libraries aiod and its modules link, and its aiod and asyncio.so run where it is unpacked; the package is never installed here
 . "$(dirname "$0")/lib.bash"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # make deb would install what is missing: a test never does.
@@ -25,10 +25,26 @@ lib=usr/lib/$multiarch
 {
 	printf '%s\n' usr/bin/aiod "$lib/lua/5.4/asyncio.so" "$lib/aiod/asyncio_tls.so" "$lib/aiod/asyncio_http.so" \
 		usr/share/man/man1/aiod.1.gz lib/systemd/system/aiod@.service usr/share/doc/aiod/README.md.gz \
-		usr/share/doc/aiod/changelog.gz usr/share/doc/aiod/copyright usr/share/doc/aiod/examples/aiod.service
+		usr/share/doc/aiod/changelog.gz usr/share/doc/aiod/copyright usr/share/doc/aiod/examples/aiod.service \
+		usr/share/lintian/overrides/aiod
 	for f in "$root"/scripts/*.lua; do echo "usr/share/doc/aiod/examples/${f##*/}"; done
 } | sort >"$T/want"
 dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -v '/$' | sed 's|^\./||' | sort >"$T/have"
 diff "$T/want" "$T/have" >"$T/diff" || { cat "$T/diff"; fail "the package's files differ"; }
 dpkg-deb --fsys-tarfile "$deb" | tar -xO ./lib/systemd/system/aiod@.service | grep -q '^ExecStart=/usr/bin/aiod ' ||
 	fail "the package's unit does not start /usr/bin/aiod"
+
+# What it holds runs where it was unpacked (not installed): the stripped aiod and
+# asyncio.so find their TLS and HTTP modules in the package's layout.
+dpkg-deb -x "$deb" "$T/root"
+probe='local a = require "asyncio" print(type(a.ssl.create_default_context), type(a.http.get))'
+(cd "$T" && env -i PATH=/usr/bin:/bin "$T/root/usr/bin/aiod" -e "$probe" >"$OUT" 2>"$ERR")
+RC=$?
+expect_rc 0
+expect_stdout "function	function"
+cjson=$(dirname "$(lua5.4 -e 'print(package.searchpath("cjson", package.cpath))')")
+(cd "$T" && env -i PATH=/usr/bin:/bin LUA_CPATH="$T/root/$lib/lua/5.4/?.so;$cjson/?.so" lua5.4 -e "$probe" \
+	>"$OUT" 2>"$ERR")
+RC=$?
+expect_rc 0
+expect_stdout "function	function"
