@@ -1,10 +1,14 @@
-# Makefile -- builds aiod and asyncio.so; `make run`, `make test`, `make fuzz`, `make bench`
+# Makefile -- builds aiod and asyncio.so; `make run`, `make test`, `make fuzz`, `make bench`, `make install`, `make deb`
 #
 # Non-recursive: one object group per folder. `make run` and `make test`
 # first install missing Debian packages (as root, else through sudo), then
 # re-enter make to build, so pkg-config is only asked once they are there.
 
 CC ?= cc
+# Debian's name for the platform (x86_64-linux-gnu): where PREFIX=/usr
+# keeps its libraries (make install, below).
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
 # libssl-dev: TLS; openssl makes the tests' certificates; ca-certificates is
 # the system CA store that client contexts trust by default.
 # libcurl4-openssl-dev: asyncio.http; lua-cjson: its JSON (scripts may
@@ -74,7 +78,7 @@ TLS_MODULE := $(BUILD)/asyncio_tls.so
 HTTP_MODULE := $(BUILD)/asyncio_http.so
 UNIT := $(BUILD)/check_runtime
 
-.PHONY: all deps bench-deps run test fuzz check-unit check-lua check-cli bench clean
+.PHONY: all deps bench-deps run test fuzz check-unit check-lua check-cli bench install uninstall deb clean
 
 all: $(AIOD) $(MODULE) $(TLS_MODULE) $(HTTP_MODULE)
 ifneq ($(SANITIZE),1)
@@ -107,6 +111,10 @@ $(BUILD)/runtime/%.o: runtime/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
 	$(Q)$(CC) $(BASE_CFLAGS) -c $< -o $@
+
+# An installed aiod looks for its modules in PREFIX/lib/<multiarch>/aiod
+# too (bindings/l_plugin.c): Debian's layout for PREFIX=/usr.
+$(BUILD)/bindings/l_plugin.o: BASE_CFLAGS += -DLAIO_MULTIARCH='"$(MULTIARCH)"'
 
 $(BUILD)/bindings/%.o: bindings/%.c
 	@mkdir -p $(@D)
@@ -200,6 +208,63 @@ bench:
 	$(Q)$(MAKE) --no-print-directory bench-deps
 	$(Q)$(MAKE) --no-print-directory all
 	AIOD=$(abspath aiod) bench/run $(BENCH_ARGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]. Lua's C modules go where
+# Debian's lua5.4 looks for them: PREFIX/lib/lua/5.4 (the first place on its
+# package.cpath), or for PREFIX=/usr the multiarch folder that pkg-config's
+# INSTALL_CMOD names. TLS and HTTP, loaded on first use, go to LIBDIR/aiod,
+# where bindings/l_plugin.c looks from bin/aiod and from LIBDIR/lua/5.4:
+# none of these folders may move without the others. The unit's ExecStart
+# names BINDIR; Debian 12 keeps its systemd units in /lib.
+PREFIX ?= /usr/local
+ifeq ($(PREFIX),/usr)
+LIBDIR := $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
+UNITDIR := /lib/systemd/system
+else
+LIBDIR := $(PREFIX)/lib
+UNITDIR := $(PREFIX)/lib/systemd/system
+endif
+BINDIR := $(PREFIX)/bin
+LUA_CMODDIR := $(LIBDIR)/lua/5.4
+PLUGINDIR := $(LIBDIR)/aiod
+MANDIR := $(PREFIX)/share/man
+DOCDIR := $(PREFIX)/share/doc/aiod
+EXAMPLES := $(wildcard scripts/*.lua) scripts/aiod.service
+
+install: all
+	install -D -m 755 $(AIOD) $(DESTDIR)$(BINDIR)/aiod
+	install -D -m 644 $(MODULE) $(DESTDIR)$(LUA_CMODDIR)/asyncio.so
+	install -D -m 644 $(TLS_MODULE) $(DESTDIR)$(PLUGINDIR)/asyncio_tls.so
+	install -D -m 644 $(HTTP_MODULE) $(DESTDIR)$(PLUGINDIR)/asyncio_http.so
+	install -D -m 644 man/aiod.1 $(DESTDIR)$(MANDIR)/man1/aiod.1
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/aiod|$(BINDIR)/aiod|g' scripts/aiod@.service >$(DESTDIR)$(UNITDIR)/aiod@.service
+	install -D -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 644 -t $(DESTDIR)$(DOCDIR)/examples $(EXAMPLES)
+
+# Of the folders, only aiod's own go.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/aiod $(DESTDIR)$(LUA_CMODDIR)/asyncio.so \
+		$(DESTDIR)$(PLUGINDIR)/asyncio_tls.so $(DESTDIR)$(PLUGINDIR)/asyncio_http.so \
+		$(DESTDIR)$(MANDIR)/man1/aiod.1 $(DESTDIR)$(UNITDIR)/aiod@.service \
+		$(DESTDIR)$(DOCDIR)/README.md $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
+	rmdir $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# make deb: build/deb/aiod_<version>_amd64.deb, built from scratch by
+# dpkg-buildpackage (debian/rules runs make install PREFIX=/usr). It writes
+# beside the tree it builds, and cleans that tree first, so it builds a
+# copy of the sources; nothing of this make (SANITIZE, -j) reaches it.
+DEB_PKGS := debhelper dpkg-dev build-essential
+DEB_DIR := build/deb
+DEB_SOURCES := Makefile README.md bindings cmd debian man runtime scripts tools
+
+deb:
+	$(Q)$(MAKE) --no-print-directory deps EXTRA_PKGS="$(DEB_PKGS)"
+	$(Q)rm -rf $(DEB_DIR)/aiod $(DEB_DIR)/aiod[-_]* && mkdir -p $(DEB_DIR)/aiod
+	$(Q)cp -a $(DEB_SOURCES) $(DEB_DIR)/aiod/
+	cd $(DEB_DIR)/aiod && env -u SANITIZE -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -us -uc -b -Jauto
+	@ls $(DEB_DIR)/*.deb
 
 clean:
 	rm -rf build aiod asyncio.so asyncio_tls.so asyncio_http.so

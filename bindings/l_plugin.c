@@ -31,11 +31,28 @@ static int own_path(char *buf, int *shared)
 }
 
 /*
- * A module sits beside aiod or asyncio.so (the build tree), or for an
- * installed aiod in ../lib/aiod. It resolves what it uses of the core and
- * of Lua against the program: aiod exports its symbols; asyncio.so, which
- * require opened RTLD_LOCAL, is made global for it first. Loaded once per
- * process; dlopen counts the handles.
+ * Where a module may sit, from the folder of aiod or asyncio.so: beside it
+ * (the build tree), else where `make install` puts it, LIBDIR/aiod, LIBDIR
+ * being PREFIX/lib, or PREFIX/lib/<multiarch> for PREFIX=/usr (Debian's
+ * layout). Relative, so that a tree installed under DESTDIR, or moved,
+ * finds its own modules and never those of another install.
+ */
+#ifndef LAIO_MULTIARCH
+#define LAIO_MULTIARCH ""
+#endif
+static const char *const program_places[] = {
+	"%s/%s", "%s/../lib/aiod/%s", "%s/../lib/" LAIO_MULTIARCH "/aiod/%s", NULL
+};
+/* asyncio.so is in LIBDIR/lua/5.4. */
+static const char *const module_places[] = {"%s/%s", "%s/../../aiod/%s", NULL};
+
+/*
+ * Loads file from the first place that has it. It resolves what it uses
+ * of the core and of Lua against the program: aiod exports its symbols;
+ * asyncio.so, which require opened RTLD_LOCAL, is made global for it
+ * first. Loaded once per process; dlopen counts the handles. A file that
+ * is there but fails to load is the error to report, not the places where
+ * it is missing.
  */
 static void *load_module(lua_State *L, const char *file)
 {
@@ -46,18 +63,22 @@ static void *load_module(lua_State *L, const char *file)
 	if (shared)
 		dlopen(self, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
 	*strrchr(self, '/') = '\0';
-	static const char *const places[] = {"%s/%s", "%s/../lib/aiod/%s"};
-	const char *first_error = NULL;
-	void *module = NULL;
-	for (size_t i = 0; i < sizeof places / sizeof *places && !module; i++) {
+	const char *const *places = shared ? module_places : program_places;
+	luaL_Buffer tried;
+	luaL_buffinit(L, &tried);
+	for (size_t i = 0; places[i]; i++) {
 		snprintf(path, sizeof path, places[i], self, file);
-		module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-		if (!module && !first_error)
-			first_error = lua_pushstring(L, dlerror());
+		void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		if (module)
+			return module;
+		if (access(path, F_OK) == 0)
+			luaL_error(L, "cannot load %s: %s", file, dlerror());
+		luaL_addstring(&tried, i ? ", " : "");
+		luaL_addstring(&tried, path);
 	}
-	if (!module)
-		luaL_error(L, "cannot load %s: %s", file, first_error);
-	return module;
+	luaL_pushresult(&tried);
+	luaL_error(L, "cannot load %s: not found (looked for %s)", file, lua_tostring(L, -1));
+	return NULL;
 }
 
 /* Runs the module's entry as the running C function, so that its upvalue 1

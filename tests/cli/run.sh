@@ -8,6 +8,7 @@
 # Each tests/cli/<name>.sh is a bash script that exits 0 when it passes; it
 # gets AIOD (absolute) and AIOD_TEST_CERTS (the TLS tests' certificates, made
 # by tests/tls/mkcerts.sh unless set) in its environment and sources lib.bash.
+# A test that cannot run here (a tool missing) exits 77 after a line saying why.
 set -u
 
 caller_pwd=$PWD
@@ -29,6 +30,7 @@ fi
 
 passed=0
 failed=0
+skipped=0
 cd "$here" || exit 2
 
 if [ $# -gt 0 ]; then
@@ -51,6 +53,9 @@ for file in "${tests[@]}"; do
 	if [ $rc -eq 0 ]; then
 		echo "ok $name"
 		passed=$((passed + 1))
+	elif [ $rc -eq 77 ]; then
+		echo "skipped $name: $(tail -n 1 "$log")"
+		skipped=$((skipped + 1))
 	else
 		[ $rc -eq 124 ] && echo "test timed out" >>"$log"
 		echo "FAIL $name"
@@ -59,5 +64,7 @@ for file in "${tests[@]}"; do
 	fi
 done
 
-echo "$passed passed, $failed failed"
+summary="$passed passed, $failed failed"
+[ "$skipped" -eq 0 ] || summary="$summary, $skipped skipped"
+echo "$summary"
 [ "$failed" -eq 0 ]
