@@ -4,6 +4,7 @@
 #include "laio.h"
 #include "repl.h"
 
+#include <limits.h>
 #include <lualib.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,24 +40,66 @@ static void add_if_there(lua_State *L, const char *path, lua_Integer *n)
 }
 
 /*
- * control_paths(pid) -> the sockets there that may be that process's, by
- * the rules aiod opens them by: ours first ($XDG_RUNTIME_DIR), then
- * root's /run/aiod (also where a systemd unit's XDG_RUNTIME_DIR=%t puts
- * it), then those of the process's own user, whom root may reach.
+ * What the process itself was told: the value after "--control" among
+ * its arguments (relative to its working folder), or its own
+ * XDG_RUNTIME_DIR. Only its owner and root may read either; a value that
+ * is not there is "" in buf.
+ */
+static void told(long pid, const char *file, const char *key, int is_arg, char *buf, size_t len)
+{
+	char proc[64], data[8192];
+	buf[0] = '\0';
+	snprintf(proc, sizeof proc, "/proc/%ld/%s", pid, file);
+	FILE *f = fopen(proc, "re");
+	if (!f)
+		return;
+	size_t n = fread(data, 1, sizeof data - 1, f);
+	fclose(f);
+	data[n] = '\0';
+	size_t keylen = strlen(key);
+	for (size_t at = 0; at < n; at += strlen(data + at) + 1) {
+		const char *item = data + at;
+		const char *value = NULL;
+		if (is_arg && strcmp(item, key) == 0 && at + keylen + 1 < n)
+			value = item + keylen + 1;
+		else if (!is_arg && strncmp(item, key, keylen) == 0 && item[keylen] == '=')
+			value = item + keylen + 1;
+		if (!value)
+			continue;
+		if (is_arg && value[0] != '/')
+			snprintf(buf, len, "/proc/%ld/cwd/%s", pid, value);
+		else
+			snprintf(buf, len, "%s", value);
+		return;
+	}
+}
+
+/*
+ * control_paths(pid) -> the sockets there that may be that process's: the
+ * one its --control names, the default one its own XDG_RUNTIME_DIR gives
+ * (a systemd unit's), then by the rules aiod opens them by: ours
+ * ($XDG_RUNTIME_DIR), root's /run/aiod, those of the process's own user,
+ * whom root may reach.
  */
 static int l_control_paths(lua_State *L)
 {
 	long pid = (long)luaL_checkinteger(L, 1);
-	char path[108], proc[64];
+	char path[PATH_MAX], proc[64], given[PATH_MAX];
 	lua_Integer n = 0;
 	lua_newtable(L);
+	told(pid, "cmdline", "--control", 1, given, sizeof given);
+	if (given[0])
+		add_if_there(L, given, &n);
+	snprintf(proc, sizeof proc, "/proc/%ld", pid);
+	struct stat st;
+	uid_t owner = stat(proc, &st) == 0 ? st.st_uid : geteuid();
+	told(pid, "environ", "XDG_RUNTIME_DIR", 0, given, sizeof given);
+	if (given[0] && aio_control_default_path(path, sizeof path, pid, owner, given) == 0)
+		add_if_there(L, path, &n);
 	if (aio_control_default_path(path, sizeof path, pid, geteuid(), getenv("XDG_RUNTIME_DIR")) == 0)
 		add_if_there(L, path, &n);
 	if (aio_control_default_path(path, sizeof path, pid, 0, NULL) == 0)
 		add_if_there(L, path, &n);
-	snprintf(proc, sizeof proc, "/proc/%ld", pid);
-	struct stat st;
-	uid_t owner = stat(proc, &st) == 0 ? st.st_uid : geteuid();
 	char xdg[64];
 	snprintf(xdg, sizeof xdg, "/run/user/%lu", (unsigned long)owner);
 	if (aio_control_default_path(path, sizeof path, pid, owner, xdg) == 0)
