@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -342,6 +343,12 @@ static void on_interrupt(struct aio_signal *sig, void *udata)
 		repl.hooked = 0;
 		return;
 	}
+	/* Keys typed before the Ctrl-C come first, though this call may run
+	 * before stdin's in the turn: an Enter just before it starts the
+	 * entry, which the Ctrl-C then interrupts. */
+	int unread = 0;
+	while (repl.tty && repl.showing && ioctl(STDIN_FILENO, FIONREAD, &unread) == 0 && unread > 0)
+		rl_callback_read_char();
 	if (!call_engine(L, "interrupt", 0, 1))
 		return;
 	int cancelled = lua_toboolean(L, -1);
