@@ -1,6 +1,7 @@
-# README's examples run: every ```lua block and every ```console session in README.md, output compared
+# The docs' examples run: every ```lua block and every ```console session in README.md and
+# docs/*.md, output compared; and every relative link among them finds its file and heading
 #
-# The conventions, for whoever edits README.md:
+# The conventions, for whoever edits README.md or a docs/ page:
 # - A ```lua block is a whole script. It is run as `aiod example.lua` in an empty
 #   folder (10 s limit, stdin from /dev/null) and must exit 0. When the next
 #   block after it (blank lines between are allowed) is an ```output block, the
@@ -11,26 +12,29 @@
 #   by bash in an empty folder with this aiod first in PATH, and the lines up
 #   to the next "$ " must equal what it prints (stdout and stderr together).
 #   Other shell blocks (```sh, plain ```) are not run.
-# README (env) names another file to check, e.g. to see this test fail.
+# - Links: [text](page.md#anchor) and [text](#anchor) must name a file that
+#   exists and a heading in it (doc_links.lua says how anchors are made).
+# README (env) names one other file to check instead, e.g. to see this test fail.
 . "$(dirname "$0")/lib.bash"
-root=$(cd "$(dirname "$0")/../.." && pwd)
-readme=${README:-$root/README.md}
-[ -f "$readme" ] || fail "no $readme"
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+if [ -n "${README:-}" ]; then files=("$README"); else files=("$root/README.md" "$root"/docs/*.md); fi
+for f in "${files[@]}"; do [ -f "$f" ] || fail "no $f"; done
 
 mkdir "$T/bin"
 ln -s "$AIOD" "$T/bin/aiod"
-failures=0 ran=0 skipped=0
+failures=0 ran=0 skipped=0 runs=0
 
 # report LINE WHAT FILE_OR_EMPTY: one failed example, with what it printed
 report() {
-	echo "README.md:$1: $2"
+	echo "${file#"$root"/}:$1: $2"
 	if [ -n "${3:-}" ]; then sed 's/^/    | /' "$3" | head -n 20; fi
 	failures=$((failures + 1))
 }
 
 # run_lua LINE: run $T/example.lua (written by the parser), check $T/want if there is one
 run_lua() {
-	local dir=$T/run$1 rc
+	local dir=$T/run$((runs += 1)) rc
 	mkdir "$dir"
 	cp "$T/example.lua" "$dir/example.lua"
 	(cd "$dir" && timeout 10 "$AIOD" example.lua </dev/null >"$T/got" 2>"$T/err")
@@ -41,14 +45,14 @@ run_lua() {
 		report "$1" "the lua example exited $rc" "$T/both"
 	elif [ -f "$T/want" ] && ! cmp -s "$T/want" "$T/got"; then
 		diff "$T/want" "$T/got" >"$T/diff"
-		report "$1" "the lua example's output differs from its output block (< README, > aiod)" "$T/diff"
+		report "$1" "the lua example's output differs from its output block (< the doc, > aiod)" "$T/diff"
 	fi
 	rm -f "$T/want"
 }
 
 # run_console LINE: run each "$ " command of $T/session, compare what it prints
 run_console() {
-	local dir=$T/run$1 line cmd=
+	local dir=$T/run$((runs += 1)) line cmd=
 	mkdir "$dir"
 	: >"$T/want"
 	# run_command: run $cmd (if any) and compare with $T/want
@@ -58,7 +62,7 @@ run_console() {
 		ran=$((ran + 1))
 		if ! cmp -s "$T/want" "$T/got"; then
 			diff "$T/want" "$T/got" >"$T/diff"
-			report "$1" "\`$cmd\` prints other than the README shows (< README, > aiod)" "$T/diff"
+			report "$1" "\`$cmd\` prints other than the doc shows (< the doc, > aiod)" "$T/diff"
 		fi
 		: >"$T/want"
 	}
@@ -74,10 +78,11 @@ run_console() {
 	rm -f "$T/want"
 }
 
-# The parser: a small state machine over README's lines. pending holds the
-# line of a lua block that ran without an output block yet; it runs when
-# something other than a blank line or an ```output block comes next.
-state=text pending= n=0
+# check_file FILE: the parser, a small state machine over FILE's lines. pending
+# holds the line of a lua block that ran without an output block yet; it runs
+# when something other than a blank line or an ```output block comes next.
+check_file() {
+file=$1 state=text pending= n=0
 while IFS= read -r line || [ -n "$line" ]; do
 	n=$((n + 1))
 	case $state in
@@ -105,10 +110,15 @@ while IFS= read -r line || [ -n "$line" ]; do
 	skip)
 		[[ $line == '```' ]] && state=text ;;
 	esac
-done <"$readme"
+done <"$file"
 [ -n "$pending" ] && run_lua "$pending"
 [ "$state" = text ] || report "$n" "a block is not closed"
+}
 
-echo "$ran examples run, $skipped fragments not run, $failures failed"
+for f in "${files[@]}"; do check_file "$f"; done
+(cd "$root" && "$AIOD" "$here/doc_links.lua" "${files[@]#"$root"/}") >"$T/links" 2>&1 ||
+	{ cat "$T/links"; failures=$((failures + 1)); }
+
+echo "${#files[@]} files: $ran examples run, $skipped fragments not run, $failures failed; $(tail -n 1 "$T/links")"
 [ "$ran" -gt 0 ] || fail "no example found: has the fence convention changed?"
 [ "$failures" = 0 ]
