@@ -230,6 +230,7 @@ PLUGINDIR := $(LIBDIR)/aiod
 MANDIR := $(PREFIX)/share/man
 DOCDIR := $(PREFIX)/share/doc/aiod
 EXAMPLES := $(wildcard scripts/*.lua) scripts/aiod.service
+DOCS := $(wildcard docs/*.md)
 
 install: all
 	install -D -m 755 $(AIOD) $(DESTDIR)$(BINDIR)/aiod
@@ -240,6 +241,7 @@ install: all
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/aiod|$(BINDIR)/aiod|g' scripts/aiod@.service >$(DESTDIR)$(UNITDIR)/aiod@.service
 	install -D -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 644 -t $(DESTDIR)$(DOCDIR)/docs $(DOCS)
 	install -D -m 644 -t $(DESTDIR)$(DOCDIR)/examples $(EXAMPLES)
 
 # Of the folders, only aiod's own go.
@@ -247,8 +249,10 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/aiod $(DESTDIR)$(LUA_CMODDIR)/asyncio.so \
 		$(DESTDIR)$(PLUGINDIR)/asyncio_tls.so $(DESTDIR)$(PLUGINDIR)/asyncio_http.so \
 		$(DESTDIR)$(MANDIR)/man1/aiod.1 $(DESTDIR)$(UNITDIR)/aiod@.service \
-		$(DESTDIR)$(DOCDIR)/README.md $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
-	rmdir $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+		$(DESTDIR)$(DOCDIR)/README.md $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES))) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/docs/,$(notdir $(DOCS)))
+	rmdir $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR) \
+		2>/dev/null || true
 
 # make deb: build/deb/aiod_<version>_amd64.deb, built from scratch by
 # dpkg-buildpackage (debian/rules runs make install PREFIX=/usr). It writes
@@ -256,7 +260,7 @@ uninstall:
 # copy of the sources; nothing of this make (SANITIZE, -j) reaches it.
 DEB_PKGS := debhelper dpkg-dev build-essential
 DEB_DIR := build/deb
-DEB_SOURCES := Makefile README.md bindings cmd debian man runtime scripts tools
+DEB_SOURCES := Makefile README.md bindings cmd debian docs man runtime scripts tools
 
 deb:
 	$(Q)$(MAKE) --no-print-directory deps EXTRA_PKGS="$(DEB_PKGS)"

@@ -28,6 +28,11 @@ lib=usr/lib/$multiarch
 		usr/share/doc/aiod/changelog.gz usr/share/doc/aiod/copyright usr/share/doc/aiod/examples/aiod.service \
 		usr/share/lintian/overrides/aiod
 	for f in "$root"/scripts/*.lua; do echo "usr/share/doc/aiod/examples/${f##*/}"; done
+	# dh_compress gzips the pages of docs/ over 4 KiB.
+	for f in "$root"/docs/*.md; do
+		if [ "$(stat -c %s "$f")" -gt 4096 ]; then echo "usr/share/doc/aiod/docs/${f##*/}.gz"
+		else echo "usr/share/doc/aiod/docs/${f##*/}"; fi
+	done
 } | sort >"$T/want"
 dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -v '/$' | sed 's|^\./||' | sort >"$T/have"
 diff "$T/want" "$T/have" >"$T/diff" || { cat "$T/diff"; fail "the package's files differ"; }

@@ -65,6 +65,7 @@ for prefix in /usr/local /usr; do
 			"$lib/aiod/asyncio_http.so" "$prefix/share/man/man1/aiod.1" "$units/aiod@.service" \
 			"$prefix/share/doc/aiod/README.md" "$prefix/share/doc/aiod/examples/aiod.service"
 		for f in "$root"/scripts/*.lua; do echo "$prefix/share/doc/aiod/examples/${f##*/}"; done
+		for f in "$root"/docs/*.md; do echo "$prefix/share/doc/aiod/docs/${f##*/}"; done
 	} | sort >"$T/want"
 	(cd "$D" && find . -type f | sed 's|^\.||' | sort) >"$T/have"
 	diff "$T/want" "$T/have" >"$T/diff" || { cat "$T/diff"; fail "$prefix: installed files differ"; }
