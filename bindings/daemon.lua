@@ -131,16 +131,27 @@ end
 
 -- The new generation's servers and endpoints take the sockets they
 -- claimed, and the old ones close, in one turn of the loop.
+-- Connections of the old code may finish until the grace period ends.
+-- Looked at once a second rather than waited for in one timer: a timer
+-- of --grace seconds would keep aiod running that long after the last
+-- of them ended, when nothing else is left.
+local GRACE_LOOK = 1
+local function drain(from, deadline)
+  if C.count_generations(1, from, true) == 0 then return end
+  local loop = M.get_running_loop()
+  local left = deadline - loop:time()
+  if left <= 0 then
+    C.cancel_generations(1, from, true)
+    return
+  end
+  loop:call_later(math.min(GRACE_LOOK, left), drain, from, deadline)
+end
+
 local function commit(from, to)
   if C.hand_over then C.hand_over(to) end
   C.cancel_generations(1, from, false)
   close_generations(1, from)
-  -- Connections of the old code may finish until the grace period ends.
-  if C.count_generations(1, from, true) > 0 then
-    M.get_running_loop():call_later(opts.grace, function()
-      C.cancel_generations(1, from, true)
-    end)
-  end
+  drain(from, M.get_running_loop():time() + opts.grace)
 end
 
 -- The old servers and endpoints never stopped serving: closing the new
