@@ -1,4 +1,4 @@
-/* load.h -- what the echo load clients (bench/echo, bench/udp_echo) share: arguments, the clock, the counted window. */
+/* load.h -- what the load clients share: the clock, dying with a reason, a process's CPU time from /proc; and for the echo clients (bench/echo, bench/udp_echo) their arguments and the counted window. */
 /*
  * Both clients take HOST PORT CONNS SIZE WARMUP SECONDS [SERVER-PID], count
  * completed requests for SECONDS seconds after WARMUP seconds, and read the

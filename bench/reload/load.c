@@ -55,6 +55,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "../load.h"
 
 #define CHURN_REQUESTS 5
 #define BUCKET 0.1
@@ -88,34 +89,8 @@ static int committed = 1, newest = 0;
 static const char *last_connect_error = "";
 static struct conn errpipe;  /* epoll tag of aiod's stderr */
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
-static void die(const char *what) {
-    fprintf(stderr, "load: %s: %s\n", what, errno ? strerror(errno) : "failed");
-    exit(1);
-}
 
-/* utime + stime of pid in seconds, from /proc/PID/stat (fields 14 and 15). */
-static double cpu_of(long pid) {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "re");
-    if (!f) die(path);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *p = strrchr(buf, ')');   /* the command name may hold spaces */
-    unsigned long long utime, stime;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) {
-        errno = 0;
-        die("parse /proc stat");
-    }
-    return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
-}
 
 static double own_cpu(void) {
     struct rusage ru;

@@ -49,6 +49,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "../load.h"
 
 enum mode { ECHO, HANDSHAKE, HOLD };
 enum state { CONNECTING, HANDSHAKING, SENDING, RECEIVING, SHUTTING, CLOSING, IDLE };
@@ -79,16 +80,7 @@ static long long completed;   /* requests or connections done, counted or not: p
 static int open_conns;     /* connections not yet closed for good */
 static int started, held, target;  /* hold: connections begun, echoed, wanted */
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
-static void die(const char *what) {
-    fprintf(stderr, "load: %s: %s\n", what, errno ? strerror(errno) : "protocol error");
-    exit(1);
-}
 
 static void ssl_die(const char *what, int err) {
     unsigned long e = ERR_get_error();
@@ -105,23 +97,6 @@ static void ssl_die(const char *what, int err) {
     exit(1);
 }
 
-/* utime + stime of pid in seconds, from /proc/PID/stat (fields 14 and 15). */
-static double cpu_of(long pid) {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "re");
-    if (!f) die(path);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *p = strrchr(buf, ')');   /* the command name may hold spaces */
-    if (!p) die("parse /proc stat");
-    unsigned long long utime, stime;
-    /* after ')': state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
-        die("parse /proc stat");
-    return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
-}
 
 static void want(struct conn *c, uint32_t events) {
     if (c->events == events) return;
