@@ -262,7 +262,6 @@ end
 
 local Response = {__name = "asyncio.http.Response"}
 Response.__index = Response
-Response.__tostring = function(r) return ("<Response [%d]>"):format(r.status) end
 http.Response = Response
 
 -- Raises the error of the failed transfer x (after letting it go).
@@ -276,8 +275,14 @@ local function fail(x)
   error(e)
 end
 
-local function check_response(r, method)
-  if getmetatable(r) ~= Response then C.bad_self(r, Response, method, 1) end
+-- depth: calls between the method and this check (1: the method calls it).
+local function check_response(r, method, depth)
+  if getmetatable(r) ~= Response then C.bad_self(r, Response, method, depth or 1) end
+end
+
+function Response.__tostring(r)
+  check_response(r, "__tostring")
+  return ("<Response [%d]>"):format(r.status)
 end
 
 function Response:header_list(name)
@@ -303,7 +308,7 @@ local function next_piece(r, n)
 end
 
 local function check_stream(r, method)
-  check_response(r, method)
+  check_response(r, method, 2)
   if r.body ~= nil and r._buf == nil then
     error(("%s: the response was not made with stream = true"):format(method), 3)
   end
@@ -440,6 +445,7 @@ local function pool_of(s)
   return pool
 end
 
+-- Its callers do not tail-call it: the option errors' level counts their frame.
 local function perform(s, fname, method, url, opts, nopts)
   local o = check_options(fname, nopts, opts, true, false, 1)
   local spec = make_spec(method, url, o, s._d)
@@ -477,7 +483,8 @@ function Session:request(method, url, opts)
              or "string expected, got " .. typename(method, method ~= nil))
   end
   check_url("request", 3, url, url ~= nil)
-  return perform(self, "request", method:upper(), url, opts, 4)
+  local r = perform(self, "request", method:upper(), url, opts, 4)
+  return r
 end
 
 for _, m in ipairs{"get", "post", "put", "patch", "delete", "head"} do
@@ -485,7 +492,8 @@ for _, m in ipairs{"get", "post", "put", "patch", "delete", "head"} do
   Session[m] = function(self, url, opts)
     check_session(self, m)
     check_url(m, 2, url, url ~= nil)
-    return perform(self, m, METHOD, url, opts, 3)
+    local r = perform(self, m, METHOD, url, opts, 3)
+    return r
   end
 end
 
@@ -518,14 +526,16 @@ function http.request(method, url, opts)
              or "string expected, got " .. typename(method, method ~= nil))
   end
   check_url("request", 2, url, url ~= nil)
-  return perform(default_session(), "request", method:upper(), url, opts, 3)
+  local r = perform(default_session(), "request", method:upper(), url, opts, 3)
+  return r
 end
 
 for _, m in ipairs{"get", "post", "put", "patch", "delete", "head"} do
   local METHOD = m:upper()
   http[m] = function(url, opts)
     check_url(m, 1, url, url ~= nil)
-    return perform(default_session(), m, METHOD, url, opts, 2)
+    local r = perform(default_session(), m, METHOD, url, opts, 2)
+    return r
   end
 end
 

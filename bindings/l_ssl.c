@@ -673,6 +673,8 @@ int laio_tls_open(lua_State *L)
 		lua_setfield(L, -2, "__gc");
 		lua_pushcfunction(L, l_ctx_tostring);
 		lua_setfield(L, -2, "__tostring");
+		lua_pushvalue(L, -1);
+		laio_name_methods(L, LAIO_SSLCONTEXT " metatable");
 	}
 	lua_pop(L, 1);
 	lua_setfield(L, -2, "methods");

@@ -85,4 +85,5 @@ end
 -- For the tests: a PEM file's certificate through getpeercert()'s code.
 C._decode_cert_file = S._decode_cert_file
 
+C.name_methods("asyncio.ssl", ssl)
 M.ssl = ssl

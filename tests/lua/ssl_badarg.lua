@@ -48,3 +48,15 @@ try(function() c.set_ciphers("x") end)
 try(function() local t = {f = c.set_ciphers} t:f("x") end)
 try(function() pcall(c.cert_store_stats) error(select(2, pcall(c.cert_store_stats)), 0) end)
 try(function() c.load_default_certs(io.stdout) end)
+-- Called with no name at the call site (as pcall(f, ...) does), the
+-- constructor and the metamethods are named through package.loaded.
+local function try_direct(f, ...)
+  local ok, e = pcall(f, ...)
+  print(ok and "ok" or tostring(e))
+end
+local meta = getmetatable(c)
+try_direct(ssl.SSLContext, "client")
+try_direct(meta.__index, 1, "verify_mode")
+try_direct(meta.__newindex, {}, "verify_mode", 0)
+try_direct(meta.__tostring, "x")
+try_direct(meta.__gc, false)
