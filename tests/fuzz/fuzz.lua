@@ -1,4 +1,4 @@
--- fuzz.lua -- seeded API fuzzer: random argument lists to every asyncio function, method and metamethod
+-- fuzz.lua -- seeded API fuzzer: random argument lists to every asyncio function, method and metamethod (asyncio.ssl and asyncio.http too)
 --
 -- Run by tests/fuzz/run.sh as `aiod fuzz.lua` in a scratch directory (Unix
 -- socket paths land there). Environment: FUZZ_SEED (default 1), FUZZ_CALLS
@@ -109,6 +109,15 @@ local function make_objects()
     made.Process = asyncio.create_subprocess_exec("/bin/cat", {stdin = asyncio.PIPE, stdout = asyncio.PIPE})
     made.CompletedProcess = asyncio.run_process({"/bin/true"})
     made.DatagramEndpoint = asyncio.open_datagram_endpoint{local_addr = {"127.0.0.1", 0}}
+    made.SSLContext = asyncio.ssl.SSLContext(asyncio.ssl.PROTOCOL_TLS_CLIENT)
+    made.Session = asyncio.http.Session()
+    local web = asyncio.start_server(function(_, w)
+      w:write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+      w:drain()
+      w:close()
+    end, "127.0.0.1", 0)
+    made.Response = asyncio.http.get(("http://127.0.0.1:%d/"):format(web.sockets[1].port))
+    web:close()
   end)
   t:await()
   for _, r in ipairs(resources) do pcall(r) end
@@ -117,6 +126,8 @@ local function make_objects()
     function() made.Server:close() end,
     function() made.Process:kill() end,
     function() made.DatagramEndpoint:close() end,
+    function() made.Session:close() end,
+    function() made.Response:close() end,
   }
   objs = made
   kinds = {}
@@ -142,6 +153,13 @@ end
 local function loopback_host(i)
   return function(args)
     if type(args[i]) == "string" then args[i] = "127.0.0.1" end
+  end
+end
+
+-- The same for a URL: a port on loopback where nothing listens.
+local function loopback_url(i)
+  return function(args)
+    if type(args[i]) == "string" then args[i] = "http://127.0.0.1:1/" end
   end
 end
 
@@ -177,6 +195,18 @@ local function add_module_functions()
     if k == "start_server" then fix = loopback_host(2) end
     add(k, function() return asyncio[k] end, nil, fix)
   end
+  -- The parts loaded on first use: TLS contexts and the HTTP client.
+  for _, part in ipairs{"ssl", "http"} do
+    local fns = {}
+    for k, v in pairs(asyncio[part]) do
+      if type(v) == "function" then fns[#fns + 1] = k end
+    end
+    table.sort(fns)
+    for _, k in ipairs(fns) do
+      local fix = part == "http" and loopback_url(k == "request" and 2 or 1) or nil
+      add(part .. "." .. k, function() return asyncio[part][k] end, nil, fix)
+    end
+  end
   for _, cls in ipairs{"ExceptionGroup", "TimeoutError", "CancelledError"} do
     add(cls, function() return asyncio[cls] end)
     add(cls .. ".is", function() return asyncio[cls].is end)
@@ -190,10 +220,13 @@ end
 local method_fixes = {
   ["DatagramEndpoint.sendto"] = loopback_host(3),
 }
+for _, m in ipairs{"get", "post", "put", "patch", "delete", "head"} do method_fixes["Session." .. m] = loopback_url(2) end
+method_fixes["Session.request"] = loopback_url(3)
 
 local method_names = {
   Barrier = {"wait", "reset", "abort"},
   Process = {"wait", "send_signal", "terminate", "kill", "communicate"},
+  SSLContext = {"load_cert_chain", "load_verify_locations", "load_default_certs", "set_alpn_protocols", "set_ciphers"},
 }
 
 local function add_methods(kind)
@@ -225,7 +258,8 @@ end
 -- Checking what a call raised.
 
 local internal_files = {"asyncio.lua", "tasks.lua", "locks.lua", "queues.lua", "streams.lua",
-                        "processes.lua", "run_process.lua", "daemon.lua", "takeover.lua", "datagrams.lua"}
+                        "processes.lua", "run_process.lua", "daemon.lua", "takeover.lua", "datagrams.lua",
+                        "ssl.lua", "http.lua"}
 
 -- Errors Lua itself raises for a program's mistake: "attempt to ..." that
 -- asyncio documents (suspending outside a task, a closed object) are fine.
@@ -293,9 +327,12 @@ local function one_call(index)
   if ONLY and not ONLY[index] then return end
   if is_known(call) then skipped = skipped + 1 return end
   if TRACE then io.stderr:write(("FUZZ seed=%d call=%d: %s\n"):format(SEED, index, describe(call))) end
-  local fn = target.get()
+  -- Looking a method up may raise by itself (a closed SSLContext): that
+  -- error is checked as the call's.
+  local got, fn = pcall(target.get)
   local results = {}
   local task = asyncio.create_task(function()
+    if not got then results = {false, fn} return end
     local scope <close> = asyncio.timeout(CALL_TIMEOUT)
     results = table.pack(pcall(fn, table.unpack(args, 1, n)))
   end)
