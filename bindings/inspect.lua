@@ -131,13 +131,13 @@ local function fit_left(text, width)
   return text
 end
 
--- A field cut to width; padded for the bytes beyond one a character, so
--- that string.format's byte-counted padding lines a UTF-8 name up.
+-- A field cut to width; a UTF-8 one padded here to width characters, as
+-- string.format's padding counts bytes.
 local function cell(v, width)
   if v == nil then return "" end
   if #v > width then v = fit(v, width) end
   local chars = utf8.len(v)
-  if chars and chars < #v then v = v .. rep(" ", #v - chars) end
+  if chars and chars < #v then v = v .. rep(" ", width - chars) end
   return v
 end
 
@@ -152,17 +152,24 @@ end
 -- must give way is WHERE, then WAITS ON, then NAME, down to a floor each.
 local WIDTH = 80
 local function ps_format(tasks)
-  local function len(v) v = tostring(num(v) or "") return utf8.len(v) or #v end
-  local w = {id = 2, name = 4, gen = 3, state = 5, waits = 8, res = 3, where = 5}
-  for _, t in ipairs(tasks) do
-    w.id = math.max(w.id, len(t.id))
-    w.name = math.max(w.name, len(t.name))
-    w.gen = math.max(w.gen, len(t.generation))
-    w.state = math.max(w.state, len(t.state))
-    w.waits = math.max(w.waits, len(t.waits))
-    w.res = math.max(w.res, len(t.resumes))
-    w.where = math.max(w.where, len(t.where))
+  -- A string's bytes are at least its characters: only one longer than
+  -- the width so far is counted. The numbers' width is their largest's.
+  local function widen(width, v)
+    if type(v) ~= "string" or #v <= width then return width end
+    return math.max(width, utf8.len(v) or #v)
   end
+  local function digits(n) return #tostring(num(n)) end
+  local w = {name = 4, state = 5, waits = 8, where = 5}
+  local id, gen, res = 0, 0, 0
+  for i = 1, #tasks do
+    local t = tasks[i]
+    id, gen, res = math.max(id, t.id or 0), math.max(gen, t.generation or 0), math.max(res, t.resumes or 0)
+    w.name = widen(w.name, t.name)
+    w.state = widen(w.state, t.state)
+    w.waits = widen(w.waits, t.waits)
+    w.where = widen(w.where, t.where)
+  end
+  w.id, w.gen, w.res = math.max(2, digits(id)), math.max(3, digits(gen)), math.max(3, digits(res))
   local time = 6	-- duration() is at most "59m59s"
   local function total()
     return w.id + w.name + w.gen + w.state + w.waits + time + w.res + time + w.where + 8
