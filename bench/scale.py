@@ -16,7 +16,7 @@ or bench/reload/load.c for the reloads) pinned to CPU 1:
   BAD_SLOW slow readers and BAD_LORIS slowloris clients (alternating, ROUNDS
   each); p99 of each, medians over the rounds.
 
-The servers are bench/scale/aiod.lua (an echo server on every port given)
+The servers are bench/echo/aiod.lua (an echo server on every port given)
 and bench/reload/aiod.lua. The runner raises RLIMIT_NOFILE (soft and hard) for
 its children as far as the connections need and /proc/sys/fs/nr_open allows;
 where it may not (no CAP_SYS_RESOURCE), it uses the hard limit and lowers the
@@ -48,10 +48,10 @@ P99_FACTOR = 1.5  # bad clients beside: p99 within this of the p99 alone
 
 
 class EchoServer(net.Server):
-    """bench/scale/aiod.lua on `ports` free ports (net.Server picks the first and appends the rest)."""
+    """bench/echo/aiod.lua on `ports` free ports (net.Server picks the first and appends the rest)."""
 
     def __init__(self, aiod, pin, tmp, ports=1):
-        entry = net.Entry("aiod", [aiod, os.path.join(BENCH, "scale", "aiod.lua")],
+        entry = net.Entry("aiod", [aiod, os.path.join(BENCH, "echo", "aiod.lua")],
                           flags=[str(p) for p in reload.free_ports(ports - 1)])
         super().__init__(entry, pin, tmp)
         self.ports = [self.port] + [int(p) for p in entry.flags]
