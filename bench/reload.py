@@ -49,14 +49,14 @@ def free_ports(n):
             s.close()
 
 
-def versions(tmp):
-    """Writes reload.lua (VERSION = 1) and reload.lua.v2 ... .v<RELOADS + 1>; returns the script's path."""
+def versions(tmp, count=RELOADS):
+    """Writes reload.lua (VERSION = 1) and reload.lua.v2 ... .v<count + 1>; returns the script's path."""
     with open(os.path.join(BENCH, "reload", "aiod.lua")) as f:
         src = f.read()
     if not re.search(r"^local VERSION = 1$", src, re.M):
         raise RuntimeError("bench/reload/aiod.lua has no line `local VERSION = 1`")
     script = os.path.join(tmp, "reload.lua")
-    for v in range(1, RELOADS + 2):
+    for v in range(1, count + 2):
         with open(script if v == 1 else f"{script}.v{v}", "w") as f:
             f.write(re.sub(r"^local VERSION = 1$", f"local VERSION = {v}", src, flags=re.M))
     return script
@@ -77,62 +77,89 @@ def read_all(fd):
     return out.decode(errors="replace")
 
 
-def one_run(aiod, load, pin, tmp, conns=CONNS, churn=CHURN, warmup=WARMUP, before=BEFORE):
-    """Starts aiod, runs the client, stops aiod; returns the client's figures as a dict, or raises RuntimeError."""
-    ports = free_ports(PORTS)
-    script = versions(tmp)
-    rfd, wfd = os.pipe()
-    env = dict(os.environ, **net.SERVER_MALLOC_ENV)
-    proc = subprocess.Popen(pin(net.SERVER_CPU, [aiod, "--grace", str(GRACE), script] + [str(p) for p in ports]),
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=wfd, env=env,
-                            start_new_session=True)
-    os.close(wfd)
-    err, r = "", None
-    try:
-        deadline = time.monotonic() + 15
-        waiting = list(ports)
-        while waiting:
-            if proc.poll() is not None:
-                raise RuntimeError(f"aiod exit {proc.returncode}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"port {waiting[0]} not listening after 15 s")
-            try:
-                socket.create_connection((HOST, waiting[0]), timeout=1).close()
-                waiting.pop(0)
-            except OSError:
-                time.sleep(0.05)
-        cmd = pin(net.LOAD_CPU, [load, HOST, ",".join(map(str, ports)), str(conns), str(churn), str(proc.pid),
-                                 str(rfd), script, str(RELOADS), str(warmup), str(before), str(INTERVAL), str(AFTER),
-                                 str(GRACE)])
+class Daemon:
+    """aiod running a fresh reload.lua (VERSION = 1) on PORTS free ports, pinned to the server CPU, its stderr on
+    a pipe (`rfd`) for the client; a context manager that stops it (SIGTERM) and keeps the rest of its stderr in
+    `err`. Raises RuntimeError when a port does not listen within 15 s."""
+
+    def __init__(self, aiod, pin, tmp, grace=GRACE):
+        self.ports = free_ports(PORTS)
+        self.script = versions(tmp, 0)
+        self.rfd, wfd = os.pipe()
+        env = dict(os.environ, **net.SERVER_MALLOC_ENV)
+        self.proc = subprocess.Popen(pin(net.SERVER_CPU, [aiod, "--grace", str(grace), self.script] +
+                                         [str(p) for p in self.ports]),
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=wfd, env=env,
+                                     start_new_session=True)
+        os.close(wfd)
+        self.err = ""
+
+    def __enter__(self):
         try:
-            r = subprocess.run(cmd, pass_fds=(rfd,), capture_output=True, text=True,
-                               timeout=warmup + before + RELOADS * (INTERVAL + 15) + AFTER + 30)
+            deadline = time.monotonic() + 15
+            waiting = list(self.ports)
+            while waiting:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"aiod exit {self.proc.returncode}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"port {waiting[0]} not listening after 15 s")
+                try:
+                    socket.create_connection((HOST, waiting[0]), timeout=1).close()
+                    waiting.pop(0)
+                except OSError:
+                    time.sleep(0.05)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.err += read_all(self.rfd)
+        os.close(self.rfd)
+
+    def load(self, load, pin, tmp, conns=CONNS, churn=CHURN, warmup=WARMUP, before=BEFORE, reloads=RELOADS,
+             interval=INTERVAL, grace=GRACE):
+        """Writes the next `reloads` versions and runs the client once; returns its figures as a dict (its
+        stderr, with aiod's copied in, under "stderr"), or raises RuntimeError."""
+        versions(tmp, reloads)
+        cmd = pin(net.LOAD_CPU, [load, HOST, ",".join(map(str, self.ports)), str(conns), str(churn),
+                                 str(self.proc.pid), str(self.rfd), self.script, str(reloads), str(warmup),
+                                 str(before), str(interval), str(AFTER), str(grace)])
+        try:
+            r = subprocess.run(cmd, pass_fds=(self.rfd,), capture_output=True, text=True,
+                               timeout=warmup + before + reloads * (interval + 15) + AFTER + 30)
         except subprocess.TimeoutExpired:
             raise RuntimeError("the load client timed out")
-        err = r.stderr
         if r.returncode != 0:
             raise RuntimeError((r.stderr.strip().splitlines() or [f"load exit {r.returncode}"])[-1])
-        if proc.poll() is not None:
-            raise RuntimeError(f"aiod exit {proc.returncode} during the run")
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        err += read_all(rfd)
-        os.close(rfd)
-    res = {"reloads": [], "stderr": err, "exit": proc.returncode}
-    for line in r.stdout.splitlines():
-        m = re.match(r"reload (\d+) observed_ms=([\d.-]+) reported_ms=([\d.-]+)", line)
-        if m:
-            res["reloads"].append((float(m.group(2)), float(m.group(3))))
-            continue
-        for kv in line.split():
-            k, _, v = kv.partition("=")
-            res[k] = [int(x) for x in v.split(",") if x] if k in ("buckets", "before", "during") else float(v)
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"aiod exit {self.proc.returncode} during the run")
+        res = {"reloads": [], "stderr": r.stderr}
+        for line in r.stdout.splitlines():
+            m = re.match(r"reload (\d+) observed_ms=([\d.-]+) reported_ms=([\d.-]+)", line)
+            if m:
+                res["reloads"].append((float(m.group(2)), float(m.group(3))))
+                continue
+            for kv in line.split():
+                k, _, v = kv.partition("=")
+                res[k] = [int(x) for x in v.split(",") if x] if k in ("buckets", "before", "during") else float(v)
+        return res
+
+
+def one_run(aiod, load, pin, tmp, conns=CONNS, churn=CHURN, warmup=WARMUP, before=BEFORE):
+    """Starts aiod, runs the client, stops aiod; returns the client's figures as a dict, or raises RuntimeError."""
+    d = Daemon(aiod, pin, tmp)
+    with d:
+        res = d.load(load, pin, tmp, conns, churn, warmup, before)
+    res["stderr"] += d.err
+    res["exit"] = d.proc.returncode
     return res
 
 

@@ -1,4 +1,4 @@
--- echo server for aiod on 127.0.0.1:PORT (arg 1): asyncio.start_server; each handler reads up to 64 KiB, writes it back, drains.
+-- echo server for aiod on 127.0.0.1 at every PORT given (echo and conns give one, scale several): asyncio.start_server; each handler reads up to 64 KiB, writes it back, drains.
 local asyncio = require "asyncio"
 
 local function handle(reader, writer)
@@ -10,5 +10,7 @@ local function handle(reader, writer)
   end
 end
 
-local server = asyncio.start_server(handle, "127.0.0.1", assert(tonumber(arg[1])))
-server:serve_forever()
+for i = 1, #arg do
+  asyncio.start_server(handle, "127.0.0.1", assert(tonumber(arg[i])))
+end
+-- The main chunk returns; the servers serve on.
