@@ -440,8 +440,7 @@ static void push_unretrieved_set(lua_State *L)
 	laio_push_weak_table(L, UNRETRIEVED_KEY);
 }
 
-/* Whether a future marked unretrieved is still so; drops those that are not. */
-static int any_unretrieved(lua_State *L)
+int laio_any_unretrieved(lua_State *L)
 {
 	int found = 0;
 	push_unretrieved_set(L);
@@ -467,13 +466,13 @@ static void gc_tick(struct aio_call *call)
 	struct l_loop *loop = aio_container_of(call, struct l_loop, gc_timer.call);
 	lua_State *L = loop->L;
 	/* Nothing else can happen: the loop ends, and its close collects. */
-	if (!L || !any_unretrieved(L) || aio_loop_state(loop->rt) == AIO_LOOP_IDLE)
+	if (!L || !laio_any_unretrieved(L) || aio_loop_state(loop->rt) == AIO_LOOP_IDLE)
 		return;
 	double now = aio_loop_time(loop->rt), end = now + GC_SLICE;
 	/* A script that stopped the collector keeps it stopped. */
 	while (now >= loop->gc_resume && now < end && lua_gc(L, LUA_GCISRUNNING)) {
 		if (lua_gc(L, LUA_GCSTEP, 0)) {
-			if (!loop->gc_noted && any_unretrieved(L)) {
+			if (!loop->gc_noted && laio_any_unretrieved(L)) {
 				loop->gc_pause = loop->gc_pause > 0 ? loop->gc_pause * 2 : GC_TICK * 2;
 				if (loop->gc_pause > GC_PAUSE_MAX)
 					loop->gc_pause = GC_PAUSE_MAX;

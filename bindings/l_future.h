@@ -54,6 +54,8 @@ int laio_future_gc(lua_State *L);
 /* Marks the failed future at idx as unretrieved, to be reported soon
  * after it is dropped (see l_future.c). */
 void laio_future_unretrieved(lua_State *L, int idx);
+/* Whether a future marked unretrieved is still so; drops those that are not. */
+int laio_any_unretrieved(lua_State *L);
 void laio_open_future(lua_State *L, int state);
 /* How the report of an unretrieved error describes it: l_failure.c's
  * laio_push_failure, handed down by l_module.c so that futures need not
