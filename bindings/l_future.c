@@ -376,11 +376,13 @@ static int l_future_add_done_callback(lua_State *L)
 
 static int l_future_remove_done_callback(lua_State *L)
 {
-	laio_check_future(L, 1);
+	struct l_future *f = laio_check_future(L, 1);
 	luaL_checkany(L, 2);
 	lua_settop(L, 2);
 	int removed = 0;
-	int t = lua_getiuservalue(L, 1, UV_CALLBACKS);
+	/* Once done, the callbacks are scheduled: none is left to remove (a
+	 * task's own callback waits in the slot, see laio_task_own_callback). */
+	int t = f->state == FUT_PENDING ? lua_getiuservalue(L, 1, UV_CALLBACKS) : LUA_TNIL;
 	if (t == LUA_TTABLE) {
 		lua_Integer n = (lua_Integer)lua_rawlen(L, 3), kept = 0;
 		for (lua_Integer i = 1; i <= n; i++) {

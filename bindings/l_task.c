@@ -255,9 +255,9 @@ static void run_own_callback(struct aio_call *call)
 	push_task(L, t);
 	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
 	t->fut.ref = LUA_NOREF;
-	lua_getiuservalue(L, -1, UV_WAITER);
+	lua_getiuservalue(L, -1, UV_CALLBACKS);
 	lua_pushnil(L);
-	lua_setiuservalue(L, -3, UV_WAITER);
+	lua_setiuservalue(L, -3, UV_CALLBACKS);
 	lua_insert(L, -2);
 	if (lua_pcall(L, 1, 0, top + 1) != LUA_OK)
 		laio_report(L, "Exception in callback:", -1);
@@ -277,12 +277,13 @@ int laio_task_drop(lua_State *L, struct aio_call *call)
 /*
  * A finished task's step node is idle, so the one done callback a task
  * usually has (gather's, run_until_complete's) rides on it instead of a new
- * Handle; the callback waits in the waiter slot, the task stays anchored.
+ * Handle; the callback waits in the callbacks slot (a finished future's
+ * list is spent), the task stays anchored.
  */
 void laio_task_own_callback(lua_State *L, int task_idx)
 {
 	struct l_task *t = lua_touserdata(L, task_idx);
-	lua_setiuservalue(L, task_idx, UV_WAITER);
+	lua_setiuservalue(L, task_idx, UV_CALLBACKS);
 	aio_call_soon(t->fut.loop->rt, &t->timer.call, run_own_callback);
 }
 
