@@ -441,7 +441,8 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->session = loop->current ? loop->current->session : 0;
 	aio_timer_init(&t->timer);
 	laio_list_init(&t->park);
-	luaL_setmetatable(L, LAIO_TASK);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, S->task_metatable);
+	lua_setmetatable(L, -2);
 	lua_pushvalue(L, loop_idx);
 	lua_setiuservalue(L, -2, UV_LOOP);
 	t->co = lua_newthread(L);
@@ -745,6 +746,8 @@ void laio_open_task(lua_State *L, int state)
 	};
 	laio_new_class(L, LAIO_TASK, state, methods, metamethods);
 	laio_mark_future_class(L, LAIO_TASK);
+	luaL_getmetatable(L, LAIO_TASK);
+	((struct l_state *)lua_touserdata(L, state))->task_metatable = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_pushvalue(L, state);
 	luaL_setfuncs(L, task_functions, 1);
 }
