@@ -68,7 +68,13 @@ static int new_arena(struct aio_pool *pool)
 {
 	/* The first arena is left to small pages: a short script touches only
 	 * a few of them, where a huge page would be cleared whole (~0.4 ms of a
-	 * 4 ms hello world). The arenas after it are huge pages. */
+	 * 4 ms hello world). The arenas after it are huge pages: 100,000 tasks
+	 * take a third less CPU than on small pages (one fault per 2 MiB, not
+	 * 512). The slow runs seen on the test VMs are not compaction (no
+	 * compact_stall in /proc/vmstat): the VM hands free 2 MiB blocks back
+	 * to its host a few seconds after they are freed, and the first touch
+	 * of one costs a host fault; small pages pay that too, less at once.
+	 * See docs/benchmarks.md, "Huge pages". */
 	int huge = pool->arenas != NULL;
 	char *base = huge ? map_aligned(ARENA_SIZE)
 		: mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
