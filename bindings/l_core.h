@@ -25,6 +25,7 @@ struct l_loop;
 struct l_state {
 	struct l_loop *running;	/* loop running in this Lua state, or NULL */
 	unsigned long task_counter;	/* for default names, Task-1, ... */
+	int task_metatable;	/* a registry ref: a task is made without a lookup by name */
 };
 
 /* l_core.c */

@@ -376,11 +376,13 @@ static int l_future_add_done_callback(lua_State *L)
 
 static int l_future_remove_done_callback(lua_State *L)
 {
-	laio_check_future(L, 1);
+	struct l_future *f = laio_check_future(L, 1);
 	luaL_checkany(L, 2);
 	lua_settop(L, 2);
 	int removed = 0;
-	int t = lua_getiuservalue(L, 1, UV_CALLBACKS);
+	/* Once done, the callbacks are scheduled: none is left to remove (a
+	 * task's own callback waits in the slot, see laio_task_own_callback). */
+	int t = f->state == FUT_PENDING ? lua_getiuservalue(L, 1, UV_CALLBACKS) : LUA_TNIL;
 	if (t == LUA_TTABLE) {
 		lua_Integer n = (lua_Integer)lua_rawlen(L, 3), kept = 0;
 		for (lua_Integer i = 1; i <= n; i++) {
@@ -440,8 +442,7 @@ static void push_unretrieved_set(lua_State *L)
 	laio_push_weak_table(L, UNRETRIEVED_KEY);
 }
 
-/* Whether a future marked unretrieved is still so; drops those that are not. */
-static int any_unretrieved(lua_State *L)
+int laio_any_unretrieved(lua_State *L)
 {
 	int found = 0;
 	push_unretrieved_set(L);
@@ -467,13 +468,13 @@ static void gc_tick(struct aio_call *call)
 	struct l_loop *loop = aio_container_of(call, struct l_loop, gc_timer.call);
 	lua_State *L = loop->L;
 	/* Nothing else can happen: the loop ends, and its close collects. */
-	if (!L || !any_unretrieved(L) || aio_loop_state(loop->rt) == AIO_LOOP_IDLE)
+	if (!L || !laio_any_unretrieved(L) || aio_loop_state(loop->rt) == AIO_LOOP_IDLE)
 		return;
 	double now = aio_loop_time(loop->rt), end = now + GC_SLICE;
 	/* A script that stopped the collector keeps it stopped. */
 	while (now >= loop->gc_resume && now < end && lua_gc(L, LUA_GCISRUNNING)) {
 		if (lua_gc(L, LUA_GCSTEP, 0)) {
-			if (!loop->gc_noted && any_unretrieved(L)) {
+			if (!loop->gc_noted && laio_any_unretrieved(L)) {
 				loop->gc_pause = loop->gc_pause > 0 ? loop->gc_pause * 2 : GC_TICK * 2;
 				if (loop->gc_pause > GC_PAUSE_MAX)
 					loop->gc_pause = GC_PAUSE_MAX;

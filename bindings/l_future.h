@@ -10,14 +10,18 @@ enum { FUT_PENDING, FUT_CANCELLED, FUT_FINISHED };
 
 /* User values of a Future or a Task userdata. */
 enum {
-	UV_CALLBACKS = 1,	/* nil, one callback, or a sequence of them */
+	UV_CALLBACKS = 1,	/* nil, one callback, or a sequence of them; a
+				 * finished Task: its own callback, while queued */
 	UV_RESULT,		/* Future: value or packed values; error value */
+	/* A pending Task: the Future or Task it awaits. A slot of its own
+	 * would cost every task 16 B; a Task's results stay on its coroutine,
+	 * so only its error needs the slot, once it is no longer pending. */
+	UV_WAITER = UV_RESULT,
 	UV_LOOP,		/* the loop userdata, kept alive */
 	UV_EXTRA,		/* lazily made table: name, cancel message, ... */
 	UV_FUTURE_COUNT = UV_EXTRA,
 	UV_CORO,		/* Task: its coroutine */
-	UV_WAITER,		/* Task: the Future or Task it awaits */
-	UV_TASK_COUNT = UV_WAITER
+	UV_TASK_COUNT = UV_CORO
 };
 
 /* The part common to Future and Task; a Task starts with it. */
@@ -54,6 +58,8 @@ int laio_future_gc(lua_State *L);
 /* Marks the failed future at idx as unretrieved, to be reported soon
  * after it is dropped (see l_future.c). */
 void laio_future_unretrieved(lua_State *L, int idx);
+/* Whether a future marked unretrieved is still so; drops those that are not. */
+int laio_any_unretrieved(lua_State *L);
 void laio_open_future(lua_State *L, int state);
 /* How the report of an unretrieved error describes it: l_failure.c's
  * laio_push_failure, handed down by l_module.c so that futures need not

@@ -17,8 +17,8 @@ static void push_task(lua_State *L, struct l_task *t)
 void laio_task_wakeup(struct l_task *t)
 {
 	/* A task of a closed loop was abandoned: it never runs again. */
-	if (t->fut.loop->rt && !aio_call_queued(&t->step))
-		aio_call_soon(t->fut.loop->rt, &t->step, task_step);
+	if (t->fut.loop->rt && !aio_call_queued(&t->timer.call))
+		aio_call_soon(t->fut.loop->rt, &t->timer.call, task_step);
 }
 
 struct l_task *laio_current_task(lua_State *L, struct l_state *S)
@@ -200,8 +200,7 @@ void laio_task_abandon(lua_State *L, struct l_task *t)
 {
 	unlink_task(t);
 	unlink_park(t);
-	aio_call_cancel(&t->step);
-	aio_timer_stop(t->fut.loop->rt, &t->timer);
+	aio_timer_stop(t->fut.loop->rt, &t->timer);	/* armed, or its call queued */
 	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
 	t->fut.ref = LUA_NOREF;
 }
@@ -240,7 +239,7 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 	unlink_task(t);
 	laio_future_finish(L, tidx, state);
 	/* The anchor goes now, or once the task's own callback has run. */
-	if (!aio_call_queued(&t->step)) {
+	if (!aio_call_queued(&t->timer.call)) {
 		luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
 		t->fut.ref = LUA_NOREF;
 	}
@@ -249,16 +248,16 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 
 static void run_own_callback(struct aio_call *call)
 {
-	struct l_task *t = aio_container_of(call, struct l_task, step);
+	struct l_task *t = aio_container_of(call, struct l_task, timer.call);
 	lua_State *L = t->fut.loop->L;
 	int top = lua_gettop(L);
 	lua_pushcfunction(L, laio_traceback_handler);
 	push_task(L, t);
 	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
 	t->fut.ref = LUA_NOREF;
-	lua_getiuservalue(L, -1, UV_WAITER);
+	lua_getiuservalue(L, -1, UV_CALLBACKS);
 	lua_pushnil(L);
-	lua_setiuservalue(L, -3, UV_WAITER);
+	lua_setiuservalue(L, -3, UV_CALLBACKS);
 	lua_insert(L, -2);
 	if (lua_pcall(L, 1, 0, top + 1) != LUA_OK)
 		laio_report(L, "Exception in callback:", -1);
@@ -269,7 +268,7 @@ int laio_task_drop(lua_State *L, struct aio_call *call)
 {
 	if (call->fn != run_own_callback)
 		return 0;
-	struct l_task *t = aio_container_of(call, struct l_task, step);
+	struct l_task *t = aio_container_of(call, struct l_task, timer.call);
 	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
 	t->fut.ref = LUA_NOREF;
 	return 1;
@@ -278,13 +277,14 @@ int laio_task_drop(lua_State *L, struct aio_call *call)
 /*
  * A finished task's step node is idle, so the one done callback a task
  * usually has (gather's, run_until_complete's) rides on it instead of a new
- * Handle; the callback waits in the waiter slot, the task stays anchored.
+ * Handle; the callback waits in the callbacks slot (a finished future's
+ * list is spent), the task stays anchored.
  */
 void laio_task_own_callback(lua_State *L, int task_idx)
 {
 	struct l_task *t = lua_touserdata(L, task_idx);
-	lua_setiuservalue(L, task_idx, UV_WAITER);
-	aio_call_soon(t->fut.loop->rt, &t->step, run_own_callback);
+	lua_setiuservalue(L, task_idx, UV_CALLBACKS);
+	aio_call_soon(t->fut.loop->rt, &t->timer.call, run_own_callback);
 }
 
 /* A step longer than this is reported in debug mode, as Python does. */
@@ -359,10 +359,10 @@ void laio_dump_tasks(lua_State *L, struct l_loop *loop)
 
 static void task_step(struct aio_call *call)
 {
-	struct l_task *t = aio_container_of(call, struct l_task, step);
+	struct l_task *t = aio_container_of(call, struct l_task, timer.call);
 	struct l_loop *loop = t->fut.loop;
 	lua_State *L = loop->L;
-	int nres, nargs = t->nargs;
+	int nres, nargs = 0;
 	if (!t->started) {
 		t->started = 1;
 		if (t->must_cancel) {
@@ -377,9 +377,7 @@ static void task_step(struct aio_call *call)
 			task_finished(L, t, LUA_OK, 1);
 			return;
 		}
-		t->nargs = 0;
-	} else {
-		nargs = 0;
+		nargs = lua_gettop(t->co) - 1;	/* all but the body */
 	}
 	loop->current = t;
 	int watched = loop->debug;
@@ -437,14 +435,14 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->born = aio_loop_turn_began(loop->rt);
 	if (t->born == 0)
 		t->born = aio_loop_time(loop->rt);
-	t->nargs = nargs + 2;
 	/* A task serving a connection makes helpers that serve it too. */
 	t->gen = loop->current ? loop->current->gen : loop->gen;
 	t->serving = loop->current ? loop->current->serving : 0;
 	t->session = loop->current ? loop->current->session : 0;
 	aio_timer_init(&t->timer);
 	laio_list_init(&t->park);
-	luaL_setmetatable(L, LAIO_TASK);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, S->task_metatable);
+	lua_setmetatable(L, -2);
 	lua_pushvalue(L, loop_idx);
 	lua_setiuservalue(L, -2, UV_LOOP);
 	t->co = lua_newthread(L);
@@ -462,7 +460,7 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->link.prev = loop->tasks.prev;
 	loop->tasks.prev->next = &t->link;
 	loop->tasks.prev = &t->link;
-	aio_call_soon(loop->rt, &t->step, task_step);
+	aio_call_soon(loop->rt, &t->timer.call, task_step);
 	lua_replace(L, loop_idx);	/* the task takes the loop's slot */
 	return t;
 }
@@ -748,6 +746,8 @@ void laio_open_task(lua_State *L, int state)
 	};
 	laio_new_class(L, LAIO_TASK, state, methods, metamethods);
 	laio_mark_future_class(L, LAIO_TASK);
+	luaL_getmetatable(L, LAIO_TASK);
+	((struct l_state *)lua_touserdata(L, state))->task_metatable = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_pushvalue(L, state);
 	luaL_setfuncs(L, task_functions, 1);
 }

@@ -11,14 +11,14 @@ enum { WAIT_NONE, WAIT_SLEEP, WAIT_FUTURE, WAIT_YIELD, WAIT_PARKED };
 
 struct l_task {
 	struct l_future fut;
-	struct aio_call step;	/* queued to run the coroutine */
-	struct aio_timer timer;	/* sleep's deadline */
+	/* Its call runs the next step, or sleep's wake-up while the timer is
+	 * armed or due, or the own callback once finished: one at a time. */
+	struct aio_timer timer;
 	struct l_link link;	/* in loop->tasks while unfinished */
 	struct l_link park;	/* in a C object's list while WAIT_PARKED */
 	lua_State *co;
 	unsigned long id;
 	int cancel_requests;	/* Python's cancelling() */
-	int nargs;		/* values to pass on the next resume */
 	unsigned gen;		/* aiod's generation: its creator's (0: aiod's own) */
 	unsigned char serving;	/* serves a connection: outlives a reload's commit */
 	unsigned char must_cancel;
