@@ -32,13 +32,24 @@ function D.log(level, fmt, ...)
   io.stderr:flush()
 end
 
+-- Where a loaded module's file is (false: not in the script's folder), by
+-- name, while package.loaded holds the same value for it: a search tries
+-- every template of package.path, and most modules (the standard
+-- libraries, asyncio's) stay loaded from one reload to the next.
+local found_for = setmetatable({}, {__mode = "v"})
+local found = {}
+
 -- The files of the modules loaded from the script's folder, by name.
 local function own_modules()
   local files = {}
-  for name in pairs(package.loaded) do
-    local path = type(name) == "string" and package.searchpath(name, package.path)
-    path = path and C.realpath(path)
-    if path and path:sub(1, #opts.dir + 1) == opts.dir .. "/" then files[name] = path end
+  for name, value in pairs(package.loaded) do
+    if found_for[name] ~= value or found[name] == nil then
+      -- require takes a preloaded name (aiod) from package.preload, never a file.
+      local path = type(name) == "string" and not package.preload[name] and package.searchpath(name, package.path)
+      path = path and C.realpath(path)
+      found_for[name], found[name] = value, path and path:sub(1, #opts.dir + 1) == opts.dir .. "/" and path or false
+    end
+    if found[name] then files[name] = found[name] end
   end
   return files
 end
