@@ -30,14 +30,9 @@ else
   io.stderr:write(("steps between the SIGHUP and the commit: %d\n"):format(between))
 end
 LUA
-cd "$T"
-"$AIOD" s.lua </dev/null >"$OUT" 2>"$ERR" &
-pid=$!
-( sleep 20; kill -KILL $pid 2>/dev/null ) &
-watchdog=$!
-wait $pid
-RC=$?
-kill $watchdog 2>/dev/null
+start s.lua
+finish 20
+[ "$FINISHED_IN_TIME" = 1 ] || fail "aiod did not end after its reload"
 expect_rc 0
 expect_stdout "within one turn"
 stderr_has "reload 1 -> 2: ok"
