@@ -177,7 +177,7 @@ def run(peers, pin, tmp, runs):
              f"({runs} run{'s' if runs > 1 else ''} of {RELOADS} reloads)\n\n")
     if aiod.missing:
         return title + f"_aiod n/a ({aiod.missing})_\n"
-    load, why = net.build_c(tmp, "reload-load", os.path.join("reload", "load.c"))
+    load, why = net.build_c(tmp, "reload-load", os.path.join("reload", "load.c"), ["-pthread"])
     if not load:
         return title + f"_n/a: the load client bench/reload/load.c {why}_\n"
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

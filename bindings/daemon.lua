@@ -32,13 +32,24 @@ function D.log(level, fmt, ...)
   io.stderr:flush()
 end
 
+-- Where a loaded module's file is (false: not in the script's folder), by
+-- name, while package.loaded holds the same value for it: a search tries
+-- every template of package.path, and most modules (the standard
+-- libraries, asyncio's) stay loaded from one reload to the next.
+local found_for = setmetatable({}, {__mode = "v"})
+local found = {}
+
 -- The files of the modules loaded from the script's folder, by name.
 local function own_modules()
   local files = {}
-  for name in pairs(package.loaded) do
-    local path = type(name) == "string" and package.searchpath(name, package.path)
-    path = path and C.realpath(path)
-    if path and path:sub(1, #opts.dir + 1) == opts.dir .. "/" then files[name] = path end
+  for name, value in pairs(package.loaded) do
+    if found_for[name] ~= value or found[name] == nil then
+      -- require takes a preloaded name (aiod) from package.preload, never a file.
+      local path = type(name) == "string" and not package.preload[name] and package.searchpath(name, package.path)
+      path = path and C.realpath(path)
+      found_for[name], found[name] = value, path and path:sub(1, #opts.dir + 1) == opts.dir .. "/" and path or false
+    end
+    if found[name] then files[name] = found[name] end
   end
   return files
 end
@@ -66,7 +77,14 @@ local function ready_future(g)
   return fut
 end
 
+-- The reload's tasks step in the loop's control lane, before the
+-- connections' work, until the new generation is decided.
+local function leave_lane(g)
+  if mains[g] then C.set_control(mains[g], false) end
+end
+
 local function mark_ready(g)
+  leave_lane(g)
   if g <= settled then return end
   local fut = ready_future(g)
   if not fut:done() then
@@ -79,6 +97,7 @@ local function mark_ready(g)
 end
 
 local function fail(g, err)
+  leave_lane(g)
   if g <= settled then return end
   local fut = ready_future(g)
   if not fut:done() then fut:set_result(false, err) end
@@ -168,6 +187,17 @@ local function outcome(on_outcome, ok, fmt, ...)
   if on_outcome then on_outcome(ok, line) end
 end
 
+-- The main chunk of a new generation: ready once it returns, in the same
+-- step (its task's done callback would wait for the loop's next turn).
+local function ready_on_return(g, ...)
+  mark_ready(g)
+  return ...
+end
+
+local function run_main(g, chunk, ...)
+  return ready_on_return(g, chunk(...))
+end
+
 local function reload_once(on_outcome)
   local from, to = live, next_gen
   next_gen = next_gen + 1
@@ -183,9 +213,10 @@ local function reload_once(on_outcome)
   end
   drop_modules()
   C.set_generation(to)
-  local main = C.spawn_in(to, false, chunk, table.unpack(opts.args, 1, opts.args.n))
+  local main = C.spawn_in(to, false, run_main, to, chunk, table.unpack(opts.args, 1, opts.args.n))
   main:set_name("main")
   watch_main(to, main)
+  C.set_control(main, true)
   local fut = ready_future(to)
   local timer = loop:call_later(opts.ready_timeout, function()
     fail(to, format("not ready within %g s", opts.ready_timeout))
@@ -234,7 +265,9 @@ function D.reload(on_outcome)
   pending[#pending + 1] = on_outcome or false
   if reloading then return end
   reloading = true
-  C.spawn_in(0, false, reloads):set_name("aiod reload")
+  local task = C.spawn_in(0, false, reloads)
+  task:set_name("aiod reload")
+  C.set_control(task, true)
 end
 
 return D

@@ -44,6 +44,17 @@ static int l_spawn_in(lua_State *L)
 	return 1;
 }
 
+/* set_control(task, on): the task's steps run in the loop's control lane
+ * (before the next ready call) from now on, or no longer */
+static int l_set_control(lua_State *L)
+{
+	struct l_task *t = luaL_checkudata(L, 1, LAIO_TASK);
+	t->control = (unsigned char)lua_toboolean(L, 2);
+	if (t->control && t->fut.loop->rt)
+		aio_call_hurry(t->fut.loop->rt, &t->timer.call);
+	return 0;
+}
+
 /* Cancels the unfinished tasks match(t, a, b, c) picks; pushes how many. */
 static int cancel_matching(lua_State *L, int (*match)(const struct l_task *t, lua_Integer a,
 						      lua_Integer b, int c),
@@ -142,6 +153,7 @@ const luaL_Reg laio_generation_functions[] = {
 	{"generation_of", l_generation_of},
 	{"set_generation", l_set_generation},
 	{"spawn_in", l_spawn_in},
+	{"set_control", l_set_control},
 	{"cancel_generations", l_cancel_generations},
 	{"set_session", l_set_session},
 	{"cancel_session", l_cancel_session},

@@ -18,7 +18,7 @@ void laio_task_wakeup(struct l_task *t)
 {
 	/* A task of a closed loop was abandoned: it never runs again. */
 	if (t->fut.loop->rt && !aio_call_queued(&t->timer.call))
-		aio_call_soon(t->fut.loop->rt, &t->timer.call, task_step);
+		(t->control ? aio_call_first : aio_call_soon)(t->fut.loop->rt, &t->timer.call, task_step);
 }
 
 struct l_task *laio_current_task(lua_State *L, struct l_state *S)

@@ -24,6 +24,7 @@ struct l_task {
 	unsigned char must_cancel;
 	unsigned char wait;
 	unsigned char started;
+	unsigned char control;	/* steps in the loop's control lane (aiod's reload) */
 	unsigned short session;	/* the aiod attach session that made it, inherited; 0: none */
 	/* For aiod ps: what it waits on, while WAIT_PARKED; its resumes and
 	 * the time spent in them, measured around each resume. */

@@ -374,7 +374,7 @@ static void watch_signal(struct l_loop *loop, size_t i)
 	if (watched[i].ignored || watched[i].sig)
 		return;
 	watched[i].sig = aio_signal_new(loop->rt, watched[i].signum, watched[i].fn,
-					loop, AIO_SIGNAL_DEFAULT, &err);
+					loop, AIO_SIGNAL_DEFAULT | AIO_SIGNAL_CONTROL, &err);
 	/* SIGHUP counts as a stop signal (a second one exits) only while
 	 * it stops; reload.c turns that off when the script becomes a
 	 * service. */

@@ -539,6 +539,8 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 		free(ctl);
 		return NULL;
 	}
+	/* A request (aiod ps, aiod reload) goes ahead of a busy turn's work. */
+	aio_mailbox_set_control(ctl->mailbox);
 	struct sigaction sa = {.sa_handler = on_stall_signal, .sa_flags = SA_RESTART};
 	sigemptyset(&sa.sa_mask);
 	sigaction(stall_signal(), &sa, &ctl->old_action);

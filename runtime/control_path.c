@@ -45,17 +45,19 @@ static int folder_of(const char *path, char *dir, size_t len)
 /*
  * /tmp is everybody's: a folder someone else made there, or a link they
  * planted, must not receive our socket. lstat, not stat, so a link is
- * seen as one.
+ * seen as one; and first, since the folder is there but at a first start.
  */
 static int private_folder(const char *dir)
 {
-	if (mkdir(dir, 0700) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return -errno;
 	struct stat st;
-	if (lstat(dir, &st) < 0)
-		return -errno;
+	while (lstat(dir, &st) < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		if (mkdir(dir, 0700) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
 		return -EPERM;
 	if ((st.st_mode & 0777) != 0700 && chmod(dir, 0700) < 0)
@@ -109,6 +111,38 @@ static int bind_private(int fd, const char *path)
 	return 0;
 }
 
+/*
+ * In a private folder, straight at path under a umask that makes its mode
+ * 0600 as it appears: bind fails with -EADDRINUSE on anything already
+ * there, which then goes the way above. The umask is the process's, so
+ * this is for start-up, before any thread that makes files.
+ */
+static int bind_direct(int fd, const char *path)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int r = aio_sock_unix_address(path, &ss, &len);
+	if (r < 0)
+		return r;
+	mode_t old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&ss, len) < 0 ? -errno : 0;
+	umask(old);
+	return r;
+}
+
+/* The long way, for a path that may hold something already. */
+static int bind_checked(int fd, const char *path)
+{
+	int r = aio_control_probe(path);
+	if (r == 1)
+		return -EADDRINUSE;
+	if (r == -ENOTSOCK)
+		return -EEXIST;
+	if (r < 0)
+		return r;
+	return bind_private(fd, path);
+}
+
 int aio_control_listen(const char *path, int flags)
 {
 	char dir[sizeof ((struct sockaddr_un *)0)->sun_path];
@@ -117,17 +151,14 @@ int aio_control_listen(const char *path, int flags)
 		return r;
 	if ((flags & AIO_CONTROL_PRIVATE_DIR) && (r = private_folder(dir)) < 0)
 		return r;
-	r = aio_control_probe(path);
-	if (r == 1)
-		return -EADDRINUSE;
-	if (r == -ENOTSOCK)
-		return -EEXIST;
-	if (r < 0)
-		return r;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	r = bind_private(fd, path);
+	r = -EADDRINUSE;
+	if (flags & AIO_CONTROL_PRIVATE_DIR)
+		r = bind_direct(fd, path);
+	if (r == -EADDRINUSE)
+		r = bind_checked(fd, path);
 	if (r == 0 && listen(fd, 64) < 0) {
 		r = -errno;
 		unlink(path);

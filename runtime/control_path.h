@@ -25,8 +25,10 @@ enum {
 
 /*
  * A listening Unix stream socket at path, mode 0600 from the moment it
- * appears there (it is bound under a temporary name, chmod-ed, then renamed
- * into place). A socket file already at path that nobody listens on (a
+ * appears there (in a private folder where path is free, bound there under
+ * a umask of 0177, so call it before starting threads that make files;
+ * else bound under a temporary name, chmod-ed, then renamed into place).
+ * A socket file already at path that nobody listens on (a
  * previous aiod that crashed) is replaced; one that a live process answers
  * on gives -EADDRINUSE, and a file that is not a socket -EEXIST.
  * Returns the descriptor (non-blocking, close-on-exec) or -errno.

@@ -1,4 +1,4 @@
-/* loop.c -- the event loop: a FIFO of ready calls, a stable timer heap, libev for I/O */
+/* loop.c -- the event loop: a FIFO of ready calls, a control lane before them, a stable timer heap, libev for I/O */
 #include "loop.h"
 #include "heap.h"
 
@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,14 @@ struct aio_loop {
 	 * those of the turn being run. */
 	struct aio_call ready;
 	struct aio_call batch;
+	/* The control lane: calls run before the next ready call, and those
+	 * of the lane being run. */
+	struct aio_call lane;
+	struct aio_call lane_batch;
+	/* Set by aio_loop_interrupt from a signal handler, so only ever
+	 * written as a whole sig_atomic_t value. */
+	volatile sig_atomic_t interrupted;
+	aio_interrupt_fn on_interrupt;
 	struct aio_heap timers;
 	struct aio_resource resources;	/* sentinel of a circular list */
 	unsigned short *owned;	/* by descriptor: how many units own it */
@@ -57,6 +66,8 @@ struct aio_loop *aio_loop_new(int *err)
 	ev_init(&loop->wakeup, wakeup_cb);
 	loop->ready.next = loop->ready.prev = &loop->ready;
 	loop->batch.next = loop->batch.prev = &loop->batch;
+	loop->lane.next = loop->lane.prev = &loop->lane;
+	loop->lane_batch.next = loop->lane_batch.prev = &loop->lane_batch;
 	loop->resources.next = loop->resources.prev = &loop->resources;
 	return loop;
 }
@@ -69,8 +80,8 @@ static int list_empty(const struct aio_call *sentinel)
 void aio_loop_drain(struct aio_loop *loop,
 		    void (*drop)(struct aio_call *call, void *ud), void *ud)
 {
-	struct aio_call *lists[] = {&loop->ready, &loop->batch};
-	for (size_t i = 0; i < 2; i++) {
+	struct aio_call *lists[] = {&loop->lane, &loop->lane_batch, &loop->ready, &loop->batch};
+	for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
 		while (!list_empty(lists[i])) {
 			struct aio_call *call = lists[i]->next;
 			aio_call_cancel(call);
@@ -118,14 +129,44 @@ double aio_loop_time(struct aio_loop *loop)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static void append(struct aio_call *list, struct aio_call *call)
+{
+	call->next = list;
+	call->prev = list->prev;
+	list->prev->next = call;
+	list->prev = call;
+}
+
 void aio_call_soon(struct aio_loop *loop, struct aio_call *call, aio_call_fn fn)
 {
 	assert(!call->next && "call queued twice");
 	call->fn = fn;
-	call->next = &loop->ready;
-	call->prev = loop->ready.prev;
-	loop->ready.prev->next = call;
-	loop->ready.prev = call;
+	append(&loop->ready, call);
+}
+
+void aio_call_first(struct aio_loop *loop, struct aio_call *call, aio_call_fn fn)
+{
+	assert(!call->next && "call queued twice");
+	call->fn = fn;
+	append(&loop->lane, call);
+}
+
+void aio_call_hurry(struct aio_loop *loop, struct aio_call *call)
+{
+	if (!call->next)
+		return;
+	aio_call_cancel(call);
+	append(&loop->lane, call);
+}
+
+void aio_loop_on_interrupt(struct aio_loop *loop, aio_interrupt_fn fn)
+{
+	loop->on_interrupt = fn;
+}
+
+void aio_loop_interrupt(struct aio_loop *loop)
+{
+	loop->interrupted = 1;
 }
 
 void aio_call_cancel(struct aio_call *call)
@@ -227,7 +268,7 @@ size_t aio_loop_timer_count(struct aio_loop *loop)
 enum aio_loop_state aio_loop_state(struct aio_loop *loop)
 {
 	if (!list_empty(&loop->ready) || !list_empty(&loop->batch) ||
-	    loop->timers.len)
+	    !list_empty(&loop->lane) || loop->timers.len)
 		return AIO_LOOP_ALIVE;
 	return loop->holds ? AIO_LOOP_ALIVE : AIO_LOOP_IDLE;
 }
@@ -243,7 +284,7 @@ enum aio_loop_state aio_loop_state(struct aio_loop *loop)
 static void poll_events(struct aio_loop *loop)
 {
 	struct aio_timer *first = aio_heap_top(&loop->timers);
-	if (!list_empty(&loop->ready)) {
+	if (!list_empty(&loop->ready) || !list_empty(&loop->lane)) {
 		double now = aio_loop_time(loop);
 		if (now - loop->last_poll >= BUSY_POLL_INTERVAL) {
 			loop->last_poll = now;
@@ -278,29 +319,70 @@ static void queue_due_timers(struct aio_loop *loop)
 	}
 }
 
+/* Moves the calls of list aside into batch: what they queue waits for the next batch. */
+static void take(struct aio_call *list, struct aio_call *batch)
+{
+	if (list_empty(list))
+		return;
+	batch->next = list->next;
+	batch->prev = list->prev;
+	batch->next->prev = batch;
+	batch->prev->next = batch;
+	list->next = list->prev = list;
+}
+
+static void run_first(struct aio_loop *loop, struct aio_call *batch)
+{
+	struct aio_call *call = batch->next;
+	aio_call_cancel(call);
+	loop->ticks++;
+	call->fn(call);
+}
+
+/*
+ * Between two ready calls: what a signal handler asked for, then the
+ * calls in the lane now. One that queues itself in the lane again waits
+ * behind the next ready call, so control work that loops cannot starve
+ * the rest.
+ */
+static void run_lane(struct aio_loop *loop)
+{
+	if (loop->interrupted) {
+		loop->interrupted = 0;
+		if (loop->on_interrupt)
+			loop->on_interrupt(loop);
+	}
+	if (list_empty(&loop->lane))
+		return;
+	take(&loop->lane, &loop->lane_batch);
+	while (!list_empty(&loop->lane_batch))
+		run_first(loop, &loop->lane_batch);
+}
+
+static int lane_waits(const struct aio_loop *loop)
+{
+	return loop->interrupted || !list_empty(&loop->lane);
+}
+
 enum aio_loop_state aio_loop_run_once(struct aio_loop *loop)
 {
 	assert(!loop->in_turn && "aio_loop_run_once called from a call it runs");
 	poll_events(loop);
 	loop->ticks++;
 	queue_due_timers(loop);
-	if (list_empty(&loop->ready))
+	if (list_empty(&loop->ready) && !lane_waits(loop))
 		return aio_loop_state(loop);
-	/* Move this turn's calls aside; what they queue waits for the next. */
 	struct aio_call *batch = &loop->batch;
-	batch->next = loop->ready.next;
-	batch->prev = loop->ready.prev;
-	batch->next->prev = batch;
-	batch->prev->next = batch;
-	loop->ready.next = loop->ready.prev = &loop->ready;
+	take(&loop->ready, batch);
 	loop->in_turn = 1;
 	double began = aio_loop_time(loop);
 	loop->turn_began = began;
-	while (!list_empty(batch)) {
-		struct aio_call *call = batch->next;
-		aio_call_cancel(call);
-		loop->ticks++;
-		call->fn(call);
+	for (;;) {
+		if (lane_waits(loop))
+			run_lane(loop);
+		if (list_empty(batch))
+			break;
+		run_first(loop, batch);
 	}
 	double now = aio_loop_time(loop);
 	aio_lag_record(&loop->lag, now, now - began);

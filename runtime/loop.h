@@ -1,4 +1,4 @@
-/* loop.h -- the event loop: a FIFO of ready calls, a stable timer heap, libev for I/O */
+/* loop.h -- the event loop: a FIFO of ready calls, a control lane before them, a stable timer heap, libev for I/O */
 #ifndef AIO_LOOP_H
 #define AIO_LOOP_H
 
@@ -14,6 +14,7 @@ struct aio_call;
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 typedef void (*aio_call_fn)(struct aio_call *call);
+typedef void (*aio_interrupt_fn)(struct aio_loop *loop);
 
 /*
  * A call waiting in the ready queue. Callers embed it in their own struct
@@ -84,10 +85,28 @@ double aio_loop_time(struct aio_loop *loop);
 /* Appends call to the ready queue; it must not be queued already. */
 void aio_call_soon(struct aio_loop *loop, struct aio_call *call, aio_call_fn fn);
 
-/* Takes call out of the ready queue. Harmless on a call not queued. */
+/*
+ * Queues call in the control lane: it runs before the next ready call,
+ * even in the middle of a turn, so control work (a reload, a stop) does
+ * not wait behind a turn full of I/O. It must not be queued already.
+ */
+void aio_call_first(struct aio_loop *loop, struct aio_call *call, aio_call_fn fn);
+
+/* Moves a queued call into the control lane. Harmless on a call not queued. */
+void aio_call_hurry(struct aio_loop *loop, struct aio_call *call);
+
+/*
+ * Async-signal-safe: asks loop to call its interrupt function before its
+ * next ready call (or on its next turn), wherever it is in a turn. One
+ * function per loop (NULL: none), set with aio_loop_on_interrupt.
+ */
+void aio_loop_interrupt(struct aio_loop *loop);
+void aio_loop_on_interrupt(struct aio_loop *loop, aio_interrupt_fn fn);
+
+/* Takes call out of its queue (ready or lane). Harmless on a call not queued. */
 void aio_call_cancel(struct aio_call *call);
 
-/* Whether call is in the ready queue. */
+/* Whether call is queued (ready or in the lane). */
 static inline int aio_call_queued(const struct aio_call *call)
 {
 	return call->next != NULL;
@@ -147,7 +166,8 @@ size_t aio_loop_timer_count(struct aio_loop *loop);
  * One turn of the loop, as in Python's asyncio: poll for I/O (blocking only
  * when no call is ready, and only while a timer or a held watcher
  * could wake it), queue the due timers, then run the calls that were ready
- * when the turn began. Calls queued meanwhile wait for the next turn.
+ * when the turn began. Calls queued meanwhile wait for the next turn, but
+ * for those in the control lane, run before each of them.
  * Not re-entrant: a call it runs must not run the loop again.
  */
 enum aio_loop_state aio_loop_run_once(struct aio_loop *loop);

@@ -9,11 +9,12 @@
 struct aio_mailbox {
 	ev_async wake;
 	struct aio_loop *loop;
+	int control;		/* mail goes to the control lane */
 	pthread_mutex_t lock;
 	struct aio_mail *head, *tail;	/* under lock */
 };
 
-/* On the loop's thread: moves the mail to the ready queue, in order. */
+/* On the loop's thread: moves the mail to the ready queue (or the lane), in order. */
 static void wake_cb(struct ev_loop *ev, ev_async *w, int revents)
 {
 	struct aio_mailbox *mb = aio_container_of(w, struct aio_mailbox, wake);
@@ -25,7 +26,7 @@ static void wake_cb(struct ev_loop *ev, ev_async *w, int revents)
 	pthread_mutex_unlock(&mb->lock);
 	while (m) {
 		struct aio_mail *next = m->next;
-		aio_call_soon(mb->loop, &m->call, m->fn);
+		(mb->control ? aio_call_first : aio_call_soon)(mb->loop, &m->call, m->fn);
 		m = next;
 	}
 }
@@ -49,6 +50,11 @@ struct aio_mailbox *aio_mailbox_new(struct aio_loop *loop, int *err)
 	/* The watcher alone must not keep libev's loop from returning. */
 	ev_unref(aio_loop_ev(loop));
 	return mb;
+}
+
+void aio_mailbox_set_control(struct aio_mailbox *mb)
+{
+	mb->control = 1;
 }
 
 void aio_mailbox_post(struct aio_mailbox *mb, struct aio_mail *m, aio_call_fn fn)

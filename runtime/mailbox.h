@@ -16,6 +16,11 @@ struct aio_mail {
 /* A mailbox for loop. NULL and *err = -errno on failure. */
 struct aio_mailbox *aio_mailbox_new(struct aio_loop *loop, int *err);
 
+/* On the loop's thread, before any post: the mail is control work (the
+ * control socket's requests), queued in the loop's control lane, ahead of
+ * the ready calls, instead of behind them. */
+void aio_mailbox_set_control(struct aio_mailbox *mb);
+
 /*
  * From any thread: queues m->call, with fn, on the loop's ready queue as
  * soon as the loop wakes (it is woken at once). The mailbox does not hold

@@ -1,4 +1,4 @@
-/* signals.c -- POSIX signals delivered as calls in the ready queue */
+/* signals.c -- POSIX signals delivered as calls in the ready queue or the control lane */
 #include "signals.h"
 
 #include <ev.h>
@@ -14,19 +14,25 @@ struct aio_signal {
 	ev_signal watcher;
 	struct aio_call call;
 	struct aio_loop *loop;
+	struct aio_signal *next;	/* in by_signum[signum] */
 	aio_signal_fn fn;
 	void *udata;
 	int flags;
 };
 
-/* libev lets one loop own a signal and asserts on a second; we refuse it. */
-static struct ev_loop *owner[NSIG];
+/* libev lets one loop own a signal and asserts on a second; we refuse it.
+ * The handler reads owner, written only while no handler is in place. */
+static struct aio_loop *owner[NSIG];
 static int watchers[NSIG];
+static struct aio_signal *by_signum[NSIG];
 
-/* Read by stop_handler, so written only as whole sig_atomic_t values. */
+/* Read by signal_handler, so written only as whole sig_atomic_t values. */
 static volatile sig_atomic_t takers[NSIG];	/* watchers without AIO_SIGNAL_DEFAULT */
 static volatile sig_atomic_t is_stop[NSIG];
 static volatile sig_atomic_t stops_seen;
+/* Arrived and not yet delivered, by whichever path sees it first: the
+ * owner loop's interrupt between two calls, or libev's watcher after a poll. */
+static volatile sig_atomic_t raised[NSIG];
 static aio_stop_fn on_first_stop;
 static aio_stop_fn on_exit_now;
 
@@ -39,11 +45,12 @@ static void run_signal(struct aio_call *call)
 }
 
 /*
- * In place of libev's own handler (which only calls ev_feed_signal) for a
- * stop signal: the count is kept here, not in the loop, because a loop
- * stuck in a task never turns to see the first one.
+ * In place of libev's own handler (which only calls ev_feed_signal): the
+ * owner loop hears of the signal between two calls, not only at its next
+ * poll; and for a stop signal the count is kept here, not in the loop,
+ * because a loop stuck in a task never turns to see the first one.
  */
-static void stop_handler(int signum)
+static void signal_handler(int signum)
 {
 	int saved = errno;
 	if (is_stop[signum] && !takers[signum]) {
@@ -55,18 +62,46 @@ static void stop_handler(int signum)
 		if (on_first_stop)
 			on_first_stop(signum);
 	}
+	raised[signum] = 1;
+	aio_loop_interrupt(owner[signum]);
 	ev_feed_signal(signum);
 	errno = saved;
 }
 
-static void install_stop_handler(int signum)
+static void install_handler(int signum)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = stop_handler;
+	sa.sa_handler = signal_handler;
 	sigfillset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(signum, &sa, NULL);
+}
+
+/* Queues every watcher of signum once for a signal that arrived; a
+ * control watcher's call goes to the lane. */
+static void deliver(int signum)
+{
+	if (!raised[signum])
+		return;
+	raised[signum] = 0;
+	for (struct aio_signal *sig = by_signum[signum]; sig; sig = sig->next) {
+		if (!(sig->flags & AIO_SIGNAL_CONTROL)) {
+			if (!aio_call_queued(&sig->call))
+				aio_call_soon(sig->loop, &sig->call, run_signal);
+		} else if (aio_call_queued(&sig->call)) {
+			aio_call_hurry(sig->loop, &sig->call);
+		} else {
+			aio_call_first(sig->loop, &sig->call, run_signal);
+		}
+	}
+}
+
+static void deliver_raised(struct aio_loop *loop)
+{
+	for (int signum = 1; signum < NSIG; signum++)
+		if (raised[signum] && owner[signum] == loop)
+			deliver(signum);
 }
 
 void aio_signal_on_first_stop(aio_stop_fn fn)
@@ -84,8 +119,6 @@ void aio_signal_set_stop(int signum, int on)
 	if (signum <= 0 || signum >= NSIG)
 		return;
 	is_stop[signum] = on != 0;
-	if (on && watchers[signum])
-		install_stop_handler(signum);
 }
 
 int aio_signal_taken(int signum)
@@ -95,23 +128,20 @@ int aio_signal_taken(int signum)
 
 static void signal_cb(struct ev_loop *ev, ev_signal *w, int revents)
 {
-	struct aio_signal *sig = aio_container_of(w, struct aio_signal, watcher);
 	(void)ev;
 	(void)revents;
-	if (!aio_call_queued(&sig->call))
-		aio_call_soon(sig->loop, &sig->call, run_signal);
+	deliver(w->signum);
 }
 
 struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
 				  aio_signal_fn fn, void *udata,
 				  int flags, int *err)
 {
-	struct ev_loop *ev = aio_loop_ev(loop);
 	if (signum <= 0 || signum >= NSIG || signum == SIGKILL || signum == SIGSTOP) {
 		*err = -EINVAL;
 		return NULL;
 	}
-	if (watchers[signum] && owner[signum] != ev) {
+	if (watchers[signum] && owner[signum] != loop) {
 		*err = -EBUSY;
 		return NULL;
 	}
@@ -120,8 +150,11 @@ struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
 		*err = -ENOMEM;
 		return NULL;
 	}
-	owner[signum] = ev;
+	owner[signum] = loop;
 	watchers[signum]++;
+	sig->next = by_signum[signum];
+	by_signum[signum] = sig;
+	aio_loop_on_interrupt(loop, deliver_raised);
 	sig->loop = loop;
 	sig->fn = fn;
 	sig->udata = udata;
@@ -129,10 +162,10 @@ struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
 	if (!(flags & AIO_SIGNAL_DEFAULT))
 		takers[signum]++;
 	ev_signal_init(&sig->watcher, signal_cb, signum);
-	/* The first watcher of a signal puts libev's handler in place. */
-	ev_signal_start(ev, &sig->watcher);
-	if (is_stop[signum])
-		install_stop_handler(signum);
+	/* The first watcher of a signal puts libev's handler in place;
+	 * ours replaces it. */
+	ev_signal_start(aio_loop_ev(loop), &sig->watcher);
+	install_handler(signum);
 	if (flags & AIO_SIGNAL_KEEPS_ALIVE)
 		aio_loop_hold(loop);
 	return sig;
@@ -148,6 +181,10 @@ void aio_signal_free(struct aio_signal *sig)
 		takers[sig->watcher.signum]--;
 	ev_signal_stop(aio_loop_ev(sig->loop), &sig->watcher);
 	watchers[sig->watcher.signum]--;
+	struct aio_signal **link = &by_signum[sig->watcher.signum];
+	while (*link != sig)
+		link = &(*link)->next;
+	*link = sig->next;
 	aio_call_cancel(&sig->call);
 	free(sig);
 }

@@ -1,4 +1,4 @@
-/* signals.h -- POSIX signals delivered as calls in the ready queue */
+/* signals.h -- POSIX signals delivered as calls in the ready queue or the control lane */
 #ifndef AIO_SIGNALS_H
 #define AIO_SIGNALS_H
 
@@ -17,6 +17,9 @@ enum {
 	/* The program's own behaviour for the signal: fn is skipped while a
 	 * watcher without this flag (a script's handler) watches it too. */
 	AIO_SIGNAL_DEFAULT = 2,
+	/* Control work: fn runs in the loop's control lane, before the
+	 * next ready call, even in the middle of a busy turn. */
+	AIO_SIGNAL_CONTROL = 4,
 };
 
 /*

@@ -10,7 +10,10 @@
  * reloads.
  *
  * STDERR-FD is the read end of a pipe that holds aiod's stderr (echoed to this
- * program's stderr). After WARMUP seconds the client counts answered requests
+ * program's stderr), read by a thread of its own that stamps each chunk
+ * with the time it came: the connections' loop, busy with a thousand of
+ * them or kept off its CPU by other processes, may look at it tens of
+ * milliseconds later, which is no part of the reload's time. After WARMUP seconds the client counts answered requests
  * in 100 ms buckets; BEFORE seconds later it sends the first SIGHUP to
  * AIOD-PID, having renamed SCRIPT.v2 onto SCRIPT (so the reload loads a new
  * version), and waits for aiod's log line "reload N -> M: ok in X ms". The
@@ -37,7 +40,8 @@
  *     switched=... new_conns=... newest=... failed_reloads=... grace_cut=... grace_lost=...
  *
  * Exits 1 (message on stderr) on a setup error or when a reload is not logged
- * within 15 s. Single thread, level-triggered epoll, TCP_NODELAY.
+ * within 15 s. One thread for the connections (level-triggered epoll,
+ * TCP_NODELAY) and one for the pipe.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -45,6 +49,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,7 +92,30 @@ static double commit_time[MAX_RELOADS + 2];  /* [v]: when the reload that loaded
 static double grace;
 static int committed = 1, newest = 0;
 static const char *last_connect_error = "";
-static struct conn errpipe;  /* epoll tag of aiod's stderr */
+static struct conn errpipe;  /* epoll tag of aiod's stderr, as stamped chunks */
+
+/* A chunk of aiod's stderr and when it came; one message of a
+ * SOCK_SEQPACKET pair from the pipe's thread to the loop. */
+struct stamped {
+    double t;
+    char data[4096];
+};
+
+static int pipe_fd, stamped_out;
+
+static void *read_pipe(void *arg) {
+    (void)arg;
+    struct stamped m;
+    for (;;) {
+        ssize_t r = read(pipe_fd, m.data, sizeof m.data);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        m.t = now();
+        if (send(stamped_out, &m, sizeof m.t + (size_t)r, 0) < 0) break;
+    }
+    close(stamped_out);  /* the loop reads the end of it */
+    return NULL;
+}
 
 
 
@@ -226,7 +254,7 @@ int main(int argc, char **argv) {
     }
     int nlong = atoi(argv[3]), nchurn = atoi(argv[4]);
     pid_t pid = (pid_t)atol(argv[5]);
-    errpipe.fd = atoi(argv[6]);
+    pipe_fd = atoi(argv[6]);
     const char *script = argv[7];
     int reloads = atoi(argv[8]);
     double warmup = atof(argv[9]), before = atof(argv[10]), interval = atof(argv[11]), after = atof(argv[12]);
@@ -237,7 +265,14 @@ int main(int argc, char **argv) {
     }
     ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) die("epoll_create1");
-    if (fcntl(errpipe.fd, F_SETFL, O_NONBLOCK) < 0) die("STDERR-FD");
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) die("socketpair");
+    errpipe.fd = pair[0];
+    stamped_out = pair[1];
+    if (fcntl(errpipe.fd, F_SETFL, O_NONBLOCK) < 0) die("socketpair");
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, read_pipe, NULL) != 0) die("pthread_create");
+    pthread_detach(reader);
     watch(&errpipe, EPOLL_CTL_ADD, EPOLLIN);
 
     int n = nlong + nchurn;
@@ -265,13 +300,17 @@ int main(int argc, char **argv) {
         for (int i = 0; i < k; i++) {
             struct conn *c = events[i].data.ptr;
             if (c == &errpipe) {
-                ssize_t r = read(errpipe.fd, errbuf + errlen, sizeof errbuf - 1 - errlen);
-                if (r <= 0) {
+                struct stamped m;
+                ssize_t r = recv(errpipe.fd, &m, sizeof m, 0);
+                if (r <= (ssize_t)sizeof m.t) {
                     if (r == 0) epoll_ctl(ep, EPOLL_CTL_DEL, errpipe.fd, NULL);  /* aiod is gone */
                     continue;
                 }
-                double t_line = now();
-                errlen += r;
+                double t_line = m.t;
+                size_t len = (size_t)r - sizeof m.t;
+                if (len > sizeof errbuf - 1 - errlen) len = sizeof errbuf - 1 - errlen;
+                memcpy(errbuf + errlen, m.data, len);
+                errlen += len;
                 errbuf[errlen] = 0;
                 char *line = errbuf, *nl;
                 while ((nl = strchr(line, '\n'))) {

@@ -1,4 +1,4 @@
-/* check_loop.c -- Check tests for runtime/loop.c: ready queue, turns, timers, state, loops */
+/* check_loop.c -- Check tests for runtime/loop.c: ready queue, control lane, turns, timers, state, loops */
 #include "check_runtime.h"
 #include "check_util.h"
 #include "loop.h"
@@ -286,6 +286,125 @@ START_TEST(test_loop_order_new_calls_after_old)
 	aio_loop_run_once(loop);
 	CHECK_LOG(0, 1, 2);
 	aio_loop_free(loop);
+}
+END_TEST
+
+/* lane: the control lane, run before the next ready call */
+
+static void job_first_peer(struct aio_call *call)
+{
+	struct job *job = job_of(call);
+	log_id(job->id);
+	aio_call_first(job->loop, &job->peer->call, job_record);
+}
+
+static void job_first_self(struct aio_call *call)
+{
+	struct job *job = job_of(call);
+	log_id(job->id);
+	aio_call_first(job->loop, call, job_first_self);
+}
+
+static void job_hurry_peer(struct aio_call *call)
+{
+	struct job *job = job_of(call);
+	log_id(job->id);
+	aio_call_hurry(job->loop, &job->peer->call);
+}
+
+static void job_interrupt(struct aio_call *call)
+{
+	struct job *job = job_of(call);
+	log_id(job->id);
+	aio_loop_interrupt(job->loop);
+}
+
+static void on_interrupt(struct aio_loop *loop)
+{
+	(void)loop;
+	log_id(7);
+}
+
+/* Queued in the lane mid-turn, a call runs before the turn's next call. */
+START_TEST(test_loop_lane_runs_before_next_ready)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[4];
+	job_prepare(jobs, 4, loop);
+	jobs[0].peer = &jobs[3];
+	aio_call_soon(loop, &jobs[0].call, job_first_peer);
+	aio_call_soon(loop, &jobs[1].call, job_record);
+	aio_call_soon(loop, &jobs[2].call, job_record);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(0, 3, 1, 2);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* One that queues itself in the lane again lets a ready call run between. */
+START_TEST(test_loop_lane_self_requeue_lets_ready_run)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[3];
+	job_prepare(jobs, 3, loop);
+	struct job lane = {.id = 9, .loop = loop};
+	aio_call_soon(loop, &jobs[0].call, job_record);
+	aio_call_soon(loop, &jobs[1].call, job_record);
+	aio_call_first(loop, &lane.call, job_first_self);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_ALIVE);
+	CHECK_LOG(9, 0, 9, 1, 9);
+	aio_call_cancel(&lane.call);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* Hurried, a call already queued moves ahead of the ready calls. */
+START_TEST(test_loop_lane_hurry_moves_ahead)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[3];
+	job_prepare(jobs, 3, loop);
+	jobs[0].peer = &jobs[2];
+	aio_call_soon(loop, &jobs[0].call, job_hurry_peer);
+	aio_call_soon(loop, &jobs[1].call, job_record);
+	aio_call_soon(loop, &jobs[2].call, job_record);
+	aio_loop_run_once(loop);
+	CHECK_LOG(0, 2, 1);
+	aio_call_hurry(loop, &jobs[1].call);	/* not queued: harmless */
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_IDLE);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* An interrupt is acted on before the next call, and on a turn with none. */
+START_TEST(test_loop_lane_interrupt_between_calls)
+{
+	struct aio_loop *loop = loop_make();
+	struct job jobs[2];
+	job_prepare(jobs, 2, loop);
+	aio_loop_on_interrupt(loop, on_interrupt);
+	aio_call_soon(loop, &jobs[0].call, job_interrupt);
+	aio_call_soon(loop, &jobs[1].call, job_record);
+	aio_loop_run_once(loop);
+	CHECK_LOG(0, 7, 1);
+	aio_loop_interrupt(loop);
+	aio_loop_run_once(loop);
+	CHECK_LOG(0, 7, 1, 7);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* A call in the lane keeps the loop alive, and freeing drops it. */
+START_TEST(test_loop_lane_state_and_free)
+{
+	struct aio_loop *loop = loop_make();
+	struct job job = {.id = 1, .loop = loop};
+	aio_call_first(loop, &job.call, job_record);
+	ck_assert_int_eq(aio_loop_state(loop), AIO_LOOP_ALIVE);
+	aio_loop_free(loop);
+	ck_assert(!aio_call_queued(&job.call));
+	ck_assert_uint_eq(ran_len, 0);
 }
 END_TEST
 
@@ -792,6 +911,13 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_loop_order_queued_in_turn_waits);
 	tcase_add_test(tc, test_loop_order_self_requeue_once_per_turn);
 	tcase_add_test(tc, test_loop_order_new_calls_after_old);
+
+	tc = check_tcase(s, "lane", log_reset, NULL, 5);
+	tcase_add_test(tc, test_loop_lane_runs_before_next_ready);
+	tcase_add_test(tc, test_loop_lane_self_requeue_lets_ready_run);
+	tcase_add_test(tc, test_loop_lane_hurry_moves_ahead);
+	tcase_add_test(tc, test_loop_lane_interrupt_between_calls);
+	tcase_add_test(tc, test_loop_lane_state_and_free);
 
 	tc = check_tcase(s, "cancel", log_reset, NULL, 5);
 	tcase_add_test(tc, test_loop_cancel_queued);

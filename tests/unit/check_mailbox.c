@@ -1,4 +1,4 @@
-/* check_mailbox.c -- Check tests for runtime/mailbox.c: posting threads, order, loop holds, free */
+/* check_mailbox.c -- Check tests for runtime/mailbox.c: posting threads, order, the control lane, loop holds, free */
 #include "check_runtime.h"
 #include "check_util.h"
 #include "mailbox.h"
@@ -168,6 +168,46 @@ START_TEST(test_mailbox_post_from_loop_thread)
 	ck_assert_int_eq(off_thread, 0);
 	free(ls);
 	aio_mailbox_free(mb);
+}
+END_TEST
+
+/* A ready call that notes how much mail had been delivered when it ran. */
+static int delivered_before;
+
+static void note_delivered(struct aio_call *call)
+{
+	(void)call;
+	delivered_before = delivered;
+}
+
+/* A control mailbox's mail runs ahead of calls that were ready before it
+ * came; an ordinary one's behind them. */
+static void check_mail_order(int control, int expect_before)
+{
+	struct aio_mailbox *mb = mailbox_make(loop);
+	if (control)
+		aio_mailbox_set_control(mb);
+	struct letter l = {0};
+	struct aio_call ready = {0};
+	aio_call_soon(loop, &ready, note_delivered);
+	aio_mailbox_post(mb, &l.mail, deliver);
+	delivered_before = -1;
+	aio_loop_run_once(loop);
+	turns(1);
+	ck_assert_int_eq(delivered, 1);
+	ck_assert_int_eq(delivered_before, expect_before);
+	aio_mailbox_free(mb);
+}
+
+START_TEST(test_mailbox_control_mail_goes_first)
+{
+	check_mail_order(1, 1);
+}
+END_TEST
+
+START_TEST(test_mailbox_ordinary_mail_waits)
+{
+	check_mail_order(0, 0);
 }
 END_TEST
 
@@ -351,6 +391,8 @@ Suite *mailbox_suite(void)
 	TCase *tc = check_tcase(s, "core", mailbox_setup, loop_teardown, 5);
 	tcase_add_test(tc, test_mailbox_many_threads_once_each_in_order);
 	tcase_add_test(tc, test_mailbox_post_from_loop_thread);
+	tcase_add_test(tc, test_mailbox_control_mail_goes_first);
+	tcase_add_test(tc, test_mailbox_ordinary_mail_waits);
 	tcase_add_test(tc, test_mailbox_repost_from_delivery);
 	tcase_add_test(tc, test_mailbox_two_on_one_loop);
 	tcase_add_test(tc, test_mailbox_busy_loop_still_receives);

@@ -1,4 +1,4 @@
-/* check_signals.c -- Check tests for runtime/signals.c: names, delivery, keep-alive, ownership, takeover, stop signals */
+/* check_signals.c -- Check tests for runtime/signals.c: names, delivery, the control lane, keep-alive, ownership, takeover, stop signals */
 #include "check_runtime.h"
 #include "check_util.h"
 #include "signals.h"
@@ -162,6 +162,59 @@ START_TEST(test_signals_raise_runs_later)
 	ck_assert_int_eq(calls, 2);
 	aio_signal_free(sig);
 	aio_loop_free(loop);
+}
+END_TEST
+
+/* A call that raises signum, and one after it that notes how many
+ * signal callbacks had run by then. */
+struct raiser {
+	struct aio_call call;
+	int signum;
+};
+
+static int calls_seen_after;
+
+static void raise_signal(struct aio_call *call)
+{
+	ck_assert_int_eq(raise(aio_container_of(call, struct raiser, call)->signum), 0);
+}
+
+static void note_calls(struct aio_call *call)
+{
+	(void)call;
+	calls_seen_after = calls;
+}
+
+/* A control watcher's call runs in the middle of the turn the signal came
+ * in, before the next ready call; an ordinary one on the next turn. Either
+ * runs once: libev's own delivery at the next poll finds it done. */
+static void check_lane_delivery(int flags, int seen_in_turn)
+{
+	struct aio_loop *loop = loop_make();
+	struct aio_signal *sig = signal_make(loop, SIGUSR1, on_signal, NULL, flags);
+	struct raiser raiser = {.signum = SIGUSR1};
+	struct aio_call after = {0};
+	calls_seen_after = -1;
+	aio_call_soon(loop, &raiser.call, raise_signal);
+	aio_call_soon(loop, &after, note_calls);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls_seen_after, seen_in_turn);
+	aio_loop_run_once(loop);
+	aio_loop_run_once(loop);
+	ck_assert_int_eq(calls, 1);
+	aio_signal_free(sig);
+	aio_loop_free(loop);
+}
+
+START_TEST(test_signals_control_runs_mid_turn)
+{
+	check_lane_delivery(AIO_SIGNAL_CONTROL, 1);
+}
+END_TEST
+
+START_TEST(test_signals_ordinary_runs_next_turn)
+{
+	check_lane_delivery(0, 0);
 }
 END_TEST
 
@@ -550,6 +603,8 @@ Suite *signals_suite(void)
 	tcase_add_test(tc, test_signals_free_null);
 	tcase_add_test(tc, test_signals_raise_runs_later);
 	tcase_add_test(tc, test_signals_raise_twice_runs_once);
+	tcase_add_test(tc, test_signals_control_runs_mid_turn);
+	tcase_add_test(tc, test_signals_ordinary_runs_next_turn);
 	tcase_add_test(tc, test_signals_delivered_twice_queued_once);
 	tcase_add_test(tc, test_signals_two_watchers_one_loop);
 	tcase_add_test(tc, test_signals_second_loop_delivery);
