@@ -274,9 +274,10 @@ static void consume(lua_State *L, struct l_conn *c, size_t n)
 {
 	struct aio_buf *in = input(c);
 	lua_pushlstring(L, aio_buf_peek(in), n);
-	aio_buf_consume(in, n);
 	if (c->s)
-		aio_stream_consumed(c->s);
+		aio_stream_consume(c->s, n);
+	else
+		aio_buf_consume(in, n);
 }
 
 /* reader:read([n]) -- up to n bytes; all until end of file when n < 0 */
@@ -400,9 +401,10 @@ static int raise_overrun(lua_State *L, struct l_conn *c, const char *msg,
 		ssize_t at = aio_buf_find(in, "\n", seplen, consumed);
 		if (at == (ssize_t)consumed)
 			drop = consumed + seplen;
-		aio_buf_consume(in, drop);
 		if (c->s)
-			aio_stream_consumed(c->s);
+			aio_stream_consume(c->s, drop);
+		else
+			aio_buf_consume(in, drop);
 	}
 	return lua_error(L);
 }

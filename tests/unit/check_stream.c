@@ -46,8 +46,7 @@ static void take_input(struct aio_stream *s, size_t *at)
 	struct aio_buf *in = aio_stream_input(s);
 	check_pattern(aio_buf_peek(in), aio_buf_len(in), *at);
 	*at += aio_buf_len(in);
-	aio_buf_consume(in, aio_buf_len(in));
-	aio_stream_consumed(s);
+	aio_stream_consume(s, aio_buf_len(in));
 }
 
 /* read */
@@ -69,8 +68,7 @@ START_TEST(test_stream_read_delivers_input)
 	peer_write(sv[1], " world");
 	RUN_UNTIL(input_len(s) == 11);
 	check_input(s, "hello world");
-	aio_buf_consume(aio_stream_input(s), 6);
-	aio_stream_consumed(s);
+	aio_stream_consume(s, 6);
 	check_input(s, "world");
 }
 END_TEST
@@ -103,14 +101,12 @@ START_TEST(test_stream_read_high_pauses)
 	ck_assert_uint_eq(input_len(s), first);
 	ck_assert_int_eq(seen.reads, reads);
 	/* Still at the mark: still paused. */
-	aio_buf_consume(aio_stream_input(s), first - 100);
-	aio_stream_consumed(s);
+	aio_stream_consume(s, first - 100);
 	turns(5);
 	ck_assert_uint_eq(input_len(s), 100);
 	ck_assert_int_eq(seen.reads, reads);
 	/* Below it: reading resumes, and nothing was lost. */
-	aio_buf_consume(aio_stream_input(s), 1);
-	aio_stream_consumed(s);
+	aio_stream_consume(s, 1);
 	RUN_UNTIL(input_len(s) == 99 + 2000 - first);
 	check_pattern(aio_buf_peek(aio_stream_input(s)), input_len(s), first - 99);
 }
