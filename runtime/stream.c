@@ -70,11 +70,12 @@ static _Thread_local char scratch[64 * 1024];
 
 /*
  * A read into an empty input goes into a block of this size, which the
- * input keeps when the read filled at least a quarter of it (a long
- * message is not copied) and gives back once consumed; a short read is
- * copied out and the block stays. So a stream holds a block only while it
- * holds input, and one block serves a thread's streams in turn. It is
- * freed with the thread's last stream.
+ * input keeps when the read filled at least a quarter of it, so a long
+ * message is not copied: cut to size in place unless more than half full,
+ * so a busy stream holds about what it read; a whole block comes back
+ * here once consumed. A short read is copied out and the block stays. So
+ * an idle stream holds no block, and one serves a thread's streams in
+ * turn; it is freed with the thread's last stream.
  */
 #define READ_BLOCK sizeof scratch
 static _Thread_local char *spare_block;
@@ -239,8 +240,10 @@ static ssize_t read_input(struct aio_stream *s)
 	}
 	ssize_t n = read(s->fd, block, READ_BLOCK);
 	if (n >= (ssize_t)(READ_BLOCK / 4)) {
+		size_t cap = (size_t)n > READ_BLOCK / 2 ? READ_BLOCK : (size_t)n;
+		char *kept = cap < READ_BLOCK ? realloc(block, cap) : block;
 		aio_buf_destroy(&s->in);
-		aio_buf_adopt(&s->in, block, READ_BLOCK, (size_t)n);
+		aio_buf_adopt(&s->in, kept ? kept : block, kept ? cap : READ_BLOCK, (size_t)n);
 		return n;
 	}
 	int err = errno;
