@@ -73,6 +73,27 @@ START_TEST(test_stream_read_delivers_input)
 }
 END_TEST
 
+/* Input is held only while there is some: a long read is kept about its
+ * size, and consumed, neither a short nor a long one leaves storage. */
+START_TEST(test_stream_read_holds_no_idle_buffer)
+{
+	struct aio_stream *s = paired();
+	struct aio_buf *in = aio_stream_input(s);
+	peer_write(sv[1], "hello");
+	RUN_UNTIL(input_len(s) == 5);
+	aio_stream_consume(s, 5);
+	ck_assert_uint_eq(in->cap, 0);
+	ck_assert_int_eq(write(sv[1], bulk, 20000), 20000);
+	RUN_UNTIL(input_len(s) == 20000);
+	ck_assert_uint_lt(in->cap, 2 * 20000);
+	check_pattern(aio_buf_peek(in), 20000, 0);
+	aio_stream_consume(s, 19999);
+	ck_assert_uint_gt(in->cap, 0);
+	aio_stream_consume(s, 1);
+	ck_assert_uint_eq(in->cap, 0);
+}
+END_TEST
+
 START_TEST(test_stream_read_eof)
 {
 	struct aio_stream *s = paired();
@@ -498,6 +519,7 @@ Suite *stream_suite(void)
 	Suite *s = suite_create("stream");
 	TCase *tc = check_tcase(s, "read", pair_setup, pair_teardown, 5);
 	tcase_add_test(tc, test_stream_read_delivers_input);
+	tcase_add_test(tc, test_stream_read_holds_no_idle_buffer);
 	tcase_add_test(tc, test_stream_read_eof);
 	tcase_add_test(tc, test_stream_read_high_pauses);
 	tcase_add_test(tc, test_stream_new_sets_nonblocking);
