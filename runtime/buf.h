@@ -52,6 +52,16 @@ static inline void aio_buf_commit(struct aio_buf *b, size_t n)
 	b->len += n;
 }
 
+/* Takes block (from malloc, cap bytes, the first len of them filled) as the
+ * storage of b, which must have none. */
+static inline void aio_buf_adopt(struct aio_buf *b, char *block, size_t cap, size_t len)
+{
+	b->data = block;
+	b->head = 0;
+	b->len = len;
+	b->cap = cap;
+}
+
 /* Drops the first n bytes (at most len). */
 void aio_buf_consume(struct aio_buf *b, size_t n);
 

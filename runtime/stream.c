@@ -63,9 +63,38 @@ struct aio_stream {
 	int error;
 };
 
-/* One read lands here first; only what arrived is copied to the stream, so
- * an idle stream holds no buffer. Per thread: each runs its own loops. */
+/* One read lands here first when input is buffered already; only what
+ * arrived is copied to the stream, so an idle stream holds no buffer. Per
+ * thread: each runs its own loops. */
 static _Thread_local char scratch[64 * 1024];
+
+/*
+ * A read into an empty input goes into a block of this size, which the
+ * input keeps when the read filled at least a quarter of it, so a long
+ * message is not copied: cut to size in place unless more than half full,
+ * so a busy stream holds about what it read; a whole block comes back
+ * here once consumed. A short read is copied out and the block stays. So
+ * an idle stream holds no block, and one serves a thread's streams in
+ * turn; it is freed with the thread's last stream.
+ */
+#define READ_BLOCK sizeof scratch
+static _Thread_local char *spare_block;
+static _Thread_local size_t streams_alive;
+
+static char *take_block(void)
+{
+	char *block = spare_block ? spare_block : malloc(READ_BLOCK);
+	spare_block = NULL;
+	return block;
+}
+
+static void give_back_block(char *block)
+{
+	if (spare_block)
+		free(block);
+	else
+		spare_block = block;
+}
 
 static void stream_free(struct aio_stream *s)
 {
@@ -78,6 +107,10 @@ static void stream_free(struct aio_stream *s)
 		free(s->tls);
 	}
 	free(s);
+	if (--streams_alive == 0) {
+		free(spare_block);
+		spare_block = NULL;
+	}
 }
 
 /* The loop is not held for any watcher: the owner holds it while a task
@@ -189,6 +222,40 @@ static void do_shutdown(struct aio_stream *s)
 
 static void tls_readable(struct aio_stream *s);
 
+/* One read into the input: what read returned, or -1 with errno. */
+static ssize_t read_input(struct aio_stream *s)
+{
+	if (aio_buf_len(&s->in)) {
+		ssize_t n = read(s->fd, scratch, sizeof scratch);
+		if (n > 0 && aio_buf_append(&s->in, scratch, (size_t)n) < 0) {
+			errno = ENOMEM;
+			return -1;
+		}
+		return n;
+	}
+	char *block = take_block();
+	if (!block) {
+		errno = ENOMEM;
+		return -1;
+	}
+	ssize_t n = read(s->fd, block, READ_BLOCK);
+	if (n >= (ssize_t)(READ_BLOCK / 4)) {
+		size_t cap = (size_t)n > READ_BLOCK / 2 ? READ_BLOCK : (size_t)n;
+		char *kept = cap < READ_BLOCK ? realloc(block, cap) : block;
+		aio_buf_destroy(&s->in);
+		aio_buf_adopt(&s->in, kept ? kept : block, kept ? cap : READ_BLOCK, (size_t)n);
+		return n;
+	}
+	int err = errno;
+	if (n > 0 && aio_buf_append(&s->in, block, (size_t)n) < 0) {
+		err = ENOMEM;
+		n = -1;
+	}
+	give_back_block(block);
+	errno = err;
+	return n;
+}
+
 static void read_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
 	struct aio_stream *s = aio_container_of(w, struct aio_stream, rio);
@@ -198,22 +265,16 @@ static void read_cb(struct ev_loop *ev, ev_io *w, int revents)
 		tls_readable(s);
 		return;
 	}
-	ssize_t n = read(s->fd, scratch, sizeof scratch);
-	if (n > 0) {
-		if (aio_buf_append(&s->in, scratch, (size_t)n) < 0) {
-			fail(s, ENOMEM);
-			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
-			return;
-		}
-	} else if (n == 0) {
-		s->state |= EOF_SEEN;
-	} else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+	ssize_t n = read_input(s);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
-	} else {
+	if (n < 0) {
 		fail(s, errno);
 		deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
 		return;
 	}
+	if (n == 0)
+		s->state |= EOF_SEEN;
 	update_reading(s);
 	deliver(s, AIO_STREAM_READ);
 }
@@ -324,6 +385,7 @@ static struct aio_stream *stream_make(struct aio_loop *loop, int fd, unsigned fl
 	aio_buf_init(&s->in);
 	aio_buf_init(&s->out);
 	aio_loop_track(loop, &s->res, loop_gone);
+	streams_alive++;
 	return s;
 }
 
@@ -398,8 +460,15 @@ struct aio_buf *aio_stream_input(struct aio_stream *s)
 	return &s->in;
 }
 
-void aio_stream_consumed(struct aio_stream *s)
+void aio_stream_consume(struct aio_stream *s, size_t n)
 {
+	struct aio_buf *in = &s->in;
+	if (n >= aio_buf_len(in) && in->cap == READ_BLOCK) {
+		give_back_block(in->data);
+		aio_buf_init(in);
+	} else {
+		aio_buf_consume(in, n);
+	}
 	update_reading(s);
 }
 

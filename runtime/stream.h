@@ -58,12 +58,13 @@ int aio_stream_fd(const struct aio_stream *s);	/* -1 once closed */
 int aio_stream_connecting(const struct aio_stream *s);
 
 /*
- * Input read ahead. The owner consumes from it with aio_buf_consume, then
- * calls aio_stream_consumed: reading pauses while at least high bytes are
- * buffered (default 128 KiB) and resumes below it.
+ * Input read ahead, for the owner to look at; it takes bytes with
+ * aio_stream_consume(s, n), which drops the first n (at most all):
+ * reading pauses while at least high bytes are buffered (default 128 KiB)
+ * and resumes below it.
  */
 struct aio_buf *aio_stream_input(struct aio_stream *s);
-void aio_stream_consumed(struct aio_stream *s);
+void aio_stream_consume(struct aio_stream *s, size_t n);
 void aio_stream_set_read_high(struct aio_stream *s, size_t high);
 int aio_stream_eof(const struct aio_stream *s);	/* end of file was read */
 

@@ -46,8 +46,7 @@ static void take_input(struct aio_stream *s, size_t *at)
 	struct aio_buf *in = aio_stream_input(s);
 	check_pattern(aio_buf_peek(in), aio_buf_len(in), *at);
 	*at += aio_buf_len(in);
-	aio_buf_consume(in, aio_buf_len(in));
-	aio_stream_consumed(s);
+	aio_stream_consume(s, aio_buf_len(in));
 }
 
 /* read */
@@ -69,9 +68,29 @@ START_TEST(test_stream_read_delivers_input)
 	peer_write(sv[1], " world");
 	RUN_UNTIL(input_len(s) == 11);
 	check_input(s, "hello world");
-	aio_buf_consume(aio_stream_input(s), 6);
-	aio_stream_consumed(s);
+	aio_stream_consume(s, 6);
 	check_input(s, "world");
+}
+END_TEST
+
+/* Input is held only while there is some: a long read is kept about its
+ * size, and consumed, neither a short nor a long one leaves storage. */
+START_TEST(test_stream_read_holds_no_idle_buffer)
+{
+	struct aio_stream *s = paired();
+	struct aio_buf *in = aio_stream_input(s);
+	peer_write(sv[1], "hello");
+	RUN_UNTIL(input_len(s) == 5);
+	aio_stream_consume(s, 5);
+	ck_assert_uint_eq(in->cap, 0);
+	ck_assert_int_eq(write(sv[1], bulk, 20000), 20000);
+	RUN_UNTIL(input_len(s) == 20000);
+	ck_assert_uint_lt(in->cap, 2 * 20000);
+	check_pattern(aio_buf_peek(in), 20000, 0);
+	aio_stream_consume(s, 19999);
+	ck_assert_uint_gt(in->cap, 0);
+	aio_stream_consume(s, 1);
+	ck_assert_uint_eq(in->cap, 0);
 }
 END_TEST
 
@@ -103,14 +122,12 @@ START_TEST(test_stream_read_high_pauses)
 	ck_assert_uint_eq(input_len(s), first);
 	ck_assert_int_eq(seen.reads, reads);
 	/* Still at the mark: still paused. */
-	aio_buf_consume(aio_stream_input(s), first - 100);
-	aio_stream_consumed(s);
+	aio_stream_consume(s, first - 100);
 	turns(5);
 	ck_assert_uint_eq(input_len(s), 100);
 	ck_assert_int_eq(seen.reads, reads);
 	/* Below it: reading resumes, and nothing was lost. */
-	aio_buf_consume(aio_stream_input(s), 1);
-	aio_stream_consumed(s);
+	aio_stream_consume(s, 1);
 	RUN_UNTIL(input_len(s) == 99 + 2000 - first);
 	check_pattern(aio_buf_peek(aio_stream_input(s)), input_len(s), first - 99);
 }
@@ -502,6 +519,7 @@ Suite *stream_suite(void)
 	Suite *s = suite_create("stream");
 	TCase *tc = check_tcase(s, "read", pair_setup, pair_teardown, 5);
 	tcase_add_test(tc, test_stream_read_delivers_input);
+	tcase_add_test(tc, test_stream_read_holds_no_idle_buffer);
 	tcase_add_test(tc, test_stream_read_eof);
 	tcase_add_test(tc, test_stream_read_high_pauses);
 	tcase_add_test(tc, test_stream_new_sets_nonblocking);

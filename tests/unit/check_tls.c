@@ -170,16 +170,14 @@ static size_t drain_input(struct aio_stream *s, size_t *at)
 	if (n) {
 		check_pattern(aio_buf_peek(in), n, *at);
 		*at += n;
-		aio_buf_consume(in, n);
-		aio_stream_consumed(s);
+		aio_stream_consume(s, n);
 	}
 	return n;
 }
 
 static void consume(struct aio_stream *s, size_t n)
 {
-	aio_buf_consume(aio_stream_input(s), n);
-	aio_stream_consumed(s);
+	aio_stream_consume(s, n);
 }
 
 /* A raw OpenSSL end on sv[1], blocking-free, that the test drives: it
