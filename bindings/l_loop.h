@@ -34,6 +34,10 @@ struct l_loop {
 	struct aio_timer gc_timer;	/* drives the collector for the unretrieved */
 	double gc_resume;	/* no collecting before then */
 	double gc_pause;	/* the wait after a cycle that reported nothing */
+	/* The collection run while the loop sleeps (l_idle_gc.c): cycles left
+	 * of the one under way; when the last began and ended. */
+	unsigned char idle_collecting;
+	double idle_began, idle_ended, idle_took;
 };
 
 /* l_loop.c */

@@ -1,5 +1,6 @@
 /* l_loop_class.c -- asyncio's Loop class: running it, stopping it, closing it, time, signals, and the module's loop functions */
 #include "l_loop_class.h"
+#include "l_idle_gc.h"
 #include "l_coro.h"
 #include "l_handle.h"
 #include "l_task.h"
@@ -39,6 +40,7 @@ static int l_new_event_loop(lua_State *L)
 	loop->rt = aio_loop_new(&err);
 	if (!loop->rt)
 		return luaL_error(L, "cannot create event loop: %s", strerror(-err));
+	laio_idle_gc_attach(loop);
 	return 1;
 }
 

@@ -18,8 +18,8 @@
  * 2. basics      l_loop.c (checking a loop, the running loop, its pools,
  *                jobs and parts), l_coro.c, l_address.c, l_copy.c.
  * 3. scheduling  in order: l_handle.c; the pair l_future.c, l_task.c;
- *                l_failure.c, l_gather.c; l_loop_class.c (the Loop class,
- *                which closes tasks and handles).
+ *                l_failure.c, l_gather.c; l_idle_gc.c; l_loop_class.c (the
+ *                Loop class, which closes tasks and handles).
  * 4. streams     l_stream.c, then l_net.c.
  * 5. capabilities, none calling another: queues (l_queue.c), to_thread
  *                (l_thread.c), fd watches (l_fdwatch.c), processes

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,12 @@ struct aio_loop {
 	 * written as a whole sig_atomic_t value. */
 	volatile sig_atomic_t interrupted;
 	aio_interrupt_fn on_interrupt;
+	aio_idle_fn on_idle;
+	void *idle_ud;
+	double idle_delay;
+	double idle_since;	/* when it began to sleep with nothing to do (0: it has work) */
+	int idle_done;		/* on_idle said it has nothing more for this quiet spell */
+	int idle_busy;		/* on_idle is partway through: called at every sleep, quiet or not */
 	struct aio_heap timers;
 	struct aio_resource resources;	/* sentinel of a circular list */
 	unsigned short *owned;	/* by descriptor: how many units own it */
@@ -164,6 +171,13 @@ void aio_loop_on_interrupt(struct aio_loop *loop, aio_interrupt_fn fn)
 	loop->on_interrupt = fn;
 }
 
+void aio_loop_on_idle(struct aio_loop *loop, aio_idle_fn fn, void *ud, double delay)
+{
+	loop->on_idle = fn;
+	loop->idle_ud = ud;
+	loop->idle_delay = delay;
+}
+
 void aio_loop_interrupt(struct aio_loop *loop)
 {
 	loop->interrupted = 1;
@@ -292,16 +306,29 @@ static void poll_events(struct aio_loop *loop)
 		}
 		return;
 	}
-	if (first) {
-		ev_now_update(loop->ev);
-		double delay = first->when - aio_loop_time(loop);
-		ev_timer_set(&loop->wakeup, delay > 0 ? delay : 0, 0);
+	int mode = first || loop->holds ? EVRUN_ONCE : EVRUN_NOWAIT;
+	ev_now_update(loop->ev);
+	double now = aio_loop_time(loop);
+	double wake = first ? first->when : HUGE_VAL;
+	if (mode == EVRUN_ONCE && loop->on_idle && !loop->idle_done) {
+		if (loop->idle_since == 0)
+			loop->idle_since = now;
+		double due = loop->idle_since + loop->idle_delay;
+		if (now < due && !loop->idle_busy) {
+			wake = due < wake ? due : wake;
+		} else {
+			loop->idle_busy = loop->on_idle(loop, loop->idle_ud);
+			if (loop->idle_busy)
+				mode = EVRUN_NOWAIT;
+			else
+				loop->idle_done = 1;
+		}
+	}
+	if (mode == EVRUN_ONCE && wake < HUGE_VAL) {
+		ev_timer_set(&loop->wakeup, wake > now ? wake - now : 0, 0);
 		ev_timer_start(loop->ev, &loop->wakeup);
 	}
-	if (first || loop->holds)
-		ev_run(loop->ev, EVRUN_ONCE);
-	else
-		ev_run(loop->ev, EVRUN_NOWAIT);
+	ev_run(loop->ev, mode);
 	ev_timer_stop(loop->ev, &loop->wakeup);
 	loop->last_poll = aio_loop_time(loop);
 }
@@ -372,6 +399,8 @@ enum aio_loop_state aio_loop_run_once(struct aio_loop *loop)
 	queue_due_timers(loop);
 	if (list_empty(&loop->ready) && !lane_waits(loop))
 		return aio_loop_state(loop);
+	loop->idle_since = 0;
+	loop->idle_done = 0;
 	struct aio_call *batch = &loop->batch;
 	take(&loop->ready, batch);
 	loop->in_turn = 1;

@@ -15,6 +15,8 @@ struct aio_call;
 
 typedef void (*aio_call_fn)(struct aio_call *call);
 typedef void (*aio_interrupt_fn)(struct aio_loop *loop);
+/* Work for a loop that would otherwise sleep: nonzero while more is left. */
+typedef int (*aio_idle_fn)(struct aio_loop *loop, void *ud);
 
 /*
  * A call waiting in the ready queue. Callers embed it in their own struct
@@ -102,6 +104,15 @@ void aio_call_hurry(struct aio_loop *loop, struct aio_call *call);
  */
 void aio_loop_interrupt(struct aio_loop *loop);
 void aio_loop_on_interrupt(struct aio_loop *loop, aio_interrupt_fn fn);
+/*
+ * fn(loop, ud) is called once the loop has slept delay seconds with
+ * nothing to do (NULL: never); the loop wakes for it then, if nothing
+ * else woke it. While fn returns nonzero the loop polls without blocking
+ * and calls it again, so its work comes in slices that I/O and timers get
+ * between (each should take well under a millisecond); once it returns 0
+ * it is not called again until the loop has had work and slept again.
+ */
+void aio_loop_on_idle(struct aio_loop *loop, aio_idle_fn fn, void *ud, double delay);
 
 /* Takes call out of its queue (ready or lane). Harmless on a call not queued. */
 void aio_call_cancel(struct aio_call *call);

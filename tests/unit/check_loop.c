@@ -530,6 +530,65 @@ START_TEST(test_loop_timer_deadline_order)
 }
 END_TEST
 
+/* The idle hook: slices counted down by the hook, stamped by when each ran. */
+static int idle_slices;
+static double idle_first;
+
+static int idle_work(struct aio_loop *loop, void *ud)
+{
+	(void)ud;
+	if (idle_first == 0)
+		idle_first = aio_loop_time(loop);
+	log_id(100 + idle_slices);
+	return --idle_slices > 0;
+}
+
+/* Held and with nothing to do, the loop wakes for the hook after its
+ * delay and calls it while it has more to do; then it sleeps until the
+ * next thing due (a timer here), without the hook. */
+START_TEST(test_loop_idle_after_quiet_in_slices)
+{
+	struct aio_loop *loop = loop_make();
+	idle_slices = 3;
+	idle_first = 0;
+	aio_loop_on_idle(loop, idle_work, NULL, 0.05);
+	aio_loop_hold(loop);
+	struct tick t[1];
+	tick_prepare(t, 1, loop);
+	double began = aio_loop_time(loop);
+	ck_assert_int_eq(aio_timer_start(loop, &t[0].timer, began + 0.2, tick_record), 0);
+	while (aio_loop_timer_count(loop))
+		aio_loop_run_once(loop);
+	ck_assert(idle_first - began >= 0.05);
+	ck_assert(aio_loop_time(loop) - began >= 0.2);
+	CHECK_LOG(103, 102, 101, 0);
+	aio_loop_release(loop);
+	aio_loop_free(loop);
+}
+END_TEST
+
+/* Work before the delay is over starts the quiet spell again; the hook
+ * never runs for a loop that is not asleep (nothing holds it). */
+START_TEST(test_loop_idle_waits_for_quiet)
+{
+	struct aio_loop *loop = loop_make();
+	idle_slices = 1;
+	idle_first = 0;
+	aio_loop_on_idle(loop, idle_work, NULL, 0.05);
+	struct tick t[3];
+	tick_prepare(t, 3, loop);
+	double now = aio_loop_time(loop);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(aio_timer_start(loop, &t[i].timer, now + 0.03 * (i + 1), tick_record), 0);
+	while (aio_loop_timer_count(loop))
+		aio_loop_run_once(loop);
+	CHECK_LOG(0, 1, 2);
+	ck_assert_int_eq(aio_loop_run_once(loop), AIO_LOOP_IDLE);
+	CHECK_LOG(0, 1, 2);
+	aio_loop_free(loop);
+}
+END_TEST
+
 /* A NaN deadline is refused; it froze every timer of the loop. */
 START_TEST(test_loop_timer_nan_refused)
 {
@@ -931,6 +990,8 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_loop_timer_deadline_order);
 	tcase_add_test(tc, test_loop_timer_same_deadline_start_order);
 	tcase_add_test(tc, test_loop_timer_nan_refused);
+	tcase_add_test(tc, test_loop_idle_after_quiet_in_slices);
+	tcase_add_test(tc, test_loop_idle_waits_for_quiet);
 	tcase_add_test(tc, test_loop_timer_after_ready_calls);
 	tcase_add_test(tc, test_loop_timer_future_not_run);
 	tcase_add_test(tc, test_loop_timer_stop_armed);
