@@ -45,6 +45,17 @@ static void die(const char *what) {
     exit(1);
 }
 
+/* Writes what is left of buf[*sent..len) to a non-blocking fd: 1 all written, 0 the socket is full, -1 an error. */
+static int write_rest(int fd, const char *buf, size_t len, size_t *sent) {
+    while (*sent < len) {
+        ssize_t n = write(fd, buf + *sent, len - *sent);
+        if (n < 0)
+            return errno == EAGAIN ? 0 : -1;
+        *sent += (size_t)n;
+    }
+    return 1;
+}
+
 /* utime + stime of pid in seconds, from /proc/PID/stat (fields 14 and 15). */
 static double cpu_of(long pid) {
     char path[64], buf[1024];

@@ -162,18 +162,9 @@ static void dial(struct conn *c) {
 }
 
 static void send_more(struct conn *c) {
-    while (c->sent < c->outlen) {
-        ssize_t n = write(c->fd, c->out + c->sent, c->outlen - c->sent);
-        if (n < 0) {
-            if (errno == EAGAIN) {
-                watch(c, EPOLL_CTL_MOD, EPOLLIN | EPOLLOUT);
-                return;
-            }
-            return;  /* the failure shows up as EPOLLERR / a failed read */
-        }
-        c->sent += n;
-    }
-    watch(c, EPOLL_CTL_MOD, EPOLLIN);
+    int done = write_rest(c->fd, c->out, c->outlen, &c->sent);
+    if (done >= 0)  /* a failure shows up as EPOLLERR / a failed read */
+        watch(c, EPOLL_CTL_MOD, done ? EPOLLIN : EPOLLIN | EPOLLOUT);
 }
 
 static void start_request(struct conn *c) {

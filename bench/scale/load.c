@@ -137,19 +137,11 @@ static int dial(struct conn *c) {
 
 /* Writes what is left of c->out; waits for EPOLLOUT when the socket is full, else for the echo. */
 static void send_more(struct conn *c) {
-    while (c->sent < c->outlen) {
-        ssize_t n = write(c->fd, c->out + c->sent, c->outlen - c->sent);
-        if (n < 0) {
-            if (errno == EAGAIN) {
-                watch(c, EPOLL_CTL_MOD, EPOLLIN | EPOLLOUT);
-                return;
-            }
-            fail(c);
-            return;
-        }
-        c->sent += n;
-    }
-    watch(c, EPOLL_CTL_MOD, EPOLLIN);
+    int done = write_rest(c->fd, c->out, c->outlen, &c->sent);
+    if (done < 0)
+        fail(c);
+    else
+        watch(c, EPOLL_CTL_MOD, done ? EPOLLIN : EPOLLIN | EPOLLOUT);
 }
 
 /* A new message of size bytes (a counter in hex, padded with dots, ending in a newline), sent at once. */
