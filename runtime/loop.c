@@ -295,6 +295,25 @@ enum aio_loop_state aio_loop_state(struct aio_loop *loop)
  */
 #define BUSY_POLL_INTERVAL 100e-6
 
+/*
+ * For a loop about to sleep: when to wake for the idle hook (HUGE_VAL:
+ * not this spell), or 0 when the hook ran and has more to do, so the
+ * loop must not sleep.
+ */
+static double idle_turn(struct aio_loop *loop, double now)
+{
+	if (loop->idle_since == 0)
+		loop->idle_since = now;
+	double due = loop->idle_since + loop->idle_delay;
+	if (now < due && !loop->idle_busy)
+		return due;
+	loop->idle_busy = loop->on_idle(loop, loop->idle_ud);
+	if (loop->idle_busy)
+		return 0;
+	loop->idle_done = 1;
+	return HUGE_VAL;
+}
+
 static void poll_events(struct aio_loop *loop)
 {
 	struct aio_timer *first = aio_heap_top(&loop->timers);
@@ -311,18 +330,11 @@ static void poll_events(struct aio_loop *loop)
 	double now = aio_loop_time(loop);
 	double wake = first ? first->when : HUGE_VAL;
 	if (mode == EVRUN_ONCE && loop->on_idle && !loop->idle_done) {
-		if (loop->idle_since == 0)
-			loop->idle_since = now;
-		double due = loop->idle_since + loop->idle_delay;
-		if (now < due && !loop->idle_busy) {
-			wake = due < wake ? due : wake;
-		} else {
-			loop->idle_busy = loop->on_idle(loop, loop->idle_ud);
-			if (loop->idle_busy)
-				mode = EVRUN_NOWAIT;
-			else
-				loop->idle_done = 1;
-		}
+		double due = idle_turn(loop, now);
+		if (due == 0)
+			mode = EVRUN_NOWAIT;
+		else if (due < wake)
+			wake = due;
 	}
 	if (mode == EVRUN_ONCE && wake < HUGE_VAL) {
 		ev_timer_set(&loop->wakeup, wake > now ? wake - now : 0, 0);
