@@ -28,6 +28,15 @@ static struct aio_buf *input(struct l_conn *c)
 	return c->s ? aio_stream_input(c->s) : &c->rest;
 }
 
+/* Drops the first n bytes of the input (the stream's own lets its storage go when empty). */
+static void input_consume(struct l_conn *c, size_t n)
+{
+	if (c->s)
+		aio_stream_consume(c->s, n);
+	else
+		aio_buf_consume(&c->rest, n);
+}
+
 /* After writer:close() no more input comes for the script (as Python's
  * reader is fed EOF when its transport closes), even while a TLS stream
  * still waits for the peer's close_notify. */
@@ -290,10 +299,7 @@ static void consume(lua_State *L, struct l_conn *c, size_t n)
 	struct aio_buf *in = input(c);
 	lua_pushlstring(L, aio_buf_peek(in), n);
 	credit_long_read(L, n);
-	if (c->s)
-		aio_stream_consume(c->s, n);
-	else
-		aio_buf_consume(in, n);
+	input_consume(c, n);
 }
 
 /* reader:read([n]) -- up to n bytes; all until end of file when n < 0 */
@@ -417,10 +423,7 @@ static int raise_overrun(lua_State *L, struct l_conn *c, const char *msg,
 		ssize_t at = aio_buf_find(in, "\n", seplen, consumed);
 		if (at == (ssize_t)consumed)
 			drop = consumed + seplen;
-		if (c->s)
-			aio_stream_consume(c->s, drop);
-		else
-			aio_buf_consume(in, drop);
+		input_consume(c, drop);
 	}
 	return lua_error(L);
 }
