@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,18 +24,46 @@ void laio_set_tls_hooks(const struct laio_tls_hooks *hooks)
 #define WRITE_HIGH (64 * 1024)
 #define WRITE_LOW (WRITE_HIGH / 4)
 
-static struct aio_buf *input(struct l_conn *c)
+static const struct aio_buf no_input;
+
+static const struct aio_buf *input(struct l_conn *c)
 {
-	return c->s ? aio_stream_input(c->s) : &c->rest;
+	return c->s ? aio_stream_input(c->s) : c->rest ? c->rest : &no_input;
 }
 
-/* Drops the first n bytes of the input (the stream's own lets its storage go when empty). */
+static void free_rest(struct l_conn *c)
+{
+	if (c->rest)
+		aio_buf_destroy(c->rest);
+	free(c->rest);
+	c->rest = NULL;
+}
+
+/* Drops the first n bytes of the input; its storage goes once it is empty. */
 static void input_consume(struct l_conn *c, size_t n)
 {
-	if (c->s)
+	if (c->s) {
 		aio_stream_consume(c->s, n);
-	else
-		aio_buf_consume(&c->rest, n);
+	} else if (c->rest) {
+		aio_buf_consume(c->rest, n);
+		if (!aio_buf_len(c->rest))
+			free_rest(c);
+	}
+}
+
+/* What was read stays readable after the close: the input moves out of
+ * the closing stream, into a buffer of its own only when there is some,
+ * so that an open connection carries a pointer for it, not a buffer.
+ * Without memory for that buffer the input is lost, as in a reset. */
+static void keep_rest(struct l_conn *c, struct aio_stream *s)
+{
+	struct aio_buf *in = aio_stream_input(s);
+	if (!aio_buf_len(in) || (c->rest = malloc(sizeof *c->rest)) == NULL) {
+		aio_buf_destroy(in);
+		return;
+	}
+	*c->rest = *in;
+	aio_buf_init(in);
 }
 
 /* After writer:close() no more input comes for the script (as Python's
@@ -73,9 +102,7 @@ static void conn_events(struct aio_stream *s, unsigned events)
 	}
 	if (events & AIO_STREAM_CLOSED) {
 		give_back_shared_fd(c);
-		/* What was read stays readable after the close. */
-		c->rest = *aio_stream_input(s);
-		aio_buf_init(aio_stream_input(s));
+		keep_rest(c, s);
 		c->s = NULL;
 		laio_unpark_all(&c->readers);
 		laio_unpark_all(&c->drainers);
@@ -101,7 +128,7 @@ struct l_conn *laio_push_conn(lua_State *L, size_t limit)
 	laio_list_init(&c->readers);
 	laio_list_init(&c->drainers);
 	laio_list_init(&c->closers);
-	aio_buf_init(&c->rest);
+	c->rest = NULL;
 	c->limit = limit;
 	c->error = 0;
 	c->closing = 0;
@@ -296,7 +323,7 @@ static void credit_long_read(lua_State *L, size_t n)
 
 static void consume(lua_State *L, struct l_conn *c, size_t n)
 {
-	struct aio_buf *in = input(c);
+	const struct aio_buf *in = input(c);
 	lua_pushlstring(L, aio_buf_peek(in), n);
 	credit_long_read(L, n);
 	input_consume(c, n);
@@ -418,7 +445,7 @@ static int raise_overrun(lua_State *L, struct l_conn *c, const char *msg,
 	lua_setfield(L, -2, "consumed");
 	if (mode != UNTIL) {
 		/* As Python's readline: drop the long line, so reading can go on. */
-		struct aio_buf *in = input(c);
+		const struct aio_buf *in = input(c);
 		size_t drop = aio_buf_len(in);
 		ssize_t at = aio_buf_find(in, "\n", seplen, consumed);
 		if (at == (ssize_t)consumed)
@@ -436,7 +463,7 @@ static int until_step(lua_State *L, size_t from)
 	int mode = (int)lua_tointeger(L, 3);
 	if (c->error)
 		return raise_conn_error(L, c);
-	struct aio_buf *in = input(c);
+	const struct aio_buf *in = input(c);
 	ssize_t at = aio_buf_find(in, sep, seplen, from);
 	if (at >= 0) {
 		if ((size_t)at > c->limit)
@@ -514,7 +541,7 @@ static int l_reader_gc(lua_State *L)
 {
 	struct l_conn *c = luaL_checkudata(L, 1, LAIO_READER);
 	laio_conn_release(c);
-	aio_buf_destroy(&c->rest);
+	free_rest(c);
 	return 0;
 }
 
