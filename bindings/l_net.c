@@ -6,6 +6,7 @@
 #include "resolve.h"
 #include "sock.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -428,6 +429,43 @@ static void on_accept(struct aio_listener *al, int fd)
  */
 enum { SERVE_SERVER = 1, SERVE_READER, SERVE_WRITER, SERVE_WHO, SERVE_MSGH, SERVE_FAILURE };
 
+/* [-0, +1] The peer of fd for the messages about it. An IPv4 peer stays an
+ * integer, address << 16 | port, until a message needs its text: a string
+ * would cost each idle connection 48 B. */
+static void push_peer(lua_State *L, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[256];
+	int port = -1;
+	if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    aio_sock_format((struct sockaddr *)&ss, len, host, sizeof host, &port) < 0)
+		port = -1;
+	if (port < 0) {
+		lua_pushvalue(L, lua_upvalueindex(1));
+		lua_pushvalue(L, SERVE_SERVER);
+		lua_call(L, 1, 1);
+	} else if (ss.ss_family == AF_INET) {
+		lua_Integer addr = ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr);
+		lua_pushinteger(L, addr << 16 | port);
+	} else {
+		lua_pushfstring(L, "[%s]:%d", host, port);
+	}
+}
+
+/* The peer at SERVE_WHO as text: "10.0.0.5:54321". */
+static void name_peer(lua_State *L)
+{
+	if (!lua_isinteger(L, SERVE_WHO))
+		return;
+	lua_Integer v = lua_tointeger(L, SERVE_WHO);
+	struct in_addr addr = {htonl((uint32_t)(v >> 16))};
+	char host[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &addr, host, sizeof host);
+	lua_pushfstring(L, "%s:%d", host, (int)(v & 0xffff));
+	lua_replace(L, SERVE_WHO);
+}
+
 static int serve_ended(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)ctx;
@@ -436,14 +474,14 @@ static int serve_ended(lua_State *L, int status, lua_KContext ctx)
 	lua_pushvalue(L, lua_upvalueindex(4));
 	lua_pushvalue(L, SERVE_SERVER);
 	lua_pushvalue(L, SERVE_WRITER);
-	lua_pushvalue(L, SERVE_WHO);
 	lua_pushboolean(L, ok);
-	if (ok)
-		lua_pushnil(L);
-	else
+	if (!ok) {
+		name_peer(L);
 		lua_pushvalue(L, SERVE_FAILURE);
+		lua_pushvalue(L, SERVE_WHO);
+	}
 	/* finish does not suspend: closing and logging are immediate. */
-	lua_call(L, 5, 0);
+	lua_call(L, ok ? 3 : 5, 0);
 	return 0;
 }
 
@@ -469,21 +507,11 @@ static int l_serve(lua_State *L)
 {
 	lua_settop(L, SERVE_WRITER);
 	struct l_writer *w = luaL_checkudata(L, SERVE_WRITER, LAIO_WRITER);
-	char host[256];
-	int port = -1;
-	int fd = w->conn->s ? aio_stream_fd(w->conn->s) : -1;
-	if (fd >= 0 && aio_sock_address(fd, 1, host, sizeof host, &port) < 0)
-		port = -1;
-	if (port >= 0) {
-		lua_pushfstring(L, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
-	} else {
-		lua_pushvalue(L, lua_upvalueindex(1));
-		lua_pushvalue(L, SERVE_SERVER);
-		lua_call(L, 1, 1);
-	}
+	push_peer(L, w->conn->s ? aio_stream_fd(w->conn->s) : -1);
 	if (lua_getfield(L, SERVE_SERVER, "_ssl") == LUA_TNIL)
 		return run_handler(L);
 	lua_pop(L, 1);
+	name_peer(L);
 	lua_pushvalue(L, lua_upvalueindex(2));
 	lua_pushvalue(L, SERVE_SERVER);
 	lua_pushvalue(L, SERVE_WRITER);

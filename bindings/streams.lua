@@ -336,7 +336,7 @@ end
 -- connection's frames few): the peer's name, a TLS server's handshake, the
 -- handler under handler_msgh, then finish: the close that flushes, and
 -- the report of a failure.
-local function finish(self, writer, who, ok, failure)
+local function finish(self, writer, ok, failure, who)
   release_client(self, writer)
   if not ok then report_failure(failure, who) end
 end
