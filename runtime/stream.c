@@ -123,10 +123,8 @@ static void stream_free(struct aio_stream *s)
 /* The loop is not held for any watcher: the owner holds it while a task
  * waits on the stream, so an idle or closing stream never keeps a program
  * alive. */
-static void watch(struct aio_stream *s, unsigned bit, int on)
+static void rewatch(struct aio_stream *s, unsigned bit)
 {
-	if (!s->loop || !!(s->state & bit) == !!on)
-		return;
 	struct ev_loop *ev = aio_loop_ev(s->loop);
 	s->state ^= bit;
 	int events = (s->state & READING ? EV_READ : 0) | (s->state & WRITING ? EV_WRITE : 0);
@@ -135,6 +133,13 @@ static void watch(struct aio_stream *s, unsigned bit, int on)
 		ev_io_set(&s->io, s->fd, events);
 		ev_io_start(ev, &s->io);
 	}
+}
+
+/* Inline: nearly every call changes nothing (several a request). */
+static inline void watch(struct aio_stream *s, unsigned bit, int on)
+{
+	if (!!(s->state & bit) != !!on && s->loop)
+		rewatch(s, bit);
 }
 
 static void deliver(struct aio_stream *s, unsigned events)
