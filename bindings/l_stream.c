@@ -106,7 +106,6 @@ static void conn_events(struct aio_stream *s, unsigned events)
 		c->s = NULL;
 		laio_unpark_all(&c->readers);
 		laio_unpark_all(&c->drainers);
-		laio_unpark_all(&c->closers);
 		return;
 	}
 	if (events & (AIO_STREAM_READ | AIO_STREAM_CONNECT))
@@ -127,7 +126,6 @@ struct l_conn *laio_push_conn(lua_State *L, size_t limit)
 	c->s = NULL;
 	laio_list_init(&c->readers);
 	laio_list_init(&c->drainers);
-	laio_list_init(&c->closers);
 	c->rest = NULL;
 	c->limit = limit;
 	c->error = 0;
@@ -281,7 +279,7 @@ static int conn_detail(lua_State *L, const void *object)
 const struct laio_park_kind laio_wait_read = {"read", offsetof(struct l_conn, readers), conn_detail};
 const struct laio_park_kind laio_wait_connect = {"connect", offsetof(struct l_conn, readers), conn_detail};
 static const struct laio_park_kind wait_drain = {"drain", offsetof(struct l_conn, drainers), conn_detail};
-static const struct laio_park_kind wait_closed = {"wait_closed", offsetof(struct l_conn, closers), conn_detail};
+static const struct laio_park_kind wait_closed = {"wait_closed", offsetof(struct l_conn, drainers), conn_detail};
 
 struct l_task *laio_conn_resumed(lua_State *L)
 {
@@ -699,12 +697,14 @@ static int wait_closed_k(lua_State *L, int status, lua_KContext ctx)
 	return wait_closed_step(L);
 }
 
+/* Waits among the drainers, a list less for every connection: a write's
+ * wake-up only puts it back to sleep. */
 static int wait_closed_step(lua_State *L)
 {
 	struct l_conn *c = ((struct l_writer *)lua_touserdata(L, 1))->conn;
 	if (c->s) {
 		struct l_task *t = laio_current_task(L, STATE(L));
-		return laio_conn_park(L, t, &c->closers, &wait_closed, wait_closed_k, 0);
+		return laio_conn_park(L, t, &c->drainers, &wait_closed, wait_closed_k, 0);
 	}
 	if (c->error)
 		return raise_conn_error(L, c);

@@ -16,8 +16,7 @@
 struct l_conn {
 	struct aio_stream *s;	/* NULL once closed */
 	struct l_link readers;	/* the task in a read, or connecting */
-	struct l_link drainers;
-	struct l_link closers;	/* tasks in wait_closed */
+	struct l_link drainers;	/* and the tasks in wait_closed */
 	struct aio_buf *rest;	/* input still unread when the stream closed; NULL: none */
 	size_t limit;
 	int error;		/* the errno that broke the connection */
