@@ -28,41 +28,50 @@ static const struct aio_buf no_input;
 
 static const struct aio_buf *input(struct l_conn *c)
 {
-	return c->s ? aio_stream_input(c->s) : c->rest ? c->rest : &no_input;
-}
-
-static void free_rest(struct l_conn *c)
-{
-	if (c->rest)
-		aio_buf_destroy(c->rest);
-	free(c->rest);
-	c->rest = NULL;
+	return c->s ? aio_stream_input(c->s) : c->aside ? &c->aside->rest : &no_input;
 }
 
 /* Drops the first n bytes of the input; its storage goes once it is empty. */
 static void input_consume(struct l_conn *c, size_t n)
 {
-	if (c->s) {
+	if (c->s)
 		aio_stream_consume(c->s, n);
-	} else if (c->rest) {
-		aio_buf_consume(c->rest, n);
-		if (!aio_buf_len(c->rest))
-			free_rest(c);
-	}
+	else if (c->aside)
+		aio_buf_consume(&c->aside->rest, n);
+}
+
+/* c's aside, made if need be; NULL without memory. */
+static struct l_conn_aside *aside(struct l_conn *c)
+{
+	if (!c->aside && (c->aside = calloc(1, sizeof *c->aside)) != NULL)
+		c->aside->shared_fd = -1;
+	return c->aside;
+}
+
+static void free_aside(struct l_conn *c)
+{
+	if (c->aside)
+		aio_buf_destroy(&c->aside->rest);
+	free(c->aside);
+	c->aside = NULL;
+}
+
+unsigned long laio_conn_tls_err(const struct l_conn *c)
+{
+	return c->aside ? c->aside->tls_err : 0;
 }
 
 /* What was read stays readable after the close: the input moves out of
- * the closing stream, into a buffer of its own only when there is some,
- * so that an open connection carries a pointer for it, not a buffer.
- * Without memory for that buffer the input is lost, as in a reset. */
+ * the closing stream, aside. Without memory for that it is lost, as in a
+ * reset. */
 static void keep_rest(struct l_conn *c, struct aio_stream *s)
 {
 	struct aio_buf *in = aio_stream_input(s);
-	if (!aio_buf_len(in) || (c->rest = malloc(sizeof *c->rest)) == NULL) {
+	if (!aio_buf_len(in) || !aside(c)) {
 		aio_buf_destroy(in);
 		return;
 	}
-	*c->rest = *in;
+	c->aside->rest = *in;
 	aio_buf_init(in);
 }
 
@@ -86,10 +95,10 @@ static void set_read_high(struct l_conn *c, int reader_waits)
  * others read or write it after aiod. */
 static void give_back_shared_fd(struct l_conn *c)
 {
-	if (c->shared_fd < 0)
+	if (!c->aside || c->aside->shared_fd < 0)
 		return;
-	fcntl(c->shared_fd, F_SETFL, c->shared_flags);
-	c->shared_fd = -1;
+	fcntl(c->aside->shared_fd, F_SETFL, c->aside->shared_flags);
+	c->aside->shared_fd = -1;
 }
 
 static void conn_events(struct aio_stream *s, unsigned events)
@@ -97,8 +106,9 @@ static void conn_events(struct aio_stream *s, unsigned events)
 	struct l_conn *c = aio_stream_udata(s);
 	if (!c->error) {
 		c->error = aio_stream_error(s);
-		if (c->error == AIO_ETLS && aio_stream_tls_failure(s))
-			c->tls_err = aio_stream_tls_failure(s)->err;
+		/* Without memory for it the error is raised without OpenSSL's detail. */
+		if (c->error == AIO_ETLS && aio_stream_tls_failure(s) && aside(c))
+			c->aside->tls_err = aio_stream_tls_failure(s)->err;
 	}
 	if (events & AIO_STREAM_CLOSED) {
 		give_back_shared_fd(c);
@@ -126,14 +136,12 @@ struct l_conn *laio_push_conn(lua_State *L, size_t limit)
 	c->s = NULL;
 	laio_list_init(&c->readers);
 	laio_list_init(&c->drainers);
-	c->rest = NULL;
+	c->aside = NULL;
 	c->limit = limit;
 	c->error = 0;
 	c->closing = 0;
 	c->read_only = 0;
 	c->accepted = 0;
-	c->tls_err = 0;
-	c->shared_fd = -1;
 	luaL_setmetatable(L, LAIO_READER);
 	return c;
 }
@@ -206,17 +214,22 @@ int laio_open_pipe(lua_State *L)
 			laio_push_oserror(L, errno, fname);
 			return lua_error(L);
 		}
-		c->shared_fd = fd;
-		c->shared_flags = flags;
+		if (!aside(c)) {
+			close(copy);
+			return luaL_error(L, "not enough memory");
+		}
+		c->aside->shared_fd = fd;
+		c->aside->shared_flags = flags;
 		fd = copy;
 	}
 	unsigned kind = (reading ? AIO_STREAM_NO_WRITE : AIO_STREAM_NO_READ) |
 			(S_ISSOCK(st.st_mode) ? AIO_STREAM_SOCKET : 0);
 	int err = laio_conn_open(c, loop->rt, fd, kind);
 	if (err < 0) {
-		if (c->shared_fd >= 0)
+		if (c->aside && c->aside->shared_fd >= 0) {
 			close(fd);
-		c->shared_fd = -1;
+			c->aside->shared_fd = -1;
+		}
 		laio_push_oserror(L, -err, fname);
 		return lua_error(L);
 	}
@@ -237,8 +250,8 @@ void laio_push_writer(lua_State *L, int reader_idx)
 
 static int raise_conn_error(lua_State *L, struct l_conn *c)
 {
-	if (c->error == AIO_ETLS && c->tls_err && laio_tls) {
-		struct aio_tls_failure f = {c->tls_err, 0, 0};	/* verify 0: X509_V_OK */
+	if (c->error == AIO_ETLS && laio_conn_tls_err(c) && laio_tls) {
+		struct aio_tls_failure f = {laio_conn_tls_err(c), 0, 0};	/* verify 0: X509_V_OK */
 		laio_tls->push_error(L, &f, NULL);
 	} else {
 		laio_push_oserror(L, c->error, NULL);
@@ -539,7 +552,7 @@ static int l_reader_gc(lua_State *L)
 {
 	struct l_conn *c = luaL_checkudata(L, 1, LAIO_READER);
 	laio_conn_release(c);
-	free_rest(c);
+	free_aside(c);
 	return 0;
 }
 
