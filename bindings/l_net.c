@@ -429,9 +429,13 @@ static void on_accept(struct aio_listener *al, int fd)
  */
 enum { SERVE_SERVER = 1, SERVE_READER, SERVE_WRITER, SERVE_WHO, SERVE_MSGH, SERVE_FAILURE };
 
+/* An IPv4 peer as an integer: address << 16 | port, and this bit when it
+ * came to a dual-stack socket as an IPv4-mapped IPv6 address. */
+#define PEER_MAPPED ((lua_Integer)1 << 48)
+
 /* [-0, +1] The peer of fd for the messages about it. An IPv4 peer stays an
- * integer, address << 16 | port, until a message needs its text: a string
- * would cost each idle connection 48 B. */
+ * integer until a message needs its text: a string would cost each idle
+ * connection 48 B. */
 static void push_peer(lua_State *L, int fd)
 {
 	struct sockaddr_storage ss;
@@ -441,19 +445,24 @@ static void push_peer(lua_State *L, int fd)
 	if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0 &&
 	    aio_sock_format((struct sockaddr *)&ss, len, host, sizeof host, &port) < 0)
 		port = -1;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
 	if (port < 0) {
 		lua_pushvalue(L, lua_upvalueindex(1));
 		lua_pushvalue(L, SERVE_SERVER);
 		lua_call(L, 1, 1);
 	} else if (ss.ss_family == AF_INET) {
-		lua_Integer addr = ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr);
+		lua_Integer addr = ntohl(((const struct sockaddr_in *)&ss)->sin_addr.s_addr);
 		lua_pushinteger(L, addr << 16 | port);
+	} else if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		uint32_t v4;
+		memcpy(&v4, &in6->sin6_addr.s6_addr[12], sizeof v4);
+		lua_pushinteger(L, PEER_MAPPED | (lua_Integer)ntohl(v4) << 16 | port);
 	} else {
 		lua_pushfstring(L, "[%s]:%d", host, port);
 	}
 }
 
-/* The peer at SERVE_WHO as text: "10.0.0.5:54321". */
+/* The peer at SERVE_WHO as text: "10.0.0.5:54321", "[::ffff:10.0.0.5]:54321". */
 static void name_peer(lua_State *L)
 {
 	if (!lua_isinteger(L, SERVE_WHO))
@@ -462,7 +471,7 @@ static void name_peer(lua_State *L)
 	struct in_addr addr = {htonl((uint32_t)(v >> 16))};
 	char host[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &addr, host, sizeof host);
-	lua_pushfstring(L, "%s:%d", host, (int)(v & 0xffff));
+	lua_pushfstring(L, v & PEER_MAPPED ? "[::ffff:%s]:%d" : "%s:%d", host, (int)(v & 0xffff));
 	lua_replace(L, SERVE_WHO);
 }
 
