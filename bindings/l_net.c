@@ -6,6 +6,7 @@
 #include "resolve.h"
 #include "sock.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -414,6 +415,130 @@ static void on_accept(struct aio_listener *al, int fd)
 	ls->pending_fd = -1;
 }
 
+/*
+ * The task of one server connection, in C so that a parked handler has
+ * only this frame and the task's body under its own: every frame stays
+ * allocated (64 B) as long as the connection idles, and so does each one
+ * a deeper call ever needed. Upvalues: streams.lua's client_name (for a
+ * peer without a port), accept_tls, the message handler, and finish
+ * (release the client, report a failure).
+ *
+ * serve(server, reader, writer): the peer's name is read first (once the
+ * peer has reset, it is gone), then a TLS server's handshake, then
+ * server._cb(reader, writer) under the message handler, then finish.
+ */
+enum { SERVE_SERVER = 1, SERVE_READER, SERVE_WRITER, SERVE_WHO, SERVE_MSGH, SERVE_FAILURE };
+
+/* An IPv4 peer as an integer: address << 16 | port, and this bit when it
+ * came to a dual-stack socket as an IPv4-mapped IPv6 address. */
+#define PEER_MAPPED ((lua_Integer)1 << 48)
+
+/* [-0, +1] The peer of fd for the messages about it. An IPv4 peer stays an
+ * integer until a message needs its text: a string would cost each idle
+ * connection 48 B. */
+static void push_peer(lua_State *L, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[256];
+	int port = -1;
+	if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    aio_sock_format((struct sockaddr *)&ss, len, host, sizeof host, &port) < 0)
+		port = -1;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+	if (port < 0) {
+		lua_pushvalue(L, lua_upvalueindex(1));
+		lua_pushvalue(L, SERVE_SERVER);
+		lua_call(L, 1, 1);
+	} else if (ss.ss_family == AF_INET) {
+		lua_Integer addr = ntohl(((const struct sockaddr_in *)&ss)->sin_addr.s_addr);
+		lua_pushinteger(L, addr << 16 | port);
+	} else if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		uint32_t v4;
+		memcpy(&v4, &in6->sin6_addr.s6_addr[12], sizeof v4);
+		lua_pushinteger(L, PEER_MAPPED | (lua_Integer)ntohl(v4) << 16 | port);
+	} else {
+		lua_pushfstring(L, "[%s]:%d", host, port);
+	}
+}
+
+/* The peer at SERVE_WHO as text: "10.0.0.5:54321", "[::ffff:10.0.0.5]:54321". */
+static void name_peer(lua_State *L)
+{
+	if (!lua_isinteger(L, SERVE_WHO))
+		return;
+	lua_Integer v = lua_tointeger(L, SERVE_WHO);
+	struct in_addr addr = {htonl((uint32_t)(v >> 16))};
+	char host[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &addr, host, sizeof host);
+	lua_pushfstring(L, v & PEER_MAPPED ? "[::ffff:%s]:%d" : "%s:%d", host, (int)(v & 0xffff));
+	lua_replace(L, SERVE_WHO);
+}
+
+static int serve_ended(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)ctx;
+	int ok = status == LUA_OK || status == LUA_YIELD;
+	lua_settop(L, ok ? SERVE_MSGH : SERVE_FAILURE);
+	lua_pushvalue(L, lua_upvalueindex(4));
+	lua_pushvalue(L, SERVE_SERVER);
+	lua_pushvalue(L, SERVE_WRITER);
+	lua_pushboolean(L, ok);
+	if (!ok) {
+		name_peer(L);
+		lua_pushvalue(L, SERVE_FAILURE);
+		lua_pushvalue(L, SERVE_WHO);
+	}
+	/* finish does not suspend: closing and logging are immediate. */
+	lua_call(L, ok ? 3 : 5, 0);
+	return 0;
+}
+
+static int run_handler(lua_State *L)
+{
+	lua_settop(L, SERVE_WHO);
+	lua_pushvalue(L, lua_upvalueindex(3));
+	lua_getfield(L, SERVE_SERVER, "_cb");
+	lua_pushvalue(L, SERVE_READER);
+	lua_pushvalue(L, SERVE_WRITER);
+	return serve_ended(L, lua_pcallk(L, 2, 0, SERVE_MSGH, 0, serve_ended), 0);
+}
+
+/* accept_tls returned whether the handshake succeeded. */
+static int tls_accepted(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	return lua_toboolean(L, -1) ? run_handler(L) : 0;
+}
+
+static int l_serve(lua_State *L)
+{
+	lua_settop(L, SERVE_WRITER);
+	struct l_writer *w = luaL_checkudata(L, SERVE_WRITER, LAIO_WRITER);
+	push_peer(L, w->conn->s ? aio_stream_fd(w->conn->s) : -1);
+	if (lua_getfield(L, SERVE_SERVER, "_ssl") == LUA_TNIL)
+		return run_handler(L);
+	lua_pop(L, 1);
+	name_peer(L);
+	lua_pushvalue(L, lua_upvalueindex(2));
+	lua_pushvalue(L, SERVE_SERVER);
+	lua_pushvalue(L, SERVE_WRITER);
+	lua_pushvalue(L, SERVE_WHO);
+	lua_callk(L, 3, 1, 0, tls_accepted);
+	return tls_accepted(L, LUA_OK, 0);
+}
+
+/* make_serve(client_name, accept_tls, msgh, finish) -> serve */
+static int l_make_serve(lua_State *L)
+{
+	for (int i = 1; i <= 4; i++)
+		luaL_checktype(L, i, LUA_TFUNCTION);
+	lua_settop(L, 4);
+	lua_pushcclosure(L, l_serve, 4);
+	return 1;
+}
+
 static int push_listener(lua_State *L, int fd, int on_conn, lua_Integer limit)
 {
 	struct l_loop *loop = laio_push_running_loop(L);
@@ -555,6 +680,7 @@ static const luaL_Reg net_functions[] = {
 	{"adopt", l_adopt},
 	{"close_fd", l_close_fd},
 	{"open_pipe", laio_open_pipe},
+	{"make_serve", l_make_serve},
 	{NULL, NULL}
 };
 

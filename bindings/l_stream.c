@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,18 +24,55 @@ void laio_set_tls_hooks(const struct laio_tls_hooks *hooks)
 #define WRITE_HIGH (64 * 1024)
 #define WRITE_LOW (WRITE_HIGH / 4)
 
-static struct aio_buf *input(struct l_conn *c)
+static const struct aio_buf no_input;
+
+static const struct aio_buf *input(struct l_conn *c)
 {
-	return c->s ? aio_stream_input(c->s) : &c->rest;
+	return c->s ? aio_stream_input(c->s) : c->aside ? &c->aside->rest : &no_input;
 }
 
-/* Drops the first n bytes of the input (the stream's own lets its storage go when empty). */
+/* Drops the first n bytes of the input; its storage goes once it is empty. */
 static void input_consume(struct l_conn *c, size_t n)
 {
 	if (c->s)
 		aio_stream_consume(c->s, n);
-	else
-		aio_buf_consume(&c->rest, n);
+	else if (c->aside)
+		aio_buf_consume(&c->aside->rest, n);
+}
+
+/* c's aside, made if need be; NULL without memory. */
+static struct l_conn_aside *aside(struct l_conn *c)
+{
+	if (!c->aside && (c->aside = calloc(1, sizeof *c->aside)) != NULL)
+		c->aside->shared_fd = -1;
+	return c->aside;
+}
+
+static void free_aside(struct l_conn *c)
+{
+	if (c->aside)
+		aio_buf_destroy(&c->aside->rest);
+	free(c->aside);
+	c->aside = NULL;
+}
+
+unsigned long laio_conn_tls_err(const struct l_conn *c)
+{
+	return c->aside ? c->aside->tls_err : 0;
+}
+
+/* What was read stays readable after the close: the input moves out of
+ * the closing stream, aside. Without memory for that it is lost, as in a
+ * reset. */
+static void keep_rest(struct l_conn *c, struct aio_stream *s)
+{
+	struct aio_buf *in = aio_stream_input(s);
+	if (!aio_buf_len(in) || !aside(c)) {
+		aio_buf_destroy(in);
+		return;
+	}
+	c->aside->rest = *in;
+	aio_buf_init(in);
 }
 
 /* After writer:close() no more input comes for the script (as Python's
@@ -57,10 +95,10 @@ static void set_read_high(struct l_conn *c, int reader_waits)
  * others read or write it after aiod. */
 static void give_back_shared_fd(struct l_conn *c)
 {
-	if (c->shared_fd < 0)
+	if (!c->aside || c->aside->shared_fd < 0)
 		return;
-	fcntl(c->shared_fd, F_SETFL, c->shared_flags);
-	c->shared_fd = -1;
+	fcntl(c->aside->shared_fd, F_SETFL, c->aside->shared_flags);
+	c->aside->shared_fd = -1;
 }
 
 static void conn_events(struct aio_stream *s, unsigned events)
@@ -68,18 +106,16 @@ static void conn_events(struct aio_stream *s, unsigned events)
 	struct l_conn *c = aio_stream_udata(s);
 	if (!c->error) {
 		c->error = aio_stream_error(s);
-		if (c->error == AIO_ETLS && aio_stream_tls_failure(s))
-			c->tls_err = aio_stream_tls_failure(s)->err;
+		/* Without memory for it the error is raised without OpenSSL's detail. */
+		if (c->error == AIO_ETLS && aio_stream_tls_failure(s) && aside(c))
+			c->aside->tls_err = aio_stream_tls_failure(s)->err;
 	}
 	if (events & AIO_STREAM_CLOSED) {
 		give_back_shared_fd(c);
-		/* What was read stays readable after the close. */
-		c->rest = *aio_stream_input(s);
-		aio_buf_init(aio_stream_input(s));
+		keep_rest(c, s);
 		c->s = NULL;
 		laio_unpark_all(&c->readers);
 		laio_unpark_all(&c->drainers);
-		laio_unpark_all(&c->closers);
 		return;
 	}
 	if (events & (AIO_STREAM_READ | AIO_STREAM_CONNECT))
@@ -100,15 +136,12 @@ struct l_conn *laio_push_conn(lua_State *L, size_t limit)
 	c->s = NULL;
 	laio_list_init(&c->readers);
 	laio_list_init(&c->drainers);
-	laio_list_init(&c->closers);
-	aio_buf_init(&c->rest);
+	c->aside = NULL;
 	c->limit = limit;
 	c->error = 0;
 	c->closing = 0;
 	c->read_only = 0;
 	c->accepted = 0;
-	c->tls_err = 0;
-	c->shared_fd = -1;
 	luaL_setmetatable(L, LAIO_READER);
 	return c;
 }
@@ -181,17 +214,22 @@ int laio_open_pipe(lua_State *L)
 			laio_push_oserror(L, errno, fname);
 			return lua_error(L);
 		}
-		c->shared_fd = fd;
-		c->shared_flags = flags;
+		if (!aside(c)) {
+			close(copy);
+			return luaL_error(L, "not enough memory");
+		}
+		c->aside->shared_fd = fd;
+		c->aside->shared_flags = flags;
 		fd = copy;
 	}
 	unsigned kind = (reading ? AIO_STREAM_NO_WRITE : AIO_STREAM_NO_READ) |
 			(S_ISSOCK(st.st_mode) ? AIO_STREAM_SOCKET : 0);
 	int err = laio_conn_open(c, loop->rt, fd, kind);
 	if (err < 0) {
-		if (c->shared_fd >= 0)
+		if (c->aside && c->aside->shared_fd >= 0) {
 			close(fd);
-		c->shared_fd = -1;
+			c->aside->shared_fd = -1;
+		}
 		laio_push_oserror(L, -err, fname);
 		return lua_error(L);
 	}
@@ -212,8 +250,8 @@ void laio_push_writer(lua_State *L, int reader_idx)
 
 static int raise_conn_error(lua_State *L, struct l_conn *c)
 {
-	if (c->error == AIO_ETLS && c->tls_err && laio_tls) {
-		struct aio_tls_failure f = {c->tls_err, 0, 0};	/* verify 0: X509_V_OK */
+	if (c->error == AIO_ETLS && laio_conn_tls_err(c) && laio_tls) {
+		struct aio_tls_failure f = {laio_conn_tls_err(c), 0, 0};	/* verify 0: X509_V_OK */
 		laio_tls->push_error(L, &f, NULL);
 	} else {
 		laio_push_oserror(L, c->error, NULL);
@@ -254,7 +292,7 @@ static int conn_detail(lua_State *L, const void *object)
 const struct laio_park_kind laio_wait_read = {"read", offsetof(struct l_conn, readers), conn_detail};
 const struct laio_park_kind laio_wait_connect = {"connect", offsetof(struct l_conn, readers), conn_detail};
 static const struct laio_park_kind wait_drain = {"drain", offsetof(struct l_conn, drainers), conn_detail};
-static const struct laio_park_kind wait_closed = {"wait_closed", offsetof(struct l_conn, closers), conn_detail};
+static const struct laio_park_kind wait_closed = {"wait_closed", offsetof(struct l_conn, drainers), conn_detail};
 
 struct l_task *laio_conn_resumed(lua_State *L)
 {
@@ -296,7 +334,7 @@ static void credit_long_read(lua_State *L, size_t n)
 
 static void consume(lua_State *L, struct l_conn *c, size_t n)
 {
-	struct aio_buf *in = input(c);
+	const struct aio_buf *in = input(c);
 	lua_pushlstring(L, aio_buf_peek(in), n);
 	credit_long_read(L, n);
 	input_consume(c, n);
@@ -418,7 +456,7 @@ static int raise_overrun(lua_State *L, struct l_conn *c, const char *msg,
 	lua_setfield(L, -2, "consumed");
 	if (mode != UNTIL) {
 		/* As Python's readline: drop the long line, so reading can go on. */
-		struct aio_buf *in = input(c);
+		const struct aio_buf *in = input(c);
 		size_t drop = aio_buf_len(in);
 		ssize_t at = aio_buf_find(in, "\n", seplen, consumed);
 		if (at == (ssize_t)consumed)
@@ -436,7 +474,7 @@ static int until_step(lua_State *L, size_t from)
 	int mode = (int)lua_tointeger(L, 3);
 	if (c->error)
 		return raise_conn_error(L, c);
-	struct aio_buf *in = input(c);
+	const struct aio_buf *in = input(c);
 	ssize_t at = aio_buf_find(in, sep, seplen, from);
 	if (at >= 0) {
 		if ((size_t)at > c->limit)
@@ -514,7 +552,7 @@ static int l_reader_gc(lua_State *L)
 {
 	struct l_conn *c = luaL_checkudata(L, 1, LAIO_READER);
 	laio_conn_release(c);
-	aio_buf_destroy(&c->rest);
+	free_aside(c);
 	return 0;
 }
 
@@ -672,12 +710,14 @@ static int wait_closed_k(lua_State *L, int status, lua_KContext ctx)
 	return wait_closed_step(L);
 }
 
+/* Waits among the drainers, a list less for every connection: a write's
+ * wake-up only puts it back to sleep. */
 static int wait_closed_step(lua_State *L)
 {
 	struct l_conn *c = ((struct l_writer *)lua_touserdata(L, 1))->conn;
 	if (c->s) {
 		struct l_task *t = laio_current_task(L, STATE(L));
-		return laio_conn_park(L, t, &c->closers, &wait_closed, wait_closed_k, 0);
+		return laio_conn_park(L, t, &c->drainers, &wait_closed, wait_closed_k, 0);
 	}
 	if (c->error)
 		return raise_conn_error(L, c);

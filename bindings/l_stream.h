@@ -9,24 +9,29 @@
 #define LAIO_READER "asyncio.StreamReader"
 #define LAIO_WRITER "asyncio.StreamWriter"
 
+/* What few connections need, allocated the first time one does. */
+struct l_conn_aside {
+	struct aio_buf rest;	/* input still unread when the stream closed */
+	unsigned long tls_err;	/* OpenSSL's error when error is AIO_ETLS */
+	int shared_fd;		/* connect_*_pipe on 0-2: kept open, its flags given back; else -1 */
+	int shared_flags;	/* its file status flags before the stream made it non-blocking */
+};
+
 /*
  * A connection: the StreamReader userdata is this; the StreamWriter points
- * at it and keeps it alive through its user value.
+ * at it and keeps it alive through its user value. Every idle connection
+ * holds one, so what only some need is aside.
  */
 struct l_conn {
 	struct aio_stream *s;	/* NULL once closed */
 	struct l_link readers;	/* the task in a read, or connecting */
-	struct l_link drainers;
-	struct l_link closers;	/* tasks in wait_closed */
-	struct aio_buf rest;	/* input still unread when the stream closed */
+	struct l_link drainers;	/* and the tasks in wait_closed */
+	struct l_conn_aside *aside;	/* NULL until needed */
 	size_t limit;
 	int error;		/* the errno that broke the connection */
 	unsigned char closing;	/* writer:close() was called */
 	unsigned char read_only;	/* a pipe's read end: closed at end of file */
 	unsigned char accepted;	/* a server's connection: start_tls serves */
-	unsigned long tls_err;	/* OpenSSL's error when error is AIO_ETLS */
-	int shared_fd;		/* connect_*_pipe on 0-2: kept open, its flags given back; else -1 */
-	int shared_flags;	/* its file status flags before the stream made it non-blocking */
 };
 
 struct l_writer {
@@ -42,6 +47,7 @@ int laio_conn_connect(struct l_conn *c, struct aio_loop *rt,
 		      const struct sockaddr *local, socklen_t local_len);
 void laio_conn_release(struct l_conn *c);	/* closes gracefully, lets go */
 void laio_conn_close(struct l_conn *c);		/* closes; its readers wake to the end */
+unsigned long laio_conn_tls_err(const struct l_conn *c);	/* 0: none kept */
 /* laio_park for a wait on a connection: holds the loop until resumed, and
  * the continuation starts with laio_conn_resumed instead of
  * laio_resume_check. */

@@ -41,7 +41,7 @@ static int handshake_end(lua_State *L, struct l_conn *c)
 	if (!c->error && c->s)
 		return 0;
 	const struct aio_tls_failure *f = c->s ? aio_stream_tls_failure(c->s) : NULL;
-	struct aio_tls_failure saved = {c->tls_err, X509_V_OK, 0};
+	struct aio_tls_failure saved = {laio_conn_tls_err(c), X509_V_OK, 0};
 	if (!f)
 		f = &saved;
 	int err = c->error;

@@ -332,18 +332,16 @@ local function accept_tls(self, writer, who)
   return false
 end
 
--- The task of one connection: the handler, then the close that flushes.
--- The peer's address is read first: once the peer has reset, it is gone.
--- Kept small: its frame lies under the handler's for the whole connection,
--- and a few slots more doubled the coroutine's stack (+640 B a connection):
--- 9 slots, as luac -l shows.
-local function serve(self, reader, writer)
-  local who = client_name(self, writer:get_extra_info("peername"))
-  if self._ssl and not accept_tls(self, writer, who) then return end
-  local ok, failure = xpcall(self._cb, handler_msgh, reader, writer)
+-- The task of one connection (l_net.c's serve, in C to keep an idle
+-- connection's frames few): the peer's name, a TLS server's handshake, the
+-- handler under handler_msgh, then finish: the close that flushes, and
+-- the report of a failure.
+local function finish(self, writer, ok, failure, who)
   release_client(self, writer)
   if not ok then report_failure(failure, who) end
 end
+
+local serve = N.make_serve(client_name, accept_tls, handler_msgh, finish)
 
 -- A server belongs to the generation that made it (aiod's hot reload), and
 -- so do the tasks serving its connections.

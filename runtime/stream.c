@@ -12,8 +12,8 @@
 
 enum {
 	CONNECTING = 1,
-	READING = 2,	/* the read watcher runs */
-	WRITING = 4,	/* the write watcher runs */
+	READING = 2,	/* the watcher waits for input */
+	WRITING = 4,	/* the watcher waits for room to write */
 	SHUT_PENDING = 8,	/* write_eof once the output is sent */
 	SHUT_DONE = 16,
 	CLOSING = 32,	/* close or abort was called */
@@ -21,6 +21,8 @@ enum {
 	EOF_SEEN = 128,
 	TLS_HANDSHAKE = 256,	/* start_tls was called; the handshake goes on */
 	TLS_NOTIFY = 512,	/* closing: our close_notify is queued */
+	IN_IO = 1024,	/* the watcher's callback runs */
+	FREE_LATER = 2048,	/* freed in it: the callback frees once done */
 };
 
 /* A posted bit beside the events: run the TLS step (handshake or close)
@@ -43,9 +45,10 @@ static const struct aio_tls_ops *tls_ops;	/* set by the TLS module */
 /* The most one session write takes (its length is an int). */
 #define TLS_WRITE_MAX (1u << 30)
 
+/* One watcher for both directions, its interest switched: an idle
+ * connection holds one ev_io, not two. */
 struct aio_stream {
-	ev_io rio;
-	ev_io wio;
+	ev_io io;
 	struct aio_resource res;
 	struct aio_call call;	/* delivers what API calls caused */
 	struct aio_loop *loop;	/* NULL once the loop went away */
@@ -98,6 +101,10 @@ static void give_back_block(char *block)
 
 static void stream_free(struct aio_stream *s)
 {
+	if (s->state & IN_IO) {
+		s->state |= FREE_LATER;
+		return;
+	}
 	aio_call_cancel(&s->call);
 	aio_loop_untrack(&s->res);
 	aio_buf_destroy(&s->in);
@@ -116,17 +123,23 @@ static void stream_free(struct aio_stream *s)
 /* The loop is not held for any watcher: the owner holds it while a task
  * waits on the stream, so an idle or closing stream never keeps a program
  * alive. */
-static void watch(struct aio_stream *s, ev_io *w, unsigned bit, int on)
+static void rewatch(struct aio_stream *s, unsigned bit)
 {
-	if (!s->loop || !!(s->state & bit) == !!on)
-		return;
-	if (on) {
-		ev_io_start(aio_loop_ev(s->loop), w);
-		s->state |= bit;
-	} else {
-		ev_io_stop(aio_loop_ev(s->loop), w);
-		s->state &= ~bit;
+	struct ev_loop *ev = aio_loop_ev(s->loop);
+	s->state ^= bit;
+	int events = (s->state & READING ? EV_READ : 0) | (s->state & WRITING ? EV_WRITE : 0);
+	ev_io_stop(ev, &s->io);
+	if (events) {
+		ev_io_set(&s->io, s->fd, events);
+		ev_io_start(ev, &s->io);
 	}
+}
+
+/* Inline: nearly every call changes nothing (several a request). */
+static inline void watch(struct aio_stream *s, unsigned bit, int on)
+{
+	if (!!(s->state & bit) != !!on && s->loop)
+		rewatch(s, bit);
 }
 
 static void deliver(struct aio_stream *s, unsigned events)
@@ -159,8 +172,8 @@ static void post(struct aio_stream *s, unsigned events)
 
 static void close_fd(struct aio_stream *s)
 {
-	watch(s, &s->rio, READING, 0);
-	watch(s, &s->wio, WRITING, 0);
+	watch(s, READING, 0);
+	watch(s, WRITING, 0);
 	if (s->tls && s->loop)
 		ev_timer_stop(aio_loop_ev(s->loop), &s->tls->timer);
 	if (s->fd >= 0) {
@@ -185,8 +198,8 @@ static void fail(struct aio_stream *s, int err)
 {
 	if (!s->error)
 		s->error = err;
-	watch(s, &s->rio, READING, 0);
-	watch(s, &s->wio, WRITING, 0);
+	watch(s, READING, 0);
+	watch(s, WRITING, 0);
 	aio_buf_destroy(&s->out);
 }
 
@@ -204,9 +217,9 @@ static void update_reading(struct aio_stream *s)
 	if (s->tls && live && ((s->state & TLS_HANDSHAKE) || s->tls->retry ||
 			       (s->state & (CLOSING | TLS_NOTIFY)) == (CLOSING | TLS_NOTIFY)))
 		want = 1;
-	watch(s, &s->rio, READING, want);
+	watch(s, READING, want);
 	if (want && s->tls && tls_ops->has_input(s->tls->conn))
-		ev_feed_event(aio_loop_ev(s->loop), &s->rio, EV_READ);
+		ev_feed_event(aio_loop_ev(s->loop), &s->io, EV_READ);
 }
 
 static void do_shutdown(struct aio_stream *s)
@@ -256,11 +269,8 @@ static ssize_t read_input(struct aio_stream *s)
 	return n;
 }
 
-static void read_cb(struct ev_loop *ev, ev_io *w, int revents)
+static void readable(struct aio_stream *s)
 {
-	struct aio_stream *s = aio_container_of(w, struct aio_stream, rio);
-	(void)ev;
-	(void)revents;
 	if (s->tls) {
 		tls_readable(s);
 		return;
@@ -292,7 +302,7 @@ static void flush(struct aio_stream *s)
 	}
 	size_t left = aio_buf_len(&s->out);
 	if (left == 0) {
-		watch(s, &s->wio, WRITING, 0);
+		watch(s, WRITING, 0);
 		if (s->state & CLOSING) {
 			finish_close(s);
 			return;
@@ -311,11 +321,11 @@ static void connected(struct aio_stream *s)
 	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	s->state &= ~CONNECTING;
-	watch(s, &s->wio, WRITING, 0);
+	watch(s, WRITING, 0);
 	if (s->state & CLOSING) {
 		/* Closed while connecting: send what was written, if it can be. */
 		if (!err && aio_buf_len(&s->out))
-			watch(s, &s->wio, WRITING, 1);
+			watch(s, WRITING, 1);
 		else
 			finish_close(s);
 		return;
@@ -325,7 +335,7 @@ static void connected(struct aio_stream *s)
 	} else {
 		update_reading(s);
 		if (aio_buf_len(&s->out))
-			watch(s, &s->wio, WRITING, 1);
+			watch(s, WRITING, 1);
 		else if (s->state & SHUT_PENDING)
 			do_shutdown(s);
 	}
@@ -334,17 +344,30 @@ static void connected(struct aio_stream *s)
 
 static void tls_writable(struct aio_stream *s);
 
-static void write_cb(struct ev_loop *ev, ev_io *w, int revents)
+static void writable(struct aio_stream *s)
 {
-	struct aio_stream *s = aio_container_of(w, struct aio_stream, wio);
-	(void)ev;
-	(void)revents;
 	if (s->state & CONNECTING)
 		connected(s);
 	else if (s->tls)
 		tls_writable(s);
 	else
 		flush(s);
+}
+
+/* Output first, then input, each only while still wanted: the first may
+ * close the stream, so freeing waits until both are done. */
+static void io_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct aio_stream *s = aio_container_of(w, struct aio_stream, io);
+	(void)ev;
+	s->state |= IN_IO;
+	if ((revents & EV_WRITE) && (s->state & WRITING))
+		writable(s);
+	if ((revents & EV_READ) && (s->state & READING) && !(s->state & FREE_LATER))
+		readable(s);
+	s->state &= ~IN_IO;
+	if (s->state & FREE_LATER)
+		stream_free(s);
 }
 
 /* The loop is going away: end at once, quietly; a detached stream frees. */
@@ -373,8 +396,7 @@ static struct aio_stream *stream_make(struct aio_loop *loop, int fd, unsigned fl
 		*err = -ENOMEM;
 		return NULL;
 	}
-	ev_io_init(&s->rio, read_cb, fd, EV_READ);
-	ev_io_init(&s->wio, write_cb, fd, EV_WRITE);
+	ev_io_init(&s->io, io_cb, fd, 0);
 	s->loop = loop;
 	s->fn = fn;
 	s->udata = udata;
@@ -433,7 +455,7 @@ struct aio_stream *aio_stream_connect(struct aio_loop *loop,
 	}
 	if (r == 1) {
 		s->state |= CONNECTING;
-		watch(s, &s->wio, WRITING, 1);
+		watch(s, WRITING, 1);
 	} else {
 		update_reading(s);
 	}
@@ -525,7 +547,7 @@ int aio_stream_write(struct aio_stream *s, const void *p, size_t n)
 		if (aio_buf_append(&s->out, (const char *)p + done, n - done) < 0)
 			return -ENOMEM;
 		if (!(s->state & CONNECTING))
-			watch(s, &s->wio, WRITING, 1);
+			watch(s, WRITING, 1);
 	}
 	return 0;
 }
@@ -564,13 +586,13 @@ void aio_stream_close(struct aio_stream *s)
 	if (!s->loop || (s->state & CLOSING))
 		return;
 	s->state |= CLOSING;
-	watch(s, &s->rio, READING, 0);
+	watch(s, READING, 0);
 	if (s->tls && !(s->state & TLS_HANDSHAKE) && s->fd >= 0 && !s->error) {
 		tls_close(s);
 		return;
 	}
 	if (aio_buf_len(&s->out) && s->fd >= 0 && !s->error && !s->tls) {
-		watch(s, &s->wio, WRITING, 1);
+		watch(s, WRITING, 1);
 		return;
 	}
 	close_fd(s);
@@ -614,7 +636,7 @@ static void tls_handshake_step(struct aio_stream *s)
 	int r = tls_ops->handshake(t->conn);
 	if (r == -EAGAIN) {
 		if (tls_ops->unsent(t->conn))
-			watch(s, &s->wio, WRITING, 1);
+			watch(s, WRITING, 1);
 		return;
 	}
 	ev_timer_stop(aio_loop_ev(s->loop), &t->timer);
@@ -626,7 +648,7 @@ static void tls_handshake_step(struct aio_stream *s)
 	s->state &= ~TLS_HANDSHAKE;
 	update_reading(s);
 	if (aio_buf_len(&s->out) || tls_ops->unsent(t->conn))
-		watch(s, &s->wio, WRITING, 1);
+		watch(s, WRITING, 1);
 	deliver(s, AIO_STREAM_CONNECT);
 }
 
@@ -642,7 +664,7 @@ static void tls_closing_step(struct aio_stream *s)
 			return;
 		}
 		if (tls_ops->unsent(c)) {
-			watch(s, &s->wio, WRITING, 1);
+			watch(s, WRITING, 1);
 			return;
 		}
 	}
@@ -708,7 +730,7 @@ static void tls_readable(struct aio_stream *s)
 	/* Reading may have queued an answer (a key update's), or brought
 	 * what a waiting write needed. */
 	if (tls_ops->unsent(c))
-		watch(s, &s->wio, WRITING, 1);
+		watch(s, WRITING, 1);
 	if (s->tls->retry)
 		tls_writable(s);
 	update_reading(s);
@@ -749,7 +771,7 @@ static void tls_writable(struct aio_stream *s)
 		return;
 	}
 	if (!tls_ops->unsent(c) && (!aio_buf_len(&s->out) || t->retry || (s->state & TLS_HANDSHAKE))) {
-		watch(s, &s->wio, WRITING, 0);
+		watch(s, WRITING, 0);
 		update_reading(s);
 		if ((s->state & CLOSING) && !(s->state & TLS_HANDSHAKE) && !t->retry) {
 			tls_closing_step(s);
@@ -769,7 +791,7 @@ static int tls_write(struct aio_stream *s, const void *p, size_t n)
 		if (aio_buf_append(&s->out, p, n) < 0)
 			return -ENOMEM;
 		if (!(s->state & TLS_HANDSHAKE) && !t->retry)
-			watch(s, &s->wio, WRITING, 1);
+			watch(s, WRITING, 1);
 		return 0;
 	}
 	const char *at = p;
@@ -795,7 +817,7 @@ static int tls_write(struct aio_stream *s, const void *p, size_t n)
 		left -= chunk;
 	}
 	if (tls_ops->unsent(c))
-		watch(s, &s->wio, WRITING, 1);
+		watch(s, WRITING, 1);
 	return 0;
 }
 
@@ -866,7 +888,7 @@ int aio_stream_start_tls(struct aio_stream *s, const struct aio_tls_opts *o)
 	if (o->handshake_timeout > 0)
 		start_timer(s, o->handshake_timeout);
 	s->state |= TLS_HANDSHAKE;
-	watch(s, &s->wio, WRITING, 0);
+	watch(s, WRITING, 0);
 	update_reading(s);
 	post(s, TLS_STEP);
 	return 0;
