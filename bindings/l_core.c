@@ -75,7 +75,8 @@ void *laio_checkself(lua_State *L, const char *tname)
 {
 	void *p = lua_touserdata(L, 1);
 	if (p && lua_getmetatable(L, 1)) {
-		int same = lua_rawequal(L, -1, lua_upvalueindex(2));
+		/* Tables are equal only as the same object: no need of lua_rawequal's general case. */
+		int same = lua_topointer(L, -1) == lua_topointer(L, lua_upvalueindex(2));
 		lua_pop(L, 1);
 		if (same)
 			return p;
