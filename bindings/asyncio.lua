@@ -4,7 +4,7 @@ local M, C = ...
 local type, select, error, tostring, pairs, ipairs = type, select, error, tostring, pairs, ipairs
 local rawget, rawlen, next, setmetatable, getmetatable = rawget, rawlen, next, setmetatable, getmetatable
 local math_type = math.type
-local traceback = debug.traceback
+local traceback = C.traceback
 
 --------------------------------------------------------------------------
 -- Error classes: tables with name, message, traceback; Class:is(e).

@@ -3,19 +3,32 @@
 
 #include <string.h>
 
+#include "pool.h"
+
 #define STATE_KEY "asyncio.state"
 
+/*
+ * The state is asked for on every task step and stream wake-up. On aiod's
+ * own heap it sits beside the pool (found through lua_getallocf); under any
+ * other allocator (asyncio.so in lua5.4) it is found by name in the registry.
+ */
 struct l_state *laio_new_state(lua_State *L)
 {
 	struct l_state *S = lua_newuserdatauv(L, sizeof *S, 0);
 	memset(S, 0, sizeof *S);
 	lua_pushvalue(L, -1);
 	lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
+	void *ud;
+	if (lua_getallocf(L, &ud) == aio_pool_alloc)
+		*aio_pool_user(ud) = S;
 	return S;
 }
 
 struct l_state *laio_state(lua_State *L)
 {
+	void *ud;
+	if (lua_getallocf(L, &ud) == aio_pool_alloc)
+		return *aio_pool_user(ud);
 	lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY);
 	struct l_state *S = lua_touserdata(L, -1);
 	lua_pop(L, 1);
@@ -45,7 +58,8 @@ void laio_new_class(lua_State *L, const char *tname, int state,
 	lua_newtable(L);
 	for (; *methods; methods++) {
 		lua_pushvalue(L, state);
-		luaL_setfuncs(L, *methods, 1);
+		lua_pushvalue(L, -3);
+		luaL_setfuncs(L, *methods, 2);
 	}
 	lua_pushvalue(L, -1);
 	laio_name_methods(L, tname);
@@ -55,6 +69,19 @@ void laio_new_class(lua_State *L, const char *tname, int state,
 	lua_pushvalue(L, -2);
 	laio_name_methods(L, lua_tostring(L, -2));
 	lua_pop(L, 2);
+}
+
+void *laio_checkself(lua_State *L, const char *tname)
+{
+	void *p = lua_touserdata(L, 1);
+	if (p && lua_getmetatable(L, 1)) {
+		/* Tables are equal only as the same object: no need of lua_rawequal's general case. */
+		int same = lua_topointer(L, -1) == lua_topointer(L, lua_upvalueindex(2));
+		lua_pop(L, 1);
+		if (same)
+			return p;
+	}
+	return luaL_checkudata(L, 1, tname);
 }
 
 void laio_push_weak_table(lua_State *L, const char *key)

@@ -35,10 +35,19 @@ struct l_state *laio_state(lua_State *L);	/* NULL before the module opened */
 /*
  * [-0, +0] Makes the metatable tname: its __index table holds the methods
  * of each list in the NULL-ended array (each sharing the module state at
- * index state as upvalue 1); metamethods go in the metatable itself.
+ * index state as upvalue 1 and the metatable as upvalue 2, for
+ * laio_checkself); metamethods go in the metatable itself.
  */
 void laio_new_class(lua_State *L, const char *tname, int state,
 		    const luaL_Reg *const methods[], const luaL_Reg *metamethods);
+/*
+ * luaL_checkudata(L, 1, tname) in a method laio_new_class made for class
+ * tname: self's metatable is compared with upvalue 2 instead of being looked
+ * up by name (a method checks its self on every call). Not for a function
+ * listed in another class too: there it would take that class's objects.
+ * Errors are luaL_checkudata's.
+ */
+void *laio_checkself(lua_State *L, const char *tname);
 /* [-1, +0] Names the method table on top after tname for error messages
  * (see l_core.c), for classes made outside laio_new_class. */
 void laio_name_methods(lua_State *L, const char *tname);

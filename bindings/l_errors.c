@@ -1,5 +1,6 @@
 /* l_errors.c -- asyncio's error objects as seen from C (the classes are in asyncio.lua), and the report of an error that reaches the top */
 #include "l_core.h"
+#include "l_traceback.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -87,7 +88,7 @@ int laio_is_error(lua_State *L, int idx, const char *cls)
 int laio_traceback_handler(lua_State *L)
 {
 	const char *msg = luaL_tolstring(L, 1, NULL);
-	luaL_traceback(L, L, msg, 1);
+	laio_traceback(L, L, msg, 1);
 	return 1;
 }
 

@@ -5,6 +5,7 @@
 #include "l_gather.h"
 #include "l_generation.h"
 #include "l_handle.h"
+#include "l_traceback.h"
 #include "l_inspect.h"
 #include "l_loop_class.h"
 #include "l_net.h"
@@ -203,6 +204,7 @@ static const luaL_Reg internals[] = {
 	{"open_ssl", laio_open_ssl},
 	{"open_http", laio_open_http},
 	{"describe_error", laio_describe_error},
+	{"traceback", laio_l_traceback},
 	{NULL, NULL}
 };
 

@@ -371,7 +371,7 @@ static int read_step(lua_State *L)
 
 static int l_reader_read(lua_State *L)
 {
-	luaL_checkudata(L, 1, LAIO_READER);
+	laio_checkself(L, LAIO_READER);
 	lua_Integer n = luaL_optinteger(L, 2, -1);
 	lua_settop(L, 1);
 	lua_pushinteger(L, n);
@@ -425,7 +425,7 @@ static int readexactly_step(lua_State *L)
 
 static int l_reader_readexactly(lua_State *L)
 {
-	luaL_checkudata(L, 1, LAIO_READER);
+	laio_checkself(L, LAIO_READER);
 	lua_Integer n = luaL_checkinteger(L, 2);
 	luaL_argcheck(L, n >= 0, 2, "size must not be negative");
 	lua_settop(L, 2);
@@ -502,7 +502,7 @@ static int until_step(lua_State *L, size_t from)
 
 static int l_reader_readuntil(lua_State *L)
 {
-	luaL_checkudata(L, 1, LAIO_READER);
+	laio_checkself(L, LAIO_READER);
 	size_t seplen;
 	luaL_optlstring(L, 2, "\n", &seplen);
 	luaL_argcheck(L, seplen > 0, 2, "separator must not be empty");
@@ -515,7 +515,7 @@ static int l_reader_readuntil(lua_State *L)
 
 static int line_step(lua_State *L, int mode)
 {
-	luaL_checkudata(L, 1, LAIO_READER);
+	laio_checkself(L, LAIO_READER);
 	lua_settop(L, 1);
 	lua_pushliteral(L, "\n");
 	lua_pushinteger(L, mode);
@@ -567,7 +567,7 @@ static int l_reader_tostring(lua_State *L)
 
 static struct l_conn *check_writer(lua_State *L)
 {
-	return ((struct l_writer *)luaL_checkudata(L, 1, LAIO_WRITER))->conn;
+	return ((struct l_writer *)laio_checkself(L, LAIO_WRITER))->conn;
 }
 
 static int write_string(lua_State *L, struct l_conn *c, int idx)

@@ -1,6 +1,7 @@
 /* l_task.c -- asyncio.Task: a coroutine stepped by the loop; sleep, await, cancellation */
 #include "l_coro.h"
 #include "l_task.h"
+#include "l_traceback.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -155,7 +156,7 @@ static int task_msgh(lua_State *co)
 	struct l_task *t = S->running ? S->running->current : NULL;
 	if (t && !laio_is_error(co, 1, "CancelledError")) {
 		push_task(co, t);
-		luaL_traceback(co, co, NULL, 1);
+		laio_traceback(co, co, NULL, 1);
 		laio_set_extra(co, -2, "traceback");
 		lua_pop(co, 1);
 	}
@@ -303,7 +304,7 @@ static void slow_step_hook(lua_State *co, lua_Debug *ar)
 		return;
 	loop->slow_seen = 1;
 	push_task(co, t);
-	luaL_traceback(co, co, NULL, 0);
+	laio_traceback(co, co, NULL, 0);
 	laio_set_extra(co, -2, "slow_at");
 	lua_pop(co, 1);
 }
@@ -321,7 +322,7 @@ static void warn_slow_step(lua_State *L, struct l_task *t, double took, int stat
 		laio_set_extra(L, tidx, "slow_at");
 	}
 	if (status == LUA_YIELD) {
-		luaL_traceback(L, t->co, NULL, 0);
+		laio_traceback(L, t->co, NULL, 0);
 		fprintf(stderr, "then suspended at:\n%s\n", lua_tostring(L, -1));
 	} else {
 		fprintf(stderr, "then it %s\n", status != LUA_OK || t->fut.failed ? "failed" : "returned");
@@ -348,7 +349,7 @@ void laio_dump_tasks(lua_State *L, struct l_loop *loop)
 		fprintf(stderr, "%s %s, generation %u%s\n", luaL_tolstring(L, -1, NULL), what,
 			t->gen, t->serving ? ", serving a connection" : "");
 		if (t->started && t != loop->current) {
-			luaL_traceback(L, t->co, NULL, 0);
+			laio_traceback(L, t->co, NULL, 0);
 			fprintf(stderr, "%s\n", lua_tostring(L, -1));
 			lua_pop(L, 1);
 		}
@@ -701,7 +702,7 @@ static int l_task_traceback(lua_State *L)
 	struct l_task *t = check_task(L);
 	if (t->fut.state != FUT_PENDING || !t->started || t == t->fut.loop->current)
 		return 0;
-	luaL_traceback(L, t->co, NULL, 0);
+	laio_traceback(L, t->co, NULL, 0);
 	return 1;
 }
 

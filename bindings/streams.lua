@@ -245,7 +245,7 @@ local open_servers = setmetatable({}, {__mode = "k"})
 -- stays itself, to be passed on.
 local function handler_msgh(e)
   if CancelledError:is(e) then return e end
-  return {e, debug.traceback(nil, 2)}
+  return {e, C.traceback(nil, 2)}
 end
 
 local function wake_closers(self)

@@ -24,11 +24,17 @@ struct aio_pool {
 	char *end;
 	struct arena *arenas;
 	size_t arena_bytes;
+	void *user;
 };
 
 struct aio_pool *aio_pool_new(void)
 {
 	return calloc(1, sizeof(struct aio_pool));
+}
+
+void **aio_pool_user(struct aio_pool *pool)
+{
+	return &pool->user;
 }
 
 void aio_pool_free(struct aio_pool *pool)

@@ -26,6 +26,13 @@ void aio_pool_free(struct aio_pool *pool);
  */
 void *aio_pool_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 
+/*
+ * A word kept with the pool for its owner, NULL at first. The Lua bindings
+ * keep their module state there: code that holds only a lua_State finds it
+ * through lua_getallocf without a lookup in the registry.
+ */
+void **aio_pool_user(struct aio_pool *pool);
+
 /* Bytes of arena memory taken from the system, for tests and stats. */
 size_t aio_pool_arena_bytes(const struct aio_pool *pool);
 

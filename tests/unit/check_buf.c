@@ -338,6 +338,26 @@ START_TEST(test_buf_find_from_offset)
 }
 END_TEST
 
+/* Short separators are found by their first byte: near misses, overlaps
+ * and a match at the very end; long ones (memmem) the same. */
+START_TEST(test_buf_find_short_and_long_separators)
+{
+	struct aio_buf b;
+	aio_buf_init(&b);
+	append_str(&b, "\r\r\n\r\r\n\r\nxx<boundary-0123456789>");
+	ck_assert_int_eq(aio_buf_find(&b, "\r\n\r\n", 4, 0), 4);
+	ck_assert_int_eq(aio_buf_find(&b, "\r\n\r\n", 4, 5), -1);
+	ck_assert_int_eq(aio_buf_find(&b, "\r\n", 2, 2), 4);
+	ck_assert_int_eq(aio_buf_find(&b, "9>", 2, 0), 29);
+	ck_assert_int_eq(aio_buf_find(&b, ">", 1, 0), 30);
+	ck_assert_int_eq(aio_buf_find(&b, "9>!", 3, 0), -1);
+	ck_assert_int_eq(aio_buf_find(&b, "<boundary-0123456789>", 21, 0), 10);
+	ck_assert_int_eq(aio_buf_find(&b, "<boundary-0123456789>", 21, 11), -1);
+	ck_assert_int_eq(aio_buf_find(&b, "<boundary-0123456780>", 21, 0), -1);
+	aio_buf_destroy(&b);
+}
+END_TEST
+
 START_TEST(test_buf_find_across_chunks)
 {
 	struct aio_buf b;
@@ -538,6 +558,7 @@ Suite *buf_suite(void)
 	tc = check_tcase(s, "find", NULL, NULL, 5);
 	tcase_add_test(tc, test_buf_find_positions);
 	tcase_add_test(tc, test_buf_find_from_offset);
+	tcase_add_test(tc, test_buf_find_short_and_long_separators);
 	tcase_add_test(tc, test_buf_find_across_chunks);
 	tcase_add_test(tc, test_buf_find_after_consume);
 	tcase_add_test(tc, test_buf_find_edges);
