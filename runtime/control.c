@@ -452,6 +452,11 @@ int aio_control_start(struct aio_control *ctl)
 	if (ctl->started)
 		return ctl->started == 1 ? 0 : -ENOTCONN;
 	stop_waiting(ctl);
+	int r = ctl->ops->listen ? ctl->ops->listen(ctl, ctl->listen_fd, ctl->udata) : 0;
+	if (r < 0) {
+		ctl->started = -1;
+		return r;
+	}
 	/* Process-directed signals are the loop's, never this thread's. */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -461,7 +466,7 @@ int aio_control_start(struct aio_control *ctl)
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	int r = pthread_create(&ctl->thread, &attr, serve, ctl);
+	r = pthread_create(&ctl->thread, &attr, serve, ctl);
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	ctl->started = r ? -1 : 1;	/* tried once */
@@ -546,11 +551,15 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 	sigaction(stall_signal(), &sa, &ctl->old_action);
 	interrupted = ctl;
 	/* A thread costs a short script's run a tenth: it starts when a
-	 * client comes, or once the script has run AIO_CONTROL_START_AFTER. */
+	 * client comes, or once the script has run AIO_CONTROL_START_AFTER.
+	 * A socket that does not listen yet has no door (poll calls it hung
+	 * up). */
 	struct ev_loop *ev = aio_loop_ev(loop);
 	ev_io_init(&ctl->door, on_door, fd, EV_READ);
-	ev_io_start(ev, &ctl->door);
-	ev_unref(ev);
+	if (!ops->listen) {
+		ev_io_start(ev, &ctl->door);
+		ev_unref(ev);
+	}
 	ev_timer_init(&ctl->delay, on_delay, AIO_CONTROL_START_AFTER, 0);
 	ev_timer_start(ev, &ctl->delay);
 	ev_unref(ev);

@@ -36,6 +36,13 @@ struct aio_control_ops {
 	 * then take the waiting requests with aio_control_take. NULL: none.
 	 */
 	void (*stalled)(struct aio_control *ctl, void *udata);
+	/*
+	 * On the loop's thread, just before the thread starts: makes fd (not
+	 * listening yet) listen, so that a script that ends before the thread
+	 * would start never puts its socket on disk. 0, or -errno: the thread
+	 * then never starts. NULL: fd listens already.
+	 */
+	int (*listen)(struct aio_control *ctl, int fd, void *udata);
 };
 
 /*
@@ -49,11 +56,12 @@ struct aio_control_ops {
  * then closed).
  *
  * The thread starts once the program has run AIO_CONTROL_START_AFTER
- * seconds, or on the turn that sees a client at the door: a short script
- * never pays for it. Its descriptors are all made here, so that the
- * process's count of them is the same from the start. When the loop has not turned by then, ops->stalled
- * is called from the signal (as for a request that waits), and whatever
- * runs next on the loop's thread must call aio_control_start.
+ * seconds, or (fd listening already) on the turn that sees a client at the
+ * door: a short script never pays for it. Its descriptors are all made
+ * here, so that the process's count of them is the same from the start.
+ * When the loop has not turned by then, ops->stalled is called from the
+ * signal (as for a request that waits), and whatever runs next on the
+ * loop's thread must call aio_control_start.
  */
 struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 				    const struct aio_control_ops *ops, void *udata,

@@ -15,25 +15,39 @@
 int aio_control_default_path(char *buf, size_t len, long pid, uid_t uid,
 			     const char *xdg_runtime_dir);
 
-/* Flags of aio_control_listen. */
+/* Flags of aio_control_listen and aio_control_bind. */
 enum {
 	/* The socket's folder is aiod's own: made mode 0700 when missing;
 	 * refused (-EPERM) when it is a symbolic link or not owned by the
 	 * effective uid, and set back to 0700 when its mode is looser. */
 	AIO_CONTROL_PRIVATE_DIR = 1,
+	/* Other threads may be making files: the process's umask is left
+	 * alone, so the socket takes the long way below. */
+	AIO_CONTROL_THREADS = 2,
 };
 
 /*
  * A listening Unix stream socket at path, mode 0600 from the moment it
  * appears there (in a private folder where path is free, bound there under
- * a umask of 0177, so call it before starting threads that make files;
- * else bound under a temporary name, chmod-ed, then renamed into place).
- * A socket file already at path that nobody listens on (a
- * previous aiod that crashed) is replaced; one that a live process answers
- * on gives -EADDRINUSE, and a file that is not a socket -EEXIST.
- * Returns the descriptor (non-blocking, close-on-exec) or -errno.
+ * a umask of 0177, unless AIO_CONTROL_THREADS; else bound under a temporary
+ * name, chmod-ed, then renamed into place). A socket file already at path
+ * that nobody listens on (a previous aiod that crashed) is replaced; one
+ * that a live process answers on gives -EADDRINUSE, and a file that is not
+ * a socket -EEXIST. Returns the descriptor (non-blocking, close-on-exec)
+ * or -errno.
  */
 int aio_control_listen(const char *path, int flags);
+
+/*
+ * The same in two steps, so that the descriptor can be made at start-up
+ * (the process's count of descriptors does not change later) and the
+ * socket put in place later, off the start's path: aio_control_socket
+ * returns an unbound socket's descriptor (non-blocking, close-on-exec) or
+ * -errno; aio_control_bind binds fd at path and listens, as above: 0 or
+ * -errno (fd stays the caller's either way).
+ */
+int aio_control_socket(void);
+int aio_control_bind(int fd, const char *path, int flags);
 
 /*
  * Whether something listens at path: 1 yes, 0 no (nothing there, or a
