@@ -649,6 +649,16 @@ static void *plain_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 #else
 #define STATE_ALLOC aio_pool_alloc
 #define NEW_POOL() aio_pool_new()
+
+/* At exit the pool's arenas are unmapped whole, so lua_close freeing each
+ * small object one by one is work nobody sees (large ones are malloc's,
+ * freed still); the finalizers it runs may allocate. */
+static void *exit_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	if (nsize == 0 && (!ptr || osize <= AIO_POOL_MAX_SMALL))
+		return NULL;
+	return aio_pool_alloc(ud, ptr, osize, nsize);
+}
 #endif
 
 /*
@@ -692,6 +702,9 @@ static void put_folder_first(lua_State *L, const char *dir)
 
 static int finish(lua_State *L, struct aio_pool *pool, int status)
 {
+#if !defined(__SANITIZE_ADDRESS__)
+	lua_setallocf(L, exit_alloc, pool);
+#endif
 	lua_close(L);
 	aio_pool_free(pool);
 	return status;
