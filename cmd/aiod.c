@@ -545,12 +545,35 @@ static void open_control(lua_State *L, struct l_loop *loop)
 		atexit(remove_control_socket);
 }
 
+/*
+ * The collector waits while the state is built, as lua.c has it wait for
+ * the libraries: what is made then lives on, and each cycle would mark it
+ * all again. Resumed as if a cycle had just ended (the next starts once
+ * the heap has doubled), and only if it ran before (a -e chunk may have
+ * stopped it).
+ */
+static int pause_collector(lua_State *L)
+{
+	int running = lua_gc(L, LUA_GCISRUNNING);
+	lua_gc(L, LUA_GCSTOP);
+	return running;
+}
+
+static void resume_collector(lua_State *L, int running)
+{
+	if (!running)
+		return;
+	lua_gc(L, LUA_GCRESTART);
+	lua_gc(L, LUA_GCSTEP, -lua_gc(L, LUA_GCCOUNT));
+}
+
 /* Protected: [debug, chunk, args...] -> exit status. */
 static int run_main(lua_State *L)
 {
 	int debug = lua_toboolean(L, 1);
 	lua_remove(L, 1);
 	int nargs = lua_gettop(L) - 1;
+	int collecting = pause_collector(L);
 	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
 	int module = lua_gettop(L);
 	lua_getfield(L, module, "new_event_loop");
@@ -582,6 +605,7 @@ static int run_main(lua_State *L)
 	reload_setup(L, first_main, 2, nargs);
 	lua_pop(L, 1);	/* the task: reload.c keeps the serving generation's */
 	notify_start(loop);
+	resume_collector(L, collecting);
 
 	/* Run while anything can happen; then cancel what is stuck, so its
 	 * cleanup runs, and run that out too. */
@@ -727,6 +751,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "aiod: not enough memory\n");
 		return 1;
 	}
+	int collecting = pause_collector(L);
 	luaL_openlibs(L);
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
 	lua_pushcfunction(L, luaopen_asyncio);
@@ -750,6 +775,7 @@ int main(int argc, char **argv)
 		lua_pop(L, 1);
 	}
 	make_arg_table(L, argc, argv, o->script);
+	resume_collector(L, collecting);
 	/* Before the script, or with none, as the main task. */
 	if (!load_e_chunks(L, argv, script ? o->script : argc, script != NULL))
 		return finish(L, pool, 1);
