@@ -285,17 +285,17 @@ static void on_stalled(struct aio_control *ctl, void *udata)
 /* The default path's socket, as the thread starts: other threads may run
  * by now. Marked ours first, so that a stop signal that comes while it is
  * bound does not leave it behind. */
-static int on_listen(struct aio_control *ctl, int fd, void *udata)
+static int on_listen(struct aio_control *ctl, void *udata)
 {
 	(void)ctl;
 	(void)udata;
 	control.on_disk = 1;
-	int r = aio_control_bind(fd, control.path, AIO_CONTROL_PRIVATE_DIR | AIO_CONTROL_THREADS);
-	if (r < 0) {
+	int fd = aio_control_listen(control.path, AIO_CONTROL_PRIVATE_DIR | AIO_CONTROL_THREADS);
+	if (fd < 0) {
 		control.on_disk = 0;
-		fprintf(stderr, "aiod: warning: no control socket %s: %s\n", control.path, strerror(-r));
+		fprintf(stderr, "aiod: warning: no control socket %s: %s\n", control.path, strerror(-fd));
 	}
-	return r;
+	return fd;
 }
 
 static const struct aio_control_ops ops = {on_request, on_refused, on_stalled, NULL};
@@ -306,8 +306,8 @@ int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int 
 	size_t n = strlen(path);
 	if (n >= sizeof control.path)
 		return -ENAMETOOLONG;
-	int fd = default_path ? aio_control_socket() : aio_control_listen(path, 0);
-	if (fd < 0)
+	int fd = default_path ? -1 : aio_control_listen(path, 0);
+	if (fd < 0 && !default_path)
 		return fd;
 	memcpy(control.path, path, n + 1);
 	control.on_disk = !default_path;

@@ -143,13 +143,7 @@ static int bind_checked(int fd, const char *path)
 	return bind_private(fd, path);
 }
 
-int aio_control_socket(void)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	return fd < 0 ? -errno : fd;
-}
-
-int aio_control_bind(int fd, const char *path, int flags)
+int aio_control_listen(const char *path, int flags)
 {
 	char dir[sizeof ((struct sockaddr_un *)0)->sun_path];
 	int r = folder_of(path, dir, sizeof dir);
@@ -157,6 +151,9 @@ int aio_control_bind(int fd, const char *path, int flags)
 		return r;
 	if ((flags & AIO_CONTROL_PRIVATE_DIR) && (r = private_folder(dir)) < 0)
 		return r;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
 	r = -EADDRINUSE;
 	if ((flags & AIO_CONTROL_PRIVATE_DIR) && !(flags & AIO_CONTROL_THREADS))
 		r = bind_direct(fd, path);
@@ -166,15 +163,6 @@ int aio_control_bind(int fd, const char *path, int flags)
 		r = -errno;
 		unlink(path);
 	}
-	return r;
-}
-
-int aio_control_listen(const char *path, int flags)
-{
-	int fd = aio_control_socket();
-	if (fd < 0)
-		return fd;
-	int r = aio_control_bind(fd, path, flags);
 	if (r < 0) {
 		close(fd);
 		return r;

@@ -15,7 +15,7 @@
 int aio_control_default_path(char *buf, size_t len, long pid, uid_t uid,
 			     const char *xdg_runtime_dir);
 
-/* Flags of aio_control_listen and aio_control_bind. */
+/* Flags of aio_control_listen. */
 enum {
 	/* The socket's folder is aiod's own: made mode 0700 when missing;
 	 * refused (-EPERM) when it is a symbolic link or not owned by the
@@ -37,17 +37,6 @@ enum {
  * or -errno.
  */
 int aio_control_listen(const char *path, int flags);
-
-/*
- * The same in two steps, so that the descriptor can be made at start-up
- * (the process's count of descriptors does not change later) and the
- * socket put in place later, off the start's path: aio_control_socket
- * returns an unbound socket's descriptor (non-blocking, close-on-exec) or
- * -errno; aio_control_bind binds fd at path and listens, as above: 0 or
- * -errno (fd stays the caller's either way).
- */
-int aio_control_socket(void);
-int aio_control_bind(int fd, const char *path, int flags);
 
 /*
  * Whether something listens at path: 1 yes, 0 no (nothing there, or a
