@@ -578,9 +578,8 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 	sigaction(stall_signal(), &sa, &ctl->old_action);
 	interrupted = ctl;
 	/* A thread costs a short script's run a tenth: it starts when a
-	 * client comes, or once the script has run AIO_CONTROL_START_AFTER.
-	 * A socket that does not listen yet has no door (poll calls it hung
-	 * up). */
+	 * client comes, or once the script has run AIO_CONTROL_START_AFTER
+	 * (with no socket yet, only then: there is no door). */
 	struct ev_loop *ev = aio_loop_ev(loop);
 	ev_io_init(&ctl->door, on_door, fd, EV_READ);
 	if (fd >= 0) {
