@@ -5,6 +5,7 @@
 #include "control_path.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ struct l_request {
 static struct {
 	struct aio_control *ctl;
 	struct l_loop *loop;
+	int on_disk;		/* path is ours to remove */
 	int handlers;		/* registry: control.lua's table */
 	char path[108];
 	/* The hook that catches a stuck task, and the one it stood in for. */
@@ -280,16 +282,35 @@ static void on_stalled(struct aio_control *ctl, void *udata)
 	lua_sethook(co, stall_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
 }
 
-static const struct aio_control_ops ops = {on_request, on_refused, on_stalled};
+/* The default path's socket, as the thread starts: other threads may run
+ * by now. Marked ours first, so that a stop signal that comes while it is
+ * bound does not leave it behind. */
+static int on_listen(struct aio_control *ctl, void *udata)
+{
+	(void)ctl;
+	(void)udata;
+	control.on_disk = 1;
+	int fd = aio_control_listen(control.path, AIO_CONTROL_PRIVATE_DIR | AIO_CONTROL_THREADS);
+	if (fd < 0) {
+		control.on_disk = 0;
+		fprintf(stderr, "aiod: warning: no control socket %s: %s\n", control.path, strerror(-fd));
+	}
+	return fd;
+}
 
-int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int private_dir)
+static const struct aio_control_ops ops = {on_request, on_refused, on_stalled, NULL};
+static const struct aio_control_ops late_ops = {on_request, on_refused, on_stalled, on_listen};
+
+int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int default_path)
 {
 	size_t n = strlen(path);
 	if (n >= sizeof control.path)
 		return -ENAMETOOLONG;
-	int fd = aio_control_listen(path, private_dir ? AIO_CONTROL_PRIVATE_DIR : 0);
-	if (fd < 0)
+	int fd = default_path ? -1 : aio_control_listen(path, 0);
+	if (fd < 0 && !default_path)
 		return fd;
+	memcpy(control.path, path, n + 1);
+	control.on_disk = !default_path;
 	static const luaL_Reg methods[] = {
 		{"line", l_request_line}, {"peer", l_request_peer},
 		{"write", l_request_write}, {"clear", l_request_clear}, {"reply", l_request_reply},
@@ -304,12 +325,14 @@ int laio_control_start(lua_State *L, struct l_loop *loop, const char *path, int 
 	lua_pop(L, 1);
 	int err = 0;
 	control.loop = loop;
-	control.ctl = aio_control_new(loop->rt, fd, &ops, NULL, STALL_AFTER, &err);
+	control.ctl = aio_control_new(loop->rt, fd, default_path ? &late_ops : &ops, NULL,
+				      STALL_AFTER, &err);
 	if (!control.ctl) {
-		unlink(path);
+		if (control.on_disk)
+			unlink(path);
+		control.on_disk = 0;
 		return err;
 	}
-	memcpy(control.path, path, n + 1);
 	return 0;
 }
 
@@ -319,12 +342,14 @@ void laio_control_stop(lua_State *L)
 		return;
 	aio_control_abandon(control.ctl);
 	control.ctl = NULL;
-	unlink(control.path);
+	if (control.on_disk)
+		unlink(control.path);
+	control.on_disk = 0;
 	luaL_unref(L, LUA_REGISTRYINDEX, control.handlers);
 	control.handlers = LUA_NOREF;
 }
 
 const char *laio_control_path(void)
 {
-	return control.ctl ? control.path : NULL;
+	return control.ctl && control.on_disk ? control.path : NULL;
 }

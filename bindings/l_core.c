@@ -55,7 +55,13 @@ void laio_new_class(lua_State *L, const char *tname, int state,
 		    const luaL_Reg *const methods[], const luaL_Reg *metamethods)
 {
 	luaL_newmetatable(L, tname);
-	lua_newtable(L);
+	/* Sized once: grown a doubling at a time, the table of a class's
+	 * dozens of methods is rebuilt several times at start-up. */
+	int n = 0;
+	for (const luaL_Reg *const *list = methods; *list; list++)
+		for (const luaL_Reg *r = *list; r->name; r++)
+			n++;
+	lua_createtable(L, 0, n);
 	for (; *methods; methods++) {
 		lua_pushvalue(L, state);
 		lua_pushvalue(L, -3);

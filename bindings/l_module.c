@@ -66,6 +66,10 @@ static const struct {
 
 #define NPARTS (sizeof lua_parts / sizeof *lua_parts)
 
+/* The module and the internals hold some 40 and 50 names once asyncio.lua
+ * has run: sized for them at once, not rebuilt at each doubling. */
+#define START_SLOTS 64
+
 /* Runs part i with the module and the internals table as its arguments. */
 static void load_part(lua_State *L, size_t i, int module, int internals)
 {
@@ -225,7 +229,7 @@ int luaopen_asyncio(lua_State *L)
 		return 1;
 	lua_settop(L, 0);
 	laio_new_state(L);
-	lua_newtable(L);	/* 2: the module */
+	lua_createtable(L, 0, START_SLOTS);	/* 2: the module */
 	laio_open_handle(L, 1);
 	laio_future_set_describer(laio_push_failure);
 	laio_open_future(L, 1);
@@ -236,7 +240,7 @@ int luaopen_asyncio(lua_State *L)
 	laio_open_thread(L, 1);
 	laio_open_getaddrinfo(L, 1);
 	laio_open_fdwatch(L, 1);
-	luaL_newlibtable(L, internals);	/* 3: handed to every Lua part */
+	lua_createtable(L, 0, START_SLOTS);	/* 3: handed to every Lua part */
 	lua_pushvalue(L, 1);
 	luaL_setfuncs(L, internals, 1);
 	luaL_setfuncs(L, laio_generation_functions, 0);

@@ -564,12 +564,35 @@ static void open_control(lua_State *L, struct l_loop *loop)
 		atexit(remove_control_socket);
 }
 
+/*
+ * The collector waits while the state is built, as lua.c has it wait for
+ * the libraries: what is made then lives on, and each cycle would mark it
+ * all again. Resumed as if a cycle had just ended (the next starts once
+ * the heap has doubled), and only if it ran before (a -e chunk may have
+ * stopped it).
+ */
+static int pause_collector(lua_State *L)
+{
+	int running = lua_gc(L, LUA_GCISRUNNING);
+	lua_gc(L, LUA_GCSTOP);
+	return running;
+}
+
+static void resume_collector(lua_State *L, int running)
+{
+	if (!running)
+		return;
+	lua_gc(L, LUA_GCRESTART);
+	lua_gc(L, LUA_GCSTEP, -lua_gc(L, LUA_GCCOUNT));
+}
+
 /* Protected: [debug, chunk, args...] -> exit status. */
 static int run_main(lua_State *L)
 {
 	int debug = lua_toboolean(L, 1);
 	lua_remove(L, 1);
 	int nargs = lua_gettop(L) - 1;
+	int collecting = pause_collector(L);
 	luaL_requiref(L, "asyncio", luaopen_asyncio, 0);
 	int module = lua_gettop(L);
 	lua_getfield(L, module, "new_event_loop");
@@ -601,6 +624,7 @@ static int run_main(lua_State *L)
 	reload_setup(L, first_main, 2, nargs);
 	lua_pop(L, 1);	/* the task: reload.c keeps the serving generation's */
 	notify_start(loop);
+	resume_collector(L, collecting);
 
 	/* Run while anything can happen; then cancel what is stuck, so its
 	 * cleanup runs, and run that out too. */
@@ -668,6 +692,16 @@ static void *plain_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 #else
 #define STATE_ALLOC aio_pool_alloc
 #define NEW_POOL() aio_pool_new()
+
+/* At exit the pool's arenas are unmapped whole, so lua_close freeing each
+ * small object one by one is work nobody sees (large ones are malloc's,
+ * freed still); the finalizers it runs may allocate. */
+static void *exit_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	if (nsize == 0 && (!ptr || osize <= AIO_POOL_MAX_SMALL))
+		return NULL;
+	return aio_pool_alloc(ud, ptr, osize, nsize);
+}
 #endif
 
 /*
@@ -711,6 +745,9 @@ static void put_folder_first(lua_State *L, const char *dir)
 
 static int finish(lua_State *L, struct aio_pool *pool, int status)
 {
+#if !defined(__SANITIZE_ADDRESS__)
+	lua_setallocf(L, exit_alloc, pool);
+#endif
 	lua_close(L);
 	aio_pool_free(pool);
 	return status;
@@ -734,6 +771,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "aiod: not enough memory\n");
 		return 1;
 	}
+	int collecting = pause_collector(L);
 	luaL_openlibs(L);
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
 	lua_pushcfunction(L, luaopen_asyncio);
@@ -757,6 +795,7 @@ int main(int argc, char **argv)
 		lua_pop(L, 1);
 	}
 	make_arg_table(L, argc, argv, o->script);
+	resume_collector(L, collecting);
 	/* Before the script, or with none, as the main task. */
 	if (!load_e_chunks(L, argv, script ? o->script : argc, script != NULL))
 		return finish(L, pool, 1);

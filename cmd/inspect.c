@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 extern const char laio_inspect_lua[], laio_attach_lua[];
@@ -39,6 +40,20 @@ static void add_if_there(lua_State *L, const char *path, lua_Integer *n)
 	}
 }
 
+/* /proc/PID/file's first size - 1 bytes into data, NUL-terminated: how
+ * many (0 when it cannot be read). */
+static size_t read_proc(long pid, const char *file, char *data, size_t size)
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/%ld/%s", pid, file);
+	FILE *f = fopen(proc, "re");
+	size_t n = f ? fread(data, 1, size - 1, f) : 0;
+	if (f)
+		fclose(f);
+	data[n] = '\0';
+	return n;
+}
+
 /*
  * What the process itself was told: the value after "--control" among
  * its arguments (relative to its working folder), or its own
@@ -47,15 +62,9 @@ static void add_if_there(lua_State *L, const char *path, lua_Integer *n)
  */
 static void told(long pid, const char *file, const char *key, int is_arg, char *buf, size_t len)
 {
-	char proc[64], data[8192];
+	char data[8192];
 	buf[0] = '\0';
-	snprintf(proc, sizeof proc, "/proc/%ld/%s", pid, file);
-	FILE *f = fopen(proc, "re");
-	if (!f)
-		return;
-	size_t n = fread(data, 1, sizeof data - 1, f);
-	fclose(f);
-	data[n] = '\0';
+	size_t n = read_proc(pid, file, data, sizeof data);
 	size_t keylen = strlen(key);
 	for (size_t at = 0; at < n; at += strlen(data + at) + 1) {
 		const char *item = data + at;
@@ -74,16 +83,43 @@ static void told(long pid, const char *file, const char *key, int is_arg, char *
 	}
 }
 
-/*
- * control_paths(pid) -> the sockets there that may be that process's: the
- * one its --control names, the default one its own XDG_RUNTIME_DIR gives
- * (a systemd unit's), then by the rules aiod opens them by: ours
- * ($XDG_RUNTIME_DIR), root's /run/aiod, those of the process's own user,
- * whom root may reach.
- */
-static int l_control_paths(lua_State *L)
+/* Seconds since process pid started, from /proc/PID/stat; -1 if unknown. */
+static double process_age(long pid)
 {
-	long pid = (long)luaL_checkinteger(L, 1);
+	char data[1024];
+	read_proc(pid, "stat", data, sizeof data);
+	/* starttime is field 22; the name (field 2) may hold anything. */
+	char *at = strrchr(data, ')');
+	for (int field = 3; at && field <= 22; field++)
+		at = strchr(at + 1, ' ');
+	struct timespec now;
+	if (!at || clock_gettime(CLOCK_BOOTTIME, &now) < 0)
+		return -1;
+	double started = strtod(at + 1, NULL) / (double)sysconf(_SC_CLK_TCK);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9 - started;
+}
+
+/* Whether pid's command line has arg (before any script, aiod's options). */
+static int has_arg(long pid, const char *arg)
+{
+	char data[8192];
+	size_t n = read_proc(pid, "cmdline", data, sizeof data);
+	for (size_t at = 0; at < n; at += strlen(data + at) + 1)
+		if (strcmp(data + at, arg) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * aiod puts its default socket on disk once it has run
+ * AIO_CONTROL_START_AFTER (control.h), so a process this young may not have
+ * one yet: it is looked for again until then, with room for a slow start.
+ */
+#define YOUNG 1.0
+
+/* [-0, +1] The table control_paths returns, as things are now. */
+static void find_sockets(lua_State *L, long pid)
+{
 	char path[PATH_MAX], proc[64], given[PATH_MAX];
 	lua_Integer n = 0;
 	lua_newtable(L);
@@ -106,6 +142,30 @@ static int l_control_paths(lua_State *L)
 		add_if_there(L, path, &n);
 	if (aio_control_default_path(path, sizeof path, pid, owner, NULL) == 0)
 		add_if_there(L, path, &n);
+}
+
+/*
+ * control_paths(pid) -> the sockets there that may be that process's: the
+ * one its --control names, the default one its own XDG_RUNTIME_DIR gives
+ * (a systemd unit's), then by the rules aiod opens them by: ours
+ * ($XDG_RUNTIME_DIR), root's /run/aiod, those of the process's own user,
+ * whom root may reach. For a process that has just started, waits for
+ * one to appear.
+ */
+static int l_control_paths(lua_State *L)
+{
+	long pid = (long)luaL_checkinteger(L, 1);
+	find_sockets(L, pid);
+	if (lua_rawlen(L, -1) > 0 || has_arg(pid, "--no-control"))
+		return 1;
+	for (double age = process_age(pid); age >= 0 && age < YOUNG; age = process_age(pid)) {
+		lua_pop(L, 1);
+		struct timespec pause = {0, 5 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+		find_sockets(L, pid);
+		if (lua_rawlen(L, -1) > 0)
+			break;
+	}
 	return 1;
 }
 

@@ -1,5 +1,5 @@
 /* control.c -- the control socket's server: a thread that takes requests for the loop and answers even while the loop is stuck */
-#define _GNU_SOURCE	/* accept4, pipe2, struct ucred */
+#define _GNU_SOURCE	/* accept4, dup3, struct ucred */
 #include "control.h"
 #include "mailbox.h"
 
@@ -10,8 +10,10 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,7 +68,7 @@ struct aio_control {
 	void *udata;
 	double stall_after;
 	int listen_fd;
-	int wake[2];		/* the loop's side writes, the thread polls */
+	int wake;		/* an eventfd: the loop's side writes, the thread polls */
 	pthread_t thread, loop_thread;
 	struct sigaction old_action;
 	pthread_mutex_t lock;	/* everything below, and each request */
@@ -104,9 +106,9 @@ static void on_stall_signal(int signum)
 
 static void wake_thread(struct aio_control *ctl)
 {
-	char c = 1;
-	ssize_t r = write(ctl->wake[1], &c, 1);
-	(void)r;		/* a full pipe already wakes it */
+	uint64_t one = 1;
+	ssize_t r = write(ctl->wake, &one, sizeof one);
+	(void)r;		/* a full count already wakes it */
 }
 
 static void close_client(struct request *req)
@@ -386,7 +388,7 @@ static void *serve(void *arg)
 	while (!ctl->stopping) {
 		int timeout = sweep(ctl);
 		int n = 0;
-		pfd[0] = (struct pollfd){.fd = ctl->wake[0], .events = POLLIN};
+		pfd[0] = (struct pollfd){.fd = ctl->wake, .events = POLLIN};
 		pfd[1] = (struct pollfd){.fd = ctl->listen_fd, .events = POLLIN};
 		for (struct request *req = ctl->requests; req; req = req->next) {
 			if (req->fd < 0)
@@ -403,9 +405,9 @@ static void *serve(void *arg)
 		if (ready <= 0)
 			continue;
 		if (pfd[0].revents) {
-			char buf[64];
-			while (read(ctl->wake[0], buf, sizeof buf) > 0)
-				;
+			uint64_t count;
+			ssize_t r = read(ctl->wake, &count, sizeof count);
+			(void)r;	/* the count is reset: that is all */
 		}
 		for (int i = 0; i < n; i++) {
 			struct request *req = polled[i];
@@ -428,6 +430,25 @@ static void *serve(void *arg)
 }
 
 /* ---------------------------------------------------------------- life */
+
+/*
+ * A descriptor number held for one made later (a path-only descriptor of
+ * "/", or a copy of like): cheaper than the socket or the eventfd it
+ * stands for, which a short script would make at start-up for a thread it
+ * never starts.
+ */
+static int hold_number(int like)
+{
+	return like >= 0 ? fcntl(like, F_DUPFD_CLOEXEC, 0) : open("/", O_PATH | O_CLOEXEC);
+}
+
+/* The descriptor made moves to the number held: 0 or -errno. */
+static int take_number(int held, int made)
+{
+	int r = dup3(made, held, O_CLOEXEC) < 0 ? -errno : 0;
+	close(made);
+	return r;
+}
 
 /* The watchers that wait for the thread's start must not keep the loop
  * alive; libev wants its count back before they stop. */
@@ -452,6 +473,16 @@ int aio_control_start(struct aio_control *ctl)
 	if (ctl->started)
 		return ctl->started == 1 ? 0 : -ENOTCONN;
 	stop_waiting(ctl);
+	int made = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int r = made < 0 ? -errno : take_number(ctl->wake, made);
+	if (r == 0 && ctl->ops->listen) {
+		made = ctl->ops->listen(ctl, ctl->udata);
+		r = made < 0 ? made : take_number(ctl->listen_fd, made);
+	}
+	if (r < 0) {
+		ctl->started = -1;
+		return r;
+	}
 	/* Process-directed signals are the loop's, never this thread's. */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -461,7 +492,7 @@ int aio_control_start(struct aio_control *ctl)
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	int r = pthread_create(&ctl->thread, &attr, serve, ctl);
+	r = pthread_create(&ctl->thread, &attr, serve, ctl);
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	ctl->started = r ? -1 : 1;	/* tried once */
@@ -516,26 +547,27 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 	ctl->ops = ops;
 	ctl->udata = udata;
 	ctl->stall_after = stall_after;
-	ctl->listen_fd = fd;
 	ctl->tail = &ctl->requests;
 	ctl->loop_thread = pthread_self();
-	ctl->wake[0] = ctl->wake[1] = -1;
+	/* Its descriptors' numbers are taken now, the thread later: a count
+	 * of the process's descriptors is the same from the start. */
+	ctl->listen_fd = fd >= 0 ? fd : hold_number(-1);
+	ctl->wake = hold_number(fd >= 0 ? -1 : ctl->listen_fd);
 	int r = pthread_mutex_init(&ctl->lock, NULL);
-	if (r) {
-		*err = -r;
-		close(fd);
+	if (r || ctl->listen_fd < 0 || ctl->wake < 0) {
+		*err = r ? -r : -errno;
+		if (!r)
+			pthread_mutex_destroy(&ctl->lock);
+		close(ctl->listen_fd);
+		close(ctl->wake);
 		free(ctl);
 		return NULL;
 	}
-	/* Its descriptors are made now, the thread later: a count of the
-	 * process's descriptors is the same from the start. */
 	ctl->mailbox = aio_mailbox_new(loop, err);
-	if (!ctl->mailbox || pipe2(ctl->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
-		if (ctl->mailbox)
-			*err = -errno;
-		aio_mailbox_free(ctl->mailbox);
+	if (!ctl->mailbox) {
 		pthread_mutex_destroy(&ctl->lock);
-		close(fd);
+		close(ctl->listen_fd);
+		close(ctl->wake);
 		free(ctl);
 		return NULL;
 	}
@@ -546,11 +578,14 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 	sigaction(stall_signal(), &sa, &ctl->old_action);
 	interrupted = ctl;
 	/* A thread costs a short script's run a tenth: it starts when a
-	 * client comes, or once the script has run AIO_CONTROL_START_AFTER. */
+	 * client comes, or once the script has run AIO_CONTROL_START_AFTER
+	 * (with no socket yet, only then: there is no door). */
 	struct ev_loop *ev = aio_loop_ev(loop);
 	ev_io_init(&ctl->door, on_door, fd, EV_READ);
-	ev_io_start(ev, &ctl->door);
-	ev_unref(ev);
+	if (fd >= 0) {
+		ev_io_start(ev, &ctl->door);
+		ev_unref(ev);
+	}
 	ev_timer_init(&ctl->delay, on_delay, AIO_CONTROL_START_AFTER, 0);
 	ev_timer_start(ev, &ctl->delay);
 	ev_unref(ev);
@@ -574,8 +609,7 @@ void aio_control_free(struct aio_control *ctl)
 		pthread_join(ctl->thread, NULL);
 	}
 	aio_mailbox_free(ctl->mailbox);
-	close(ctl->wake[0]);
-	close(ctl->wake[1]);
+	close(ctl->wake);
 	while (ctl->requests) {
 		struct request *req = ctl->requests;
 		ctl->requests = req->next;

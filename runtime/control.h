@@ -36,10 +36,19 @@ struct aio_control_ops {
 	 * then take the waiting requests with aio_control_take. NULL: none.
 	 */
 	void (*stalled)(struct aio_control *ctl, void *udata);
+	/*
+	 * On the loop's thread, just before the thread starts, when
+	 * aio_control_new was given no descriptor: the listening socket's
+	 * (ctl takes it), or -errno (the thread then never starts). So a
+	 * script that ends before the thread would start never puts its
+	 * socket on disk.
+	 */
+	int (*listen)(struct aio_control *ctl, void *udata);
 };
 
 /*
- * Serves the listening Unix socket fd (it now belongs to ctl) on a thread
+ * Serves the listening Unix socket fd (it now belongs to ctl; -1: the one
+ * ops->listen makes as the thread starts) on a thread
  * of its own: it accepts, turns away peers whose uid is neither ours nor
  * root's, reads one request line from each client (at most
  * AIO_CONTROL_LINE_MAX bytes, within AIO_CONTROL_READ_TIMEOUT seconds) and
@@ -49,11 +58,13 @@ struct aio_control_ops {
  * then closed).
  *
  * The thread starts once the program has run AIO_CONTROL_START_AFTER
- * seconds, or on the turn that sees a client at the door: a short script
- * never pays for it. Its descriptors are all made here, so that the
- * process's count of them is the same from the start. When the loop has not turned by then, ops->stalled
- * is called from the signal (as for a request that waits), and whatever
- * runs next on the loop's thread must call aio_control_start.
+ * seconds, or (fd listening already) on the turn that sees a client at the
+ * door: a short script never pays for it. Its descriptors are all taken
+ * here (those it makes later take numbers it holds from now on), so that
+ * the process's count of them is the same from the start.
+ * When the loop has not turned by then, ops->stalled is called from the
+ * signal (as for a request that waits), and whatever runs next on the
+ * loop's thread must call aio_control_start.
  */
 struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 				    const struct aio_control_ops *ops, void *udata,

@@ -155,7 +155,7 @@ int aio_control_listen(const char *path, int flags)
 	if (fd < 0)
 		return -errno;
 	r = -EADDRINUSE;
-	if (flags & AIO_CONTROL_PRIVATE_DIR)
+	if ((flags & AIO_CONTROL_PRIVATE_DIR) && !(flags & AIO_CONTROL_THREADS))
 		r = bind_direct(fd, path);
 	if (r == -EADDRINUSE)
 		r = bind_checked(fd, path);

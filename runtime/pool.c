@@ -9,6 +9,7 @@
 #define GRAIN 16
 #define CLASSES (AIO_POOL_MAX_SMALL / GRAIN)
 #define ARENA_SIZE (2u << 20)	/* one huge page */
+#define FIRST_TOUCH (64u << 10)	/* what a hello world uses of the first */
 
 struct arena {
 	struct arena *next;
@@ -90,6 +91,13 @@ static int new_arena(struct aio_pool *pool)
 #ifdef MADV_HUGEPAGE
 	if (huge)
 		madvise(base, ARENA_SIZE, MADV_HUGEPAGE);
+#endif
+#ifdef MADV_POPULATE_WRITE
+	/* The part of it every start-up touches is made at once, not a page
+	 * a fault: on a VM a fault's trap costs more than its page (17 of
+	 * them were 2 % of a hello world's time). */
+	if (!huge)
+		madvise(base, FIRST_TOUCH, MADV_POPULATE_WRITE);
 #endif
 	struct arena *a = (struct arena *)(void *)base;
 	a->next = pool->arenas;

@@ -17,6 +17,9 @@ set -m
 BG=$!
 set +m
 wait_for_text "$OUT" ready || { finish 1; fail "aiod did not get ready"; }
+# The default socket is put on disk once aiod has run a moment (so that a
+# short script never pays for it), and aiod ps waits that moment for it.
+for ((i = 0; i < 50; i++)); do [ -S "$T/xdg/aiod/$BG.sock" ] && break; sleep 0.02; done
 [ -S "$T/xdg/aiod/$BG.sock" ] || { kill "$BG"; finish 1; fail "no socket under the daemon's XDG_RUNTIME_DIR"; }
 env -u XDG_RUNTIME_DIR "$AIOD" stats "$BG" >"$T/b" 2>&1 || { kill "$BG"; finish 1; cat "$T/b"; fail "ps PID did not find the socket the daemon's XDG_RUNTIME_DIR gives"; }
 kill -TERM "$BG"

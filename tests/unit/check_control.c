@@ -152,7 +152,19 @@ static void on_stalled(struct aio_control *ctl, void *udata)
 	stalled_flag = 1;
 }
 
-static const struct aio_control_ops ops = {on_request, on_refused, on_stalled};
+static const struct aio_control_ops ops = {on_request, on_refused, on_stalled, NULL};
+
+static int listens;
+
+static int on_listen(struct aio_control *ctl, void *udata)
+{
+	(void)ctl;
+	(void)udata;
+	listens++;
+	return aio_control_listen(path, AIO_CONTROL_PRIVATE_DIR | AIO_CONTROL_THREADS);
+}
+
+static const struct aio_control_ops late_ops = {on_request, on_refused, on_stalled, on_listen};
 
 static struct aio_control *control_make(double stall_after)
 {
@@ -299,6 +311,35 @@ START_TEST(test_control_thread_held_loop)
 	}
 	ck_assert_int_eq(aio_control_start(ctl), 0);
 	ck_assert_int_eq(threads(), before + 1);
+	aio_control_free(ctl);
+}
+END_TEST
+
+/* A socket made listening only as the thread starts: nothing on disk
+ * before, a mode 0600 socket that serves after. */
+START_TEST(test_control_listen_late)
+{
+	requests = listens = 0;
+	mode = ECHO;
+	int err = 0;
+	struct aio_control *ctl = aio_control_new(loop, -1, &late_ops, NULL, 1.0, &err);
+	ck_assert_ptr_nonnull(ctl);
+	turns(2);
+	struct stat st;
+	ck_assert_int_eq(listens, 0);
+	ck_assert_int_eq(lstat(path, &st), -1);
+	turn_past_delay();
+	ck_assert_int_eq(listens, 1);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	struct client c;
+	client_start(&c, "stats\n");
+	RUN_UNTIL_WITHIN(2000, client_done(&c), (void)0);
+	client_join(&c);
+	ck_assert_int_eq(c.err, 0);
+	c.got[c.got_len] = '\0';
+	ck_assert_str_eq(c.got, "got stats");
 	aio_control_free(ctl);
 }
 END_TEST
@@ -484,6 +525,7 @@ Suite *control_suite(void)
 	tc = check_tcase(s, "serve", control_setup, control_teardown, 10);
 	tcase_add_test(tc, test_control_thread_waits);
 	tcase_add_test(tc, test_control_thread_held_loop);
+	tcase_add_test(tc, test_control_listen_late);
 	tcase_add_test(tc, test_control_request_reply);
 	tcase_add_test(tc, test_control_many_and_silent);
 	tcase_add_test(tc, test_control_line_too_long);
