@@ -66,21 +66,18 @@ struct aio_stream {
 	int error;
 };
 
-/* One read lands here first when input is buffered already; only what
- * arrived is copied to the stream, so an idle stream holds no buffer. Per
- * thread: each runs its own loops. */
-static _Thread_local char scratch[64 * 1024];
-
 /*
- * A read into an empty input goes into a block of this size, which the
- * input keeps when the read filled at least a quarter of it, so a long
- * message is not copied: cut to size in place unless more than half full,
- * so a busy stream holds about what it read; a whole block comes back
- * here once consumed. A short read is copied out and the block stays. So
+ * Every read goes into a block of this size. An empty input keeps the
+ * block when the read filled at least a quarter of it, so a long message
+ * is not copied: cut to size in place unless more than half full, so a
+ * busy stream holds about what it read; a whole block comes back here once
+ * consumed. Otherwise what arrived is copied out and the block stays. So
  * an idle stream holds no block, and one serves a thread's streams in
- * turn; it is freed with the thread's last stream.
+ * turn; it is freed with the thread's last stream. (A static buffer per
+ * thread instead would cost every start of the program 16 page faults:
+ * thread-local storage is zeroed when the program is loaded.)
  */
-#define READ_BLOCK sizeof scratch
+#define READ_BLOCK ((size_t)64 * 1024)
 static _Thread_local char *spare_block;
 static _Thread_local size_t streams_alive;
 
@@ -238,21 +235,13 @@ static void tls_readable(struct aio_stream *s);
 /* One read into the input: what read returned, or -1 with errno. */
 static ssize_t read_input(struct aio_stream *s)
 {
-	if (aio_buf_len(&s->in)) {
-		ssize_t n = read(s->fd, scratch, sizeof scratch);
-		if (n > 0 && aio_buf_append(&s->in, scratch, (size_t)n) < 0) {
-			errno = ENOMEM;
-			return -1;
-		}
-		return n;
-	}
 	char *block = take_block();
 	if (!block) {
 		errno = ENOMEM;
 		return -1;
 	}
 	ssize_t n = read(s->fd, block, READ_BLOCK);
-	if (n >= (ssize_t)(READ_BLOCK / 4)) {
+	if (n >= (ssize_t)(READ_BLOCK / 4) && !aio_buf_len(&s->in)) {
 		size_t cap = (size_t)n > READ_BLOCK / 2 ? READ_BLOCK : (size_t)n;
 		char *kept = cap < READ_BLOCK ? realloc(block, cap) : block;
 		aio_buf_destroy(&s->in);
@@ -675,6 +664,33 @@ static void tls_closing_step(struct aio_stream *s)
 	update_reading(s);
 }
 
+/*
+ * Closing, waiting for the peer's close_notify: what else comes is read
+ * into a block and dropped. Returns 0 once the close is over (the stream
+ * may be gone), 1 when the peer has sent nothing more for now.
+ */
+static int tls_drop_input(struct aio_stream *s)
+{
+	char *drop = take_block();
+	if (!drop) {
+		finish_close(s);
+		return 0;
+	}
+	for (size_t got = 0; got < READ_BLOCK;) {
+		ssize_t n = tls_ops->read(s->tls->conn, drop, TLS_RECORD_MAX);
+		if (n == -EAGAIN)
+			break;
+		if (n <= 0) {
+			give_back_block(drop);
+			finish_close(s);
+			return 0;
+		}
+		got += (size_t)n;
+	}
+	give_back_block(drop);
+	return 1;
+}
+
 static void tls_readable(struct aio_stream *s)
 {
 	struct aio_tlsconn *c = s->tls->conn;
@@ -689,12 +705,14 @@ static void tls_readable(struct aio_stream *s)
 			tls_writable(s);
 		return;
 	}
+	if ((s->state & CLOSING) && !tls_drop_input(s))
+		return;
 	size_t got = 0;
 	int ended = 0;
-	while (got < sizeof scratch && ((s->state & CLOSING) || aio_buf_len(&s->in) < s->read_high)) {
+	while (!(s->state & CLOSING) && got < READ_BLOCK && aio_buf_len(&s->in) < s->read_high) {
 		/* Plaintext is decrypted straight into the input, a record at a
-		 * time (a memcpy less than through scratch: 16 KiB a request). */
-		char *into = (s->state & CLOSING) ? scratch : aio_buf_reserve(&s->in, TLS_RECORD_MAX);
+		 * time (a memcpy less than through a block: 16 KiB a request). */
+		char *into = aio_buf_reserve(&s->in, TLS_RECORD_MAX);
 		if (!into) {
 			fail(s, ENOMEM);
 			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
@@ -703,15 +721,6 @@ static void tls_readable(struct aio_stream *s)
 		ssize_t n = tls_ops->read(c, into, TLS_RECORD_MAX);
 		if (n == -EAGAIN)
 			break;
-		if (s->state & CLOSING) {
-			/* Waiting for the peer's close_notify: what else comes is dropped. */
-			if (n > 0) {
-				got += (size_t)n;
-				continue;
-			}
-			finish_close(s);
-			return;
-		}
 		if (n < 0) {
 			fail(s, (int)-n);
 			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
@@ -749,8 +758,8 @@ static void tls_writable(struct aio_stream *s)
 	while ((r = tls_ops->flush(c)) == 0 && !tls_ops->unsent(c) &&
 	       aio_buf_len(&s->out) && !(s->state & TLS_HANDSHAKE)) {
 		size_t n = t->retry ? t->retry : aio_buf_len(&s->out);
-		if (n > sizeof scratch && !t->retry)
-			n = sizeof scratch;
+		if (n > READ_BLOCK && !t->retry)
+			n = READ_BLOCK;
 		r = tls_ops->write(c, aio_buf_peek(&s->out), n);
 		if (r == -EAGAIN) {
 			t->retry = n;
