@@ -741,7 +741,6 @@ void laio_open_task(lua_State *L, int state)
 	};
 	static const luaL_Reg metamethods[] = {
 		{"__tostring", l_task_tostring},
-		{"__gc", laio_future_gc},
 		{NULL, NULL}
 	};
 	laio_new_class(L, LAIO_TASK, state, methods, metamethods);
