@@ -26,6 +26,10 @@ struct l_state {
 	struct l_loop *running;	/* loop running in this Lua state, or NULL */
 	unsigned long task_counter;	/* for default names, Task-1, ... */
 	int task_metatable;	/* a registry ref: a task is made without a lookup by name */
+	/* Unfinished tasks, the most there ever were, and what one costs the
+	 * heap: the collector's credit for a burst of them (see l_task.c). */
+	unsigned long tasks_unfinished, tasks_peak;
+	int task_bytes, gc_credit;
 };
 
 /* l_core.c */

@@ -191,6 +191,7 @@ static int task_body(lua_State *co)
 
 static void unlink_task(struct l_task *t)
 {
+	t->fut.loop->S->tasks_unfinished--;
 	t->link.prev->next = t->link.next;
 	t->link.next->prev = t->link.prev;
 	t->link.prev = t->link.next = &t->link;
@@ -422,6 +423,47 @@ static void task_step(struct aio_call *call)
 	}
 }
 
+/*
+ * A burst of new tasks (100,000 made in a loop) is live memory by
+ * definition: each is anchored until it finishes. The collector, paced by
+ * allocation, would run a cycle each time the heap doubled, each marking
+ * every task made so far (and a coroutine is re-marked in every cycle's
+ * atomic phase) to find nothing to free. So a task that takes the count of
+ * unfinished tasks past its highest so far gives the collector credit for
+ * its own bytes: it runs as if those tasks were not there, and counts them
+ * from its next cycle on. Below the peak (tasks made as fast as others
+ * finish) nothing is credited, so garbage paces the collector as ever,
+ * and the credit over a state's life is bounded by its peak of tasks.
+ * Credited in KiB, as lua_gc takes it, a few at a time.
+ */
+#define CREDIT_CHUNK 8192
+
+static void credit_burst(lua_State *L, struct l_state *S)
+{
+	S->tasks_peak = S->tasks_unfinished;
+	S->gc_credit += S->task_bytes;
+	if (S->gc_credit < CREDIT_CHUNK)
+		return;
+	if (lua_gc(L, LUA_GCISRUNNING))
+		lua_gc(L, LUA_GCSTEP, -(S->gc_credit / 1024));
+	S->gc_credit %= 1024;
+}
+
+/* What a task's userdata and coroutine take of the heap, for credit_burst. */
+static int measure_task_bytes(lua_State *L)
+{
+	int running = lua_gc(L, LUA_GCISRUNNING);
+	lua_gc(L, LUA_GCSTOP);
+	int before = lua_gc(L, LUA_GCCOUNT) * 1024 + lua_gc(L, LUA_GCCOUNTB);
+	lua_newuserdatauv(L, sizeof(struct l_task), UV_TASK_COUNT);
+	lua_newthread(L);
+	int after = lua_gc(L, LUA_GCCOUNT) * 1024 + lua_gc(L, LUA_GCCOUNTB);
+	lua_pop(L, 2);
+	if (running)
+		lua_gc(L, LUA_GCRESTART);
+	return after - before;
+}
+
 struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 {
 	int loop_idx = lua_gettop(L) - nargs - 1;	/* loop, fn, args... */
@@ -462,6 +504,8 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	loop->tasks.prev = &t->link;
 	aio_call_soon(loop->rt, &t->timer.call, task_step);
 	lua_replace(L, loop_idx);	/* the task takes the loop's slot */
+	if (++S->tasks_unfinished > S->tasks_peak)
+		credit_burst(L, S);
 	return t;
 }
 
@@ -746,7 +790,9 @@ void laio_open_task(lua_State *L, int state)
 	laio_new_class(L, LAIO_TASK, state, methods, metamethods);
 	laio_mark_future_class(L, LAIO_TASK);
 	luaL_getmetatable(L, LAIO_TASK);
-	((struct l_state *)lua_touserdata(L, state))->task_metatable = luaL_ref(L, LUA_REGISTRYINDEX);
+	struct l_state *S = lua_touserdata(L, state);
+	S->task_metatable = luaL_ref(L, LUA_REGISTRYINDEX);
+	S->task_bytes = measure_task_bytes(L);
 	lua_pushvalue(L, state);
 	luaL_setfuncs(L, task_functions, 1);
 }
