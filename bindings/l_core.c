@@ -57,6 +57,33 @@ void laio_new_class(lua_State *L, const char *tname, int state,
 	lua_pop(L, 2);
 }
 
+/*
+ * Slots come from luaL_ref, once each. A released slot holds the next free
+ * one, an integer, as luaL_ref's own free list does, but the list's head
+ * is kept in C: taking a slot is one lookup, where luaL_ref makes four and
+ * measures the registry. A released slot is never nil, so luaL_ref's
+ * search for a border (a non-nil slot before a nil one) never lands on it.
+ */
+int laio_anchor(lua_State *L, struct l_state *S)
+{
+	int slot = S->anchor_free;
+	if (!slot)
+		return luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, slot);
+	S->anchor_free = (int)lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	lua_rawseti(L, LUA_REGISTRYINDEX, slot);
+	return slot;
+}
+
+void laio_unanchor(lua_State *L, struct l_state *S, int *ref)
+{
+	lua_pushinteger(L, S->anchor_free);
+	lua_rawseti(L, LUA_REGISTRYINDEX, *ref);
+	S->anchor_free = *ref;
+	*ref = LUA_NOREF;
+}
+
 void laio_push_weak_table(lua_State *L, const char *key)
 {
 	if (lua_getfield(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE)

@@ -30,6 +30,7 @@ struct l_state {
 	 * heap: the collector's credit for a burst of them (see l_task.c). */
 	unsigned long tasks_unfinished, tasks_peak;
 	int task_bytes, gc_credit;
+	int anchor_free;	/* the first free slot of laio_anchor's, or 0 */
 };
 
 /* l_core.c */
@@ -46,6 +47,15 @@ void laio_new_class(lua_State *L, const char *tname, int state,
 /* [-1, +0] Names the method table on top after tname for error messages
  * (see l_core.c), for classes made outside laio_new_class. */
 void laio_name_methods(lua_State *L, const char *tname);
+/*
+ * [-1, +0] Anchors the value on top in the registry until laio_unanchor;
+ * returns its slot, for lua_rawgeti(L, LUA_REGISTRYINDEX, slot). As
+ * luaL_ref and luaL_unref, for objects anchored and released by the
+ * hundred thousand (tasks): a slot once taken is kept and reused.
+ */
+int laio_anchor(lua_State *L, struct l_state *S);
+/* [-0, +0] Releases the slot *ref and sets it to LUA_NOREF. */
+void laio_unanchor(lua_State *L, struct l_state *S, int *ref);
 /* [-0, +1] registry[key], a table with weak keys, made on first use. */
 void laio_push_weak_table(lua_State *L, const char *key);
 /* An integer a C part hands its Lua part, by name. */

@@ -202,8 +202,7 @@ void laio_task_abandon(lua_State *L, struct l_task *t)
 	unlink_task(t);
 	unlink_park(t);
 	aio_timer_stop(t->fut.loop->rt, &t->timer);	/* armed, or its call queued */
-	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
-	t->fut.ref = LUA_NOREF;
+	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 }
 
 static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
@@ -241,8 +240,7 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 	laio_future_finish(L, tidx, state);
 	/* The anchor goes now, or once the task's own callback has run. */
 	if (!aio_call_queued(&t->timer.call)) {
-		luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
-		t->fut.ref = LUA_NOREF;
+		laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 	}
 	lua_settop(L, tidx - 1);
 }
@@ -254,8 +252,7 @@ static void run_own_callback(struct aio_call *call)
 	int top = lua_gettop(L);
 	lua_pushcfunction(L, laio_traceback_handler);
 	push_task(L, t);
-	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
-	t->fut.ref = LUA_NOREF;
+	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 	lua_getiuservalue(L, -1, UV_CALLBACKS);
 	lua_pushnil(L);
 	lua_setiuservalue(L, -3, UV_CALLBACKS);
@@ -270,8 +267,7 @@ int laio_task_drop(lua_State *L, struct aio_call *call)
 	if (call->fn != run_own_callback)
 		return 0;
 	struct l_task *t = aio_container_of(call, struct l_task, timer.call);
-	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
-	t->fut.ref = LUA_NOREF;
+	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 	return 1;
 }
 
@@ -497,7 +493,7 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	lua_insert(L, loop_idx + 1);	/* task below fn and args */
 	lua_xmove(L, t->co, nargs + 1);
 	lua_pushvalue(L, -1);
-	t->fut.ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	t->fut.ref = laio_anchor(L, S);
 	t->link.next = &loop->tasks;
 	t->link.prev = loop->tasks.prev;
 	loop->tasks.prev->next = &t->link;
