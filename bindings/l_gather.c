@@ -6,6 +6,7 @@
 
 /* User values: the children (a sequence, repeats kept), the outer future. */
 struct l_gather {
+	struct l_future *outer;	/* as GV_OUTER */
 	int nchildren;
 	int nfuts;		/* distinct children */
 	int nfinished;
@@ -98,6 +99,20 @@ static int child_done(lua_State *L)
 	return 0;
 }
 
+int laio_gather_counted(lua_State *L, int cb_idx, struct l_future *f)
+{
+	if (lua_tocfunction(L, cb_idx) != child_done)
+		return 0;
+	lua_getupvalue(L, cb_idx, 1);
+	struct l_gather *g = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	if (g->outer->state != FUT_PENDING || f->state != FUT_FINISHED || f->failed ||
+	    g->nfinished + 1 >= g->nfuts)
+		return 0;
+	g->nfinished++;
+	return 1;
+}
+
 /* Cancel handler of the outer future: cancel the children instead. */
 static int cancel_children(lua_State *L)
 {
@@ -145,7 +160,7 @@ static void gather_future(lua_State *L, int n, int return_exceptions)
 	else
 		laio_push_running_loop(L);
 	struct l_loop *loop = lua_touserdata(L, -1);
-	laio_new_future(L, loop);
+	g->outer = laio_new_future(L, loop);
 	lua_remove(L, -2);
 	int outer = lua_gettop(L);
 	lua_pushvalue(L, outer);
