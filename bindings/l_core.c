@@ -11,6 +11,11 @@ struct l_state *laio_new_state(lua_State *L)
 	memset(S, 0, sizeof *S);
 	lua_pushvalue(L, -1);
 	lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
+	/* luaL_ref keeps its free list's head in a registry slot of the array
+	 * part, made on its first call: made now, before laio_anchor takes a
+	 * slot past the border, which could be that one. */
+	lua_pushboolean(L, 1);
+	luaL_unref(L, LUA_REGISTRYINDEX, luaL_ref(L, LUA_REGISTRYINDEX));
 	return S;
 }
 
@@ -58,20 +63,23 @@ void laio_new_class(lua_State *L, const char *tname, int state,
 }
 
 /*
- * Slots come from luaL_ref, once each. A released slot holds the next free
- * one, an integer, as luaL_ref's own free list does, but the list's head
- * is kept in C: taking a slot is one lookup, where luaL_ref makes four and
- * measures the registry. A released slot is never nil, so luaL_ref's
- * search for a border (a non-nil slot before a nil one) never lands on it.
+ * A new slot is the registry's first nil one after its border, as
+ * luaL_ref's are. A released slot holds the next free one, an integer, as
+ * in luaL_ref's own free list, but the list's head is kept in C: taking a
+ * slot is one lookup, where luaL_ref makes three before it measures the
+ * registry. Never nil, a released slot is no border for luaL_ref to land
+ * on, nor are luaL_ref's for us.
  */
 int laio_anchor(lua_State *L, struct l_state *S)
 {
 	int slot = S->anchor_free;
-	if (!slot)
-		return luaL_ref(L, LUA_REGISTRYINDEX);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, slot);
-	S->anchor_free = (int)lua_tointeger(L, -1);
-	lua_pop(L, 1);
+	if (slot) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, slot);
+		S->anchor_free = (int)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	} else {
+		slot = (int)lua_rawlen(L, LUA_REGISTRYINDEX) + 1;
+	}
 	lua_rawseti(L, LUA_REGISTRYINDEX, slot);
 	return slot;
 }

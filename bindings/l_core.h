@@ -50,8 +50,8 @@ void laio_name_methods(lua_State *L, const char *tname);
 /*
  * [-1, +0] Anchors the value on top in the registry until laio_unanchor;
  * returns its slot, for lua_rawgeti(L, LUA_REGISTRYINDEX, slot). As
- * luaL_ref and luaL_unref, for objects anchored and released by the
- * hundred thousand (tasks): a slot once taken is kept and reused.
+ * luaL_ref and luaL_unref (whose slots it never takes), for objects
+ * anchored and released by the hundred thousand (tasks); not for nil.
  */
 int laio_anchor(lua_State *L, struct l_state *S);
 /* [-0, +0] Releases the slot *ref and sets it to LUA_NOREF. */
