@@ -130,8 +130,15 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 	struct l_future *f = lua_touserdata(L, fut_idx);
 	f->state = (unsigned char)state;
 	int t = lua_getiuservalue(L, fut_idx, UV_CALLBACKS);
-	lua_pushnil(L);
-	lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
+	if (t == LUA_TFUNCTION && f->is_task) {
+		lua_pop(L, 1);
+		laio_task_own_callback(L, fut_idx);
+		return;
+	}
+	if (t != LUA_TNIL) {
+		lua_pushnil(L);
+		lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
+	}
 	if (t == LUA_TTABLE) {
 		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 		for (lua_Integer i = 1; i <= n; i++) {
@@ -139,8 +146,6 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 			schedule_one(L, fut_idx);
 		}
 		lua_pop(L, 1);
-	} else if (t == LUA_TFUNCTION && f->is_task) {
-		laio_task_own_callback(L, fut_idx);
 	} else if (t != LUA_TNIL) {
 		schedule_one(L, fut_idx);
 	} else {

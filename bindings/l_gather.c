@@ -182,21 +182,25 @@ static void gather_future(lua_State *L, int n, int return_exceptions)
 	int done = lua_gettop(L);
 	/* Children done already are counted at once, after the others were
 	 * hooked, as Python does; the rest call back when they finish. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 1; i <= n; i++) {
-			struct l_future *f = lua_touserdata(L, i);
-			if (pass == 0 && f->gather_mark != g->mark) {
-				f->gather_mark = g->mark;
-				g->nfuts++;
-				if (f->state == FUT_PENDING)
-					laio_future_add_callback(L, i, done);
-			} else if (pass == 1 && f->state != FUT_PENDING &&
-				   f->gather_mark == g->mark) {
-				f->gather_mark = 0;	/* once per distinct child */
-				lua_pushvalue(L, done);
-				lua_pushvalue(L, i);
-				lua_call(L, 1, 0);
-			}
+	int any_done = 0;
+	for (int i = 1; i <= n; i++) {
+		struct l_future *f = lua_touserdata(L, i);
+		if (f->gather_mark == g->mark)
+			continue;
+		f->gather_mark = g->mark;
+		g->nfuts++;
+		if (f->state != FUT_PENDING)
+			any_done = 1;
+		else
+			laio_future_add_callback(L, i, done);
+	}
+	for (int i = 1; any_done && i <= n; i++) {
+		struct l_future *f = lua_touserdata(L, i);
+		if (f->state != FUT_PENDING && f->gather_mark == g->mark) {
+			f->gather_mark = 0;	/* once per distinct child */
+			lua_pushvalue(L, done);
+			lua_pushvalue(L, i);
+			lua_call(L, 1, 0);
 		}
 	}
 	lua_settop(L, outer);
