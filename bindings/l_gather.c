@@ -45,9 +45,10 @@ static void push_outcome(lua_State *L, int child)
 	} else {
 		int top = lua_gettop(L);
 		int n = laio_push_results(L, child);
-		lua_settop(L, top + (n > 0));
 		if (n == 0)
 			lua_pushnil(L);
+		else if (n > 1)
+			lua_settop(L, top + 1);
 	}
 }
 

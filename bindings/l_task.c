@@ -167,10 +167,8 @@ static int task_msgh(lua_State *co)
 static int task_body_k(lua_State *co, int status, lua_KContext ctx)
 {
 	struct l_task *t = (struct l_task *)ctx;
-	if (status == LUA_OK || status == LUA_YIELD) {
-		lua_remove(co, 1);
-		return lua_gettop(co);
-	}
+	if (status == LUA_OK || status == LUA_YIELD)
+		return lua_gettop(co) - 1;	/* all but the message handler */
 	t->fut.failed = 1;
 	lua_replace(co, 1);
 	lua_settop(co, 1);
@@ -577,7 +575,8 @@ static int l_sleep(lua_State *L)
 	int nargs = lua_gettop(L);
 	struct l_task *t = laio_current_task(L, STATE(L));
 	struct aio_loop *rt = t->fut.loop->rt;
-	lua_settop(L, 2);
+	if (nargs > 2)
+		lua_settop(L, 2);	/* the result on top, for sleep_k */
 	if (delay > 0) {
 		if (aio_timer_start(rt, &t->timer, aio_loop_time(rt) + delay, sleep_due))
 			return luaL_error(L, "not enough memory");
