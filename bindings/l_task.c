@@ -424,22 +424,25 @@ static void task_step(struct aio_call *call)
 /*
  * A burst of new tasks (100,000 made in a loop) is live memory by
  * definition: each is anchored until it finishes. The collector, paced by
- * allocation, would run a cycle each time the heap doubled, each marking
- * every task made so far (and a coroutine is re-marked in every cycle's
- * atomic phase) to find nothing to free. So a task that takes the count of
- * unfinished tasks past its highest so far gives the collector credit for
- * its own bytes: it runs as if those tasks were not there, and counts them
- * from its next cycle on. Below the peak (tasks made as fast as others
- * finish) nothing is credited, so garbage paces the collector as ever,
- * and the credit over a state's life is bounded by its peak of tasks.
- * Credited in KiB, as lua_gc takes it, a few at a time.
+ * allocation against the heap it found live at its last cycle, would run
+ * a cycle each time the heap doubled, each marking every task made so far
+ * (and a coroutine is re-marked in every cycle's atomic phase) to find
+ * nothing to free. So a task that takes the count of unfinished tasks past
+ * its highest so far gives the collector credit: twice its bytes, as if it
+ * had been found live at the last cycle, whose end allows the heap to grow
+ * to twice what was live (the default pause, 200) before the next. Below
+ * the peak (tasks made as fast as others finish) nothing is credited, so
+ * garbage paces the collector as ever, and the credit over a state's life
+ * is bounded by its peak of tasks. Credited in KiB, as lua_gc takes it, a
+ * few at a time. See docs/benchmarks.md, "the task core", for the memory
+ * of workloads that make garbage during and after a burst.
  */
 #define CREDIT_CHUNK 8192
 
 static void credit_burst(lua_State *L, struct l_state *S)
 {
 	S->tasks_peak = S->tasks_unfinished;
-	S->gc_credit += S->task_bytes;
+	S->gc_credit += 2 * S->task_bytes;
 	if (S->gc_credit < CREDIT_CHUNK)
 		return;
 	if (lua_gc(L, LUA_GCISRUNNING))
