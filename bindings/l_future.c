@@ -1,4 +1,5 @@
 /* l_future.c -- asyncio.Future: a result that arrives later, its done callbacks, and the report of an error nobody retrieved */
+#include "l_gather.h"
 #include "l_handle.h"
 #include "l_task.h"
 
@@ -117,6 +118,7 @@ static void schedule_one(lua_State *L, int fut_idx)
 			laio_task_wakeup(waiter);
 		return;
 	}
+	laio_gather_child_done(L, -1, lua_touserdata(L, fut_idx), 0);
 	lua_getiuservalue(L, fut_idx, UV_LOOP);
 	lua_insert(L, -2);
 	lua_pushvalue(L, fut_idx);
@@ -131,14 +133,21 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 	f->state = (unsigned char)state;
 	int t = lua_getiuservalue(L, fut_idx, UV_CALLBACKS);
 	if (t == LUA_TFUNCTION && f->is_task) {
+		/* Most of a gather's children only count themselves done. */
+		int counted = laio_gather_child_done(L, -1, f, 1);
 		lua_pop(L, 1);
-		laio_task_own_callback(L, fut_idx);
-		return;
+		if (!counted) {
+			laio_task_own_callback(L, fut_idx);
+			return;
+		}
+		t = LUA_TNONE;	/* the slot is cleared, nothing scheduled */
 	}
 	if (t != LUA_TNIL) {
 		lua_pushnil(L);
 		lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
 	}
+	if (t == LUA_TNONE)
+		return;
 	if (t == LUA_TTABLE) {
 		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 		for (lua_Integer i = 1; i <= n; i++) {

@@ -11,6 +11,7 @@ struct l_gather {
 	int nfuts;		/* distinct children */
 	int nfinished;
 	unsigned mark;		/* stamps children already counted */
+	int due;		/* runs of child_done scheduled, not run yet */
 	unsigned char return_exceptions;
 	unsigned char cancel_requested;
 };
@@ -57,6 +58,7 @@ static int child_done(lua_State *L)
 {
 	struct l_gather *g = lua_touserdata(L, lua_upvalueindex(1));
 	struct l_future *f = lua_touserdata(L, 1);
+	g->due--;
 	g->nfinished++;
 	lua_getiuservalue(L, lua_upvalueindex(1), GV_OUTER);
 	int outer = lua_gettop(L);
@@ -100,18 +102,30 @@ static int child_done(lua_State *L)
 	return 0;
 }
 
-int laio_gather_counted(lua_State *L, int cb_idx, struct l_future *f)
+/*
+ * Counting a child when it finishes, not when its callback would have run,
+ * changes nothing one can see if no run of the callback is due before it
+ * (due counts them): without return_exceptions the gather ends at the run
+ * for the last child or for the first that failed, whatever was counted
+ * before, and the count only decides which child is last, whose run is
+ * still scheduled. (With return_exceptions, a failed child's run, due
+ * earlier, would see itself last too soon.)
+ */
+int laio_gather_child_done(lua_State *L, int cb_idx, struct l_future *f, int may_count)
 {
 	if (lua_tocfunction(L, cb_idx) != child_done)
 		return 0;
 	lua_getupvalue(L, cb_idx, 1);
 	struct l_gather *g = lua_touserdata(L, -1);
 	lua_pop(L, 1);
-	if (g->outer->state != FUT_PENDING || f->state != FUT_FINISHED || f->failed ||
-	    g->nfinished + 1 >= g->nfuts)
-		return 0;
-	g->nfinished++;
-	return 1;
+	if (may_count && g->due == 0 && !g->return_exceptions &&
+	    g->outer->state == FUT_PENDING && f->state == FUT_FINISHED && !f->failed &&
+	    g->nfinished + 1 < g->nfuts) {
+		g->nfinished++;
+		return 1;
+	}
+	g->due++;
+	return 0;
 }
 
 /* Cancel handler of the outer future: cancel the children instead. */
@@ -147,6 +161,7 @@ static void gather_future(lua_State *L, int n, int return_exceptions)
 	g->nfuts = 0;
 	g->nfinished = 0;
 	g->mark = ++next_mark ? next_mark : ++next_mark;
+	g->due = 0;
 	g->return_exceptions = (unsigned char)return_exceptions;
 	g->cancel_requested = 0;
 	lua_createtable(L, n, 0);
@@ -199,6 +214,7 @@ static void gather_future(lua_State *L, int n, int return_exceptions)
 		struct l_future *f = lua_touserdata(L, i);
 		if (f->state != FUT_PENDING && f->gather_mark == g->mark) {
 			f->gather_mark = 0;	/* once per distinct child */
+			g->due++;
 			lua_pushvalue(L, done);
 			lua_pushvalue(L, i);
 			lua_call(L, 1, 0);

@@ -10,12 +10,13 @@ int laio_gather_future(lua_State *L);	/* internal: gather without awaiting */
  * children and returns 1; else 0. */
 int laio_push_gather_children(lua_State *L, int idx);
 /*
- * For a finished task's own callback, the function at cb_idx: when it is a
- * gather's and all it would do for the child f is count it (f succeeded,
- * other children are left, the gather is pending), counts it and returns
- * 1, so the callback need not be called; else 0.
+ * For a future f whose done callback at cb_idx is about to be scheduled:
+ * when it is a gather's (each child has one), notes that its run is due,
+ * and returns 0. When may_count and all that run would do is count f done
+ * (see l_gather.c), counts it instead and returns 1: the callback must not
+ * be scheduled then.
  */
 struct l_future;
-int laio_gather_counted(lua_State *L, int cb_idx, struct l_future *f);
+int laio_gather_child_done(lua_State *L, int cb_idx, struct l_future *f, int may_count);
 
 #endif

@@ -1,6 +1,5 @@
 /* l_task.c -- asyncio.Task: a coroutine stepped by the loop; sleep, await, cancellation */
 #include "l_coro.h"
-#include "l_gather.h"
 #include "l_task.h"
 
 #include <stdio.h>
@@ -254,14 +253,11 @@ static void run_own_callback(struct aio_call *call)
 	lua_getiuservalue(L, -1, UV_CALLBACKS);
 	lua_pushnil(L);
 	lua_setiuservalue(L, -3, UV_CALLBACKS);
-	/* Most of a gather's children only count themselves done. */
-	if (!laio_gather_counted(L, -1, &t->fut)) {
-		lua_pushcfunction(L, laio_traceback_handler);
-		lua_insert(L, top + 1);	/* handler, task, callback */
-		lua_insert(L, -2);
-		if (lua_pcall(L, 1, 0, top + 1) != LUA_OK)
-			laio_report(L, "Exception in callback:", -1);
-	}
+	lua_pushcfunction(L, laio_traceback_handler);
+	lua_insert(L, top + 1);	/* handler, task, callback */
+	lua_insert(L, -2);
+	if (lua_pcall(L, 1, 0, top + 1) != LUA_OK)
+		laio_report(L, "Exception in callback:", -1);
 	lua_settop(L, top);
 }
 
