@@ -132,22 +132,18 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 	struct l_future *f = lua_touserdata(L, fut_idx);
 	f->state = (unsigned char)state;
 	int t = lua_getiuservalue(L, fut_idx, UV_CALLBACKS);
-	if (t == LUA_TFUNCTION && f->is_task) {
-		/* Most of a gather's children only count themselves done. */
-		int counted = laio_gather_child_done(L, -1, f, 1);
+	/* A task's one callback is its own, but for most of a gather's
+	 * children, which the gather has just counted done instead. */
+	int own = t == LUA_TFUNCTION && f->is_task;
+	if (own && !laio_gather_child_done(L, -1, f, 1)) {
 		lua_pop(L, 1);
-		if (!counted) {
-			laio_task_own_callback(L, fut_idx);
-			return;
-		}
-		t = LUA_TNONE;	/* the slot is cleared, nothing scheduled */
+		laio_task_own_callback(L, fut_idx);
+		return;
 	}
 	if (t != LUA_TNIL) {
 		lua_pushnil(L);
 		lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
 	}
-	if (t == LUA_TNONE)
-		return;
 	if (t == LUA_TTABLE) {
 		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 		for (lua_Integer i = 1; i <= n; i++) {
@@ -155,7 +151,7 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 			schedule_one(L, fut_idx);
 		}
 		lua_pop(L, 1);
-	} else if (t != LUA_TNIL) {
+	} else if (t != LUA_TNIL && !own) {
 		schedule_one(L, fut_idx);
 	} else {
 		lua_pop(L, 1);

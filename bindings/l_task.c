@@ -237,9 +237,8 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 	unlink_task(t);
 	laio_future_finish(L, tidx, state);
 	/* The anchor goes now, or once the task's own callback has run. */
-	if (!aio_call_queued(&t->timer.call)) {
+	if (!aio_call_queued(&t->timer.call))
 		laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
-	}
 	lua_settop(L, tidx - 1);
 }
 
@@ -248,13 +247,12 @@ static void run_own_callback(struct aio_call *call)
 	struct l_task *t = aio_container_of(call, struct l_task, timer.call);
 	lua_State *L = t->fut.loop->L;
 	int top = lua_gettop(L);
+	lua_pushcfunction(L, laio_traceback_handler);
 	push_task(L, t);
 	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 	lua_getiuservalue(L, -1, UV_CALLBACKS);
 	lua_pushnil(L);
 	lua_setiuservalue(L, -3, UV_CALLBACKS);
-	lua_pushcfunction(L, laio_traceback_handler);
-	lua_insert(L, top + 1);	/* handler, task, callback */
 	lua_insert(L, -2);
 	if (lua_pcall(L, 1, 0, top + 1) != LUA_OK)
 		laio_report(L, "Exception in callback:", -1);
