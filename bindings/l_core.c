@@ -21,6 +21,11 @@ struct l_state *laio_new_state(lua_State *L)
 	void *ud;
 	if (lua_getallocf(L, &ud) == aio_pool_alloc)
 		*aio_pool_user(ud) = S;
+	/* luaL_ref keeps its free list's head in a registry slot of the array
+	 * part, made on its first call: made now, before laio_anchor takes a
+	 * slot past the border, which could be that one. */
+	lua_pushboolean(L, 1);
+	luaL_unref(L, LUA_REGISTRYINDEX, luaL_ref(L, LUA_REGISTRYINDEX));
 	return S;
 }
 
@@ -88,6 +93,36 @@ void *laio_checkself(lua_State *L, const char *tname)
 			return p;
 	}
 	return luaL_checkudata(L, 1, tname);
+}
+
+/*
+ * A new slot is the registry's first nil one after its border, as
+ * luaL_ref's are. A released slot holds the next free one, an integer, as
+ * in luaL_ref's own free list, but the list's head is kept in C: taking a
+ * slot is one lookup, where luaL_ref makes three before it measures the
+ * registry. Never nil, a released slot is no border for luaL_ref to land
+ * on, nor are luaL_ref's for us.
+ */
+int laio_anchor(lua_State *L, struct l_state *S)
+{
+	int slot = S->anchor_free;
+	if (slot) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, slot);
+		S->anchor_free = (int)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	} else {
+		slot = (int)lua_rawlen(L, LUA_REGISTRYINDEX) + 1;
+	}
+	lua_rawseti(L, LUA_REGISTRYINDEX, slot);
+	return slot;
+}
+
+void laio_unanchor(lua_State *L, struct l_state *S, int *ref)
+{
+	lua_pushinteger(L, S->anchor_free);
+	lua_rawseti(L, LUA_REGISTRYINDEX, *ref);
+	S->anchor_free = *ref;
+	*ref = LUA_NOREF;
 }
 
 void laio_push_weak_table(lua_State *L, const char *key)

@@ -26,6 +26,11 @@ struct l_state {
 	struct l_loop *running;	/* loop running in this Lua state, or NULL */
 	unsigned long task_counter;	/* for default names, Task-1, ... */
 	int task_metatable;	/* a registry ref: a task is made without a lookup by name */
+	/* Unfinished tasks, the most there ever were, and what one costs the
+	 * heap: the collector's credit for a burst of them (see l_task.c). */
+	unsigned long tasks_unfinished, tasks_peak;
+	int task_bytes, gc_credit;
+	int anchor_free;	/* the first free slot of laio_anchor's, or 0 */
 };
 
 /* l_core.c */
@@ -51,6 +56,15 @@ void *laio_checkself(lua_State *L, const char *tname);
 /* [-1, +0] Names the method table on top after tname for error messages
  * (see l_core.c), for classes made outside laio_new_class. */
 void laio_name_methods(lua_State *L, const char *tname);
+/*
+ * [-1, +0] Anchors the value on top in the registry until laio_unanchor;
+ * returns its slot, for lua_rawgeti(L, LUA_REGISTRYINDEX, slot). As
+ * luaL_ref and luaL_unref (whose slots it never takes), for objects
+ * anchored and released by the hundred thousand (tasks); not for nil.
+ */
+int laio_anchor(lua_State *L, struct l_state *S);
+/* [-0, +0] Releases the slot *ref and sets it to LUA_NOREF. */
+void laio_unanchor(lua_State *L, struct l_state *S, int *ref);
 /* [-0, +1] registry[key], a table with weak keys, made on first use. */
 void laio_push_weak_table(lua_State *L, const char *key);
 /* An integer a C part hands its Lua part, by name. */

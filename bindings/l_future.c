@@ -1,4 +1,5 @@
 /* l_future.c -- asyncio.Future: a result that arrives later, its done callbacks, and the report of an error nobody retrieved */
+#include "l_gather.h"
 #include "l_handle.h"
 #include "l_task.h"
 
@@ -9,7 +10,7 @@ static const char *const state_names[] = {"pending", "cancelled", "finished"};
 /*
  * Future's and Task's metatables hold this marker at FUTURE_MARK: one
  * lookup tells both apart from anything else, where luaL_testudata would
- * look each class up by name (twice per collected task, in __gc).
+ * look each class up by name.
  */
 static const char future_marker;
 #define FUTURE_MARK 1
@@ -117,6 +118,7 @@ static void schedule_one(lua_State *L, int fut_idx)
 			laio_task_wakeup(waiter);
 		return;
 	}
+	laio_gather_child_done(L, -1, lua_touserdata(L, fut_idx), 0);
 	lua_getiuservalue(L, fut_idx, UV_LOOP);
 	lua_insert(L, -2);
 	lua_pushvalue(L, fut_idx);
@@ -130,8 +132,18 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 	struct l_future *f = lua_touserdata(L, fut_idx);
 	f->state = (unsigned char)state;
 	int t = lua_getiuservalue(L, fut_idx, UV_CALLBACKS);
-	lua_pushnil(L);
-	lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
+	/* A task's one callback is its own, but for most of a gather's
+	 * children, which the gather has just counted done instead. */
+	int own = t == LUA_TFUNCTION && f->is_task;
+	if (own && !laio_gather_child_done(L, -1, f, 1)) {
+		lua_pop(L, 1);
+		laio_task_own_callback(L, fut_idx);
+		return;
+	}
+	if (t != LUA_TNIL) {
+		lua_pushnil(L);
+		lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
+	}
 	if (t == LUA_TTABLE) {
 		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 		for (lua_Integer i = 1; i <= n; i++) {
@@ -139,9 +151,7 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 			schedule_one(L, fut_idx);
 		}
 		lua_pop(L, 1);
-	} else if (t == LUA_TFUNCTION && f->is_task) {
-		laio_task_own_callback(L, fut_idx);
-	} else if (t != LUA_TNIL) {
+	} else if (t != LUA_TNIL && !own) {
 		schedule_one(L, fut_idx);
 	} else {
 		lua_pop(L, 1);
@@ -423,15 +433,25 @@ static int l_future_tostring(lua_State *L)
 
 /*
  * The "never retrieved" report comes when the collector finds the failed
- * future dropped. A loop that allocates little may go hours without a
- * cycle, so while failed futures nobody looked at exist, a timer drives the
- * incremental collector in slices of at most GC_SLICE seconds every GC_TICK:
- * a small heap completes a cycle in a tick or two, a large one (200 MB)
- * takes longer but never stalls a turn by more than a slice. A cycle that
- * leaves one unreported (someone holds it) doubles the pause before the
- * next, up to GC_PAUSE_MAX, until another future fails.
+ * future dropped. Only a failed future needs a finalizer, so neither class
+ * has __gc (one on every task cost each a finalizer call at the state's
+ * close, and a cycle more to be freed once dropped): a future marked
+ * unretrieved gets a reporter, a userdata whose __gc reports, that holds
+ * the future as its user value. The weak-keyed set of the unretrieved
+ * holds each reporter as its future's value, so the reporter becomes
+ * garbage in the same cycle as the future; its finalizer then brings the
+ * future back for the report, as the future's own __gc would.
+ *
+ * A loop that allocates little may go hours without a cycle, so while
+ * failed futures nobody looked at exist, a timer drives the incremental
+ * collector in slices of at most GC_SLICE seconds every GC_TICK: a small
+ * heap completes a cycle in a tick or two, a large one (200 MB) takes
+ * longer but never stalls a turn by more than a slice. A cycle that leaves
+ * one unreported (someone holds it) doubles the pause before the next, up
+ * to GC_PAUSE_MAX, until another future fails.
  */
 #define UNRETRIEVED_KEY "asyncio.unretrieved"
+#define REPORTER "asyncio.Unretrieved"
 #define GC_TICK 0.02
 #define GC_SLICE 0.002
 #define GC_PAUSE_MAX 30.0
@@ -496,9 +516,15 @@ void laio_future_unretrieved(lua_State *L, int fut_idx)
 	f->unretrieved = 1;
 	push_unretrieved_set(L);
 	lua_pushvalue(L, fut_idx);
-	lua_pushboolean(L, 1);
-	lua_rawset(L, -3);
-	lua_pop(L, 1);
+	if (lua_rawget(L, -2) == LUA_TNIL) {
+		lua_pushvalue(L, fut_idx);
+		lua_newuserdatauv(L, 0, 1);
+		lua_pushvalue(L, fut_idx);
+		lua_setiuservalue(L, -2, 1);
+		luaL_setmetatable(L, REPORTER);
+		lua_rawset(L, -4);
+	}
+	lua_pop(L, 2);
 	loop->gc_noted = 1;
 	loop->gc_pause = 0;
 	loop->gc_resume = 0;
@@ -514,20 +540,23 @@ void laio_future_set_describer(void (*describe)(lua_State *L, int err_idx, int t
 	describe_failure = describe;
 }
 
-/* Shared by Future and Task: an error nobody retrieved is reported here at
- * the latest, when the object is collected or the Lua state closes. */
-int laio_future_gc(lua_State *L)
+/* The reporter's __gc: an error nobody retrieved is reported here at the
+ * latest, when its future is collected or the Lua state closes. */
+static int report_unretrieved(lua_State *L)
 {
-	struct l_future *f = laio_check_future(L, 1);	/* Lua can call it too */
-	if (!f->unretrieved)
+	luaL_checkudata(L, 1, REPORTER);	/* Lua can call it too */
+	lua_settop(L, 1);
+	lua_getiuservalue(L, 1, 1);
+	struct l_future *f = laio_test_future(L, 2);
+	if (!f || !f->unretrieved)
 		return 0;
 	f->unretrieved = 0;
 	const char *what = f->is_task ? "Task exception was never retrieved"
 				      : "Future exception was never retrieved";
-	luaL_tolstring(L, 1, NULL);
-	lua_getiuservalue(L, 1, UV_RESULT);
-	describe_failure(L, -1, f->is_task ? 1 : 0, 0);
-	fprintf(stderr, "%s\n%s: %s\n", what, lua_tostring(L, 2), lua_tostring(L, -1));
+	luaL_tolstring(L, 2, NULL);
+	lua_getiuservalue(L, 2, UV_RESULT);
+	describe_failure(L, -1, f->is_task ? 2 : 0, 0);
+	fprintf(stderr, "%s\n%s: %s\n", what, lua_tostring(L, 3), lua_tostring(L, -1));
 	fflush(stderr);
 	return 0;
 }
@@ -558,9 +587,12 @@ void laio_open_future(lua_State *L, int state)
 	};
 	static const luaL_Reg metamethods[] = {
 		{"__tostring", l_future_tostring},
-		{"__gc", laio_future_gc},
 		{NULL, NULL}
 	};
 	laio_new_class(L, LAIO_FUTURE, state, methods, metamethods);
 	laio_mark_future_class(L, LAIO_FUTURE);
+	luaL_newmetatable(L, REPORTER);
+	lua_pushcfunction(L, report_unretrieved);
+	lua_setfield(L, -2, "__gc");
+	lua_pop(L, 1);
 }

@@ -54,7 +54,6 @@ int laio_push_results(lua_State *L, int fut_idx);	/* raises its error */
 void laio_get_extra(lua_State *L, int idx, const char *field);	/* +1 */
 void laio_set_extra(lua_State *L, int idx, const char *field);	/* pops 1 */
 extern const luaL_Reg laio_future_common[];	/* Future's and Task's */
-int laio_future_gc(lua_State *L);
 /* Marks the failed future at idx as unretrieved, to be reported soon
  * after it is dropped (see l_future.c). */
 void laio_future_unretrieved(lua_State *L, int idx);

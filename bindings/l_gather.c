@@ -6,10 +6,12 @@
 
 /* User values: the children (a sequence, repeats kept), the outer future. */
 struct l_gather {
+	struct l_future *outer;	/* as GV_OUTER */
 	int nchildren;
 	int nfuts;		/* distinct children */
 	int nfinished;
 	unsigned mark;		/* stamps children already counted */
+	int due;		/* runs of child_done scheduled, not run yet */
 	unsigned char return_exceptions;
 	unsigned char cancel_requested;
 };
@@ -44,9 +46,10 @@ static void push_outcome(lua_State *L, int child)
 	} else {
 		int top = lua_gettop(L);
 		int n = laio_push_results(L, child);
-		lua_settop(L, top + (n > 0));
 		if (n == 0)
 			lua_pushnil(L);
+		else if (n > 1)
+			lua_settop(L, top + 1);
 	}
 }
 
@@ -55,6 +58,7 @@ static int child_done(lua_State *L)
 {
 	struct l_gather *g = lua_touserdata(L, lua_upvalueindex(1));
 	struct l_future *f = lua_touserdata(L, 1);
+	g->due--;
 	g->nfinished++;
 	lua_getiuservalue(L, lua_upvalueindex(1), GV_OUTER);
 	int outer = lua_gettop(L);
@@ -98,6 +102,32 @@ static int child_done(lua_State *L)
 	return 0;
 }
 
+/*
+ * Counting a child when it finishes, not when its callback would have run,
+ * changes nothing one can see if no run of the callback is due before it
+ * (due counts them): without return_exceptions the gather ends at the run
+ * for the last child or for the first that failed, whatever was counted
+ * before, and the count only decides which child is last, whose run is
+ * still scheduled. (With return_exceptions, a failed child's run, due
+ * earlier, would see itself last too soon.)
+ */
+int laio_gather_child_done(lua_State *L, int cb_idx, struct l_future *f, int may_count)
+{
+	if (lua_tocfunction(L, cb_idx) != child_done)
+		return 0;
+	lua_getupvalue(L, cb_idx, 1);
+	struct l_gather *g = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	if (may_count && g->due == 0 && !g->return_exceptions &&
+	    g->outer->state == FUT_PENDING && f->state == FUT_FINISHED && !f->failed &&
+	    g->nfinished + 1 < g->nfuts) {
+		g->nfinished++;
+		return 1;
+	}
+	g->due++;
+	return 0;
+}
+
 /* Cancel handler of the outer future: cancel the children instead. */
 static int cancel_children(lua_State *L)
 {
@@ -131,6 +161,7 @@ static void gather_future(lua_State *L, int n, int return_exceptions)
 	g->nfuts = 0;
 	g->nfinished = 0;
 	g->mark = ++next_mark ? next_mark : ++next_mark;
+	g->due = 0;
 	g->return_exceptions = (unsigned char)return_exceptions;
 	g->cancel_requested = 0;
 	lua_createtable(L, n, 0);
@@ -145,7 +176,7 @@ static void gather_future(lua_State *L, int n, int return_exceptions)
 	else
 		laio_push_running_loop(L);
 	struct l_loop *loop = lua_touserdata(L, -1);
-	laio_new_future(L, loop);
+	g->outer = laio_new_future(L, loop);
 	lua_remove(L, -2);
 	int outer = lua_gettop(L);
 	lua_pushvalue(L, outer);
@@ -167,21 +198,26 @@ static void gather_future(lua_State *L, int n, int return_exceptions)
 	int done = lua_gettop(L);
 	/* Children done already are counted at once, after the others were
 	 * hooked, as Python does; the rest call back when they finish. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 1; i <= n; i++) {
-			struct l_future *f = lua_touserdata(L, i);
-			if (pass == 0 && f->gather_mark != g->mark) {
-				f->gather_mark = g->mark;
-				g->nfuts++;
-				if (f->state == FUT_PENDING)
-					laio_future_add_callback(L, i, done);
-			} else if (pass == 1 && f->state != FUT_PENDING &&
-				   f->gather_mark == g->mark) {
-				f->gather_mark = 0;	/* once per distinct child */
-				lua_pushvalue(L, done);
-				lua_pushvalue(L, i);
-				lua_call(L, 1, 0);
-			}
+	int any_done = 0;
+	for (int i = 1; i <= n; i++) {
+		struct l_future *f = lua_touserdata(L, i);
+		if (f->gather_mark == g->mark)
+			continue;
+		f->gather_mark = g->mark;
+		g->nfuts++;
+		if (f->state != FUT_PENDING)
+			any_done = 1;
+		else
+			laio_future_add_callback(L, i, done);
+	}
+	for (int i = 1; any_done && i <= n; i++) {
+		struct l_future *f = lua_touserdata(L, i);
+		if (f->state != FUT_PENDING && f->gather_mark == g->mark) {
+			f->gather_mark = 0;	/* once per distinct child */
+			g->due++;
+			lua_pushvalue(L, done);
+			lua_pushvalue(L, i);
+			lua_call(L, 1, 0);
 		}
 	}
 	lua_settop(L, outer);

@@ -167,10 +167,8 @@ static int task_msgh(lua_State *co)
 static int task_body_k(lua_State *co, int status, lua_KContext ctx)
 {
 	struct l_task *t = (struct l_task *)ctx;
-	if (status == LUA_OK || status == LUA_YIELD) {
-		lua_remove(co, 1);
-		return lua_gettop(co);
-	}
+	if (status == LUA_OK || status == LUA_YIELD)
+		return lua_gettop(co) - 1;	/* all but the message handler */
 	t->fut.failed = 1;
 	lua_replace(co, 1);
 	lua_settop(co, 1);
@@ -192,6 +190,7 @@ static int task_body(lua_State *co)
 
 static void unlink_task(struct l_task *t)
 {
+	t->fut.loop->S->tasks_unfinished--;
 	t->link.prev->next = t->link.next;
 	t->link.next->prev = t->link.prev;
 	t->link.prev = t->link.next = &t->link;
@@ -202,8 +201,7 @@ void laio_task_abandon(lua_State *L, struct l_task *t)
 	unlink_task(t);
 	unlink_park(t);
 	aio_timer_stop(t->fut.loop->rt, &t->timer);	/* armed, or its call queued */
-	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
-	t->fut.ref = LUA_NOREF;
+	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 }
 
 static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
@@ -240,10 +238,8 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 	unlink_task(t);
 	laio_future_finish(L, tidx, state);
 	/* The anchor goes now, or once the task's own callback has run. */
-	if (!aio_call_queued(&t->timer.call)) {
-		luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
-		t->fut.ref = LUA_NOREF;
-	}
+	if (!aio_call_queued(&t->timer.call))
+		laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 	lua_settop(L, tidx - 1);
 }
 
@@ -254,8 +250,7 @@ static void run_own_callback(struct aio_call *call)
 	int top = lua_gettop(L);
 	lua_pushcfunction(L, laio_traceback_handler);
 	push_task(L, t);
-	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
-	t->fut.ref = LUA_NOREF;
+	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 	lua_getiuservalue(L, -1, UV_CALLBACKS);
 	lua_pushnil(L);
 	lua_setiuservalue(L, -3, UV_CALLBACKS);
@@ -270,8 +265,7 @@ int laio_task_drop(lua_State *L, struct aio_call *call)
 	if (call->fn != run_own_callback)
 		return 0;
 	struct l_task *t = aio_container_of(call, struct l_task, timer.call);
-	luaL_unref(L, LUA_REGISTRYINDEX, t->fut.ref);
-	t->fut.ref = LUA_NOREF;
+	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 	return 1;
 }
 
@@ -284,7 +278,6 @@ int laio_task_drop(lua_State *L, struct aio_call *call)
 void laio_task_own_callback(lua_State *L, int task_idx)
 {
 	struct l_task *t = lua_touserdata(L, task_idx);
-	lua_setiuservalue(L, task_idx, UV_CALLBACKS);
 	aio_call_soon(t->fut.loop->rt, &t->timer.call, run_own_callback);
 }
 
@@ -423,6 +416,50 @@ static void task_step(struct aio_call *call)
 	}
 }
 
+/*
+ * A burst of new tasks (100,000 made in a loop) is live memory by
+ * definition: each is anchored until it finishes. The collector, paced by
+ * allocation against the heap it found live at its last cycle, would run
+ * a cycle each time the heap doubled, each marking every task made so far
+ * (and a coroutine is re-marked in every cycle's atomic phase) to find
+ * nothing to free. So a task that takes the count of unfinished tasks past
+ * its highest so far gives the collector credit: twice its bytes, as if it
+ * had been found live at the last cycle, whose end allows the heap to grow
+ * to twice what was live (the default pause, 200) before the next. Below
+ * the peak (tasks made as fast as others finish) nothing is credited, so
+ * garbage paces the collector as ever, and the credit over a state's life
+ * is bounded by its peak of tasks. Credited in KiB, as lua_gc takes it, a
+ * few at a time. See docs/benchmarks.md, "the task core", for the memory
+ * of workloads that make garbage during and after a burst.
+ */
+#define CREDIT_CHUNK 8192
+
+static void credit_burst(lua_State *L, struct l_state *S)
+{
+	S->tasks_peak = S->tasks_unfinished;
+	S->gc_credit += 2 * S->task_bytes;
+	if (S->gc_credit < CREDIT_CHUNK)
+		return;
+	if (lua_gc(L, LUA_GCISRUNNING))
+		lua_gc(L, LUA_GCSTEP, -(S->gc_credit / 1024));
+	S->gc_credit %= 1024;
+}
+
+/* What a task's userdata and coroutine take of the heap, for credit_burst. */
+static int measure_task_bytes(lua_State *L)
+{
+	int running = lua_gc(L, LUA_GCISRUNNING);
+	lua_gc(L, LUA_GCSTOP);
+	int before = lua_gc(L, LUA_GCCOUNT) * 1024 + lua_gc(L, LUA_GCCOUNTB);
+	lua_newuserdatauv(L, sizeof(struct l_task), UV_TASK_COUNT);
+	lua_newthread(L);
+	int after = lua_gc(L, LUA_GCCOUNT) * 1024 + lua_gc(L, LUA_GCCOUNTB);
+	lua_pop(L, 2);
+	if (running)
+		lua_gc(L, LUA_GCRESTART);
+	return after - before;
+}
+
 struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 {
 	int loop_idx = lua_gettop(L) - nargs - 1;	/* loop, fn, args... */
@@ -456,13 +493,15 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	lua_insert(L, loop_idx + 1);	/* task below fn and args */
 	lua_xmove(L, t->co, nargs + 1);
 	lua_pushvalue(L, -1);
-	t->fut.ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	t->fut.ref = laio_anchor(L, S);
 	t->link.next = &loop->tasks;
 	t->link.prev = loop->tasks.prev;
 	loop->tasks.prev->next = &t->link;
 	loop->tasks.prev = &t->link;
 	aio_call_soon(loop->rt, &t->timer.call, task_step);
 	lua_replace(L, loop_idx);	/* the task takes the loop's slot */
+	if (++S->tasks_unfinished > S->tasks_peak)
+		credit_burst(L, S);
 	return t;
 }
 
@@ -534,7 +573,8 @@ static int l_sleep(lua_State *L)
 	int nargs = lua_gettop(L);
 	struct l_task *t = laio_current_task(L, STATE(L));
 	struct aio_loop *rt = t->fut.loop->rt;
-	lua_settop(L, 2);
+	if (nargs > 2)
+		lua_settop(L, 2);	/* the result on top, for sleep_k */
 	if (delay > 0) {
 		if (aio_timer_start(rt, &t->timer, aio_loop_time(rt) + delay, sleep_due))
 			return luaL_error(L, "not enough memory");
@@ -601,13 +641,26 @@ int laio_await(lua_State *L)
 	return laio_suspend(L, t, WAIT_FUTURE, await_k);
 }
 
+/* [-0, +1] The running loop: a task's own, when one runs (cheaper than
+ * the registry's field by name). */
+static struct l_loop *push_running_loop(lua_State *L, struct l_state *S)
+{
+	struct l_loop *loop = S->running;
+	if (!loop || !loop->current)
+		return laio_push_running_loop(L);
+	push_task(L, loop->current);
+	lua_getiuservalue(L, -1, UV_LOOP);
+	lua_replace(L, -2);
+	return loop;
+}
+
 static int l_create_task(lua_State *L)
 {
 	int nargs;
-	int coro = luaL_testudata(L, 1, LAIO_COROUTINE) != NULL;
+	int coro = lua_type(L, 1) != LUA_TFUNCTION && luaL_testudata(L, 1, LAIO_COROUTINE);
 	if (!coro && !is_callable(L, 1))
 		luaL_typeerror(L, 1, "function or coroutine");
-	struct l_loop *loop = laio_push_running_loop(L);
+	struct l_loop *loop = push_running_loop(L, STATE(L));
 	if (coro) {
 		nargs = laio_coro_unpack(L, 1);
 	} else {
@@ -742,13 +795,14 @@ void laio_open_task(lua_State *L, int state)
 	};
 	static const luaL_Reg metamethods[] = {
 		{"__tostring", l_task_tostring},
-		{"__gc", laio_future_gc},
 		{NULL, NULL}
 	};
 	laio_new_class(L, LAIO_TASK, state, methods, metamethods);
 	laio_mark_future_class(L, LAIO_TASK);
 	luaL_getmetatable(L, LAIO_TASK);
-	((struct l_state *)lua_touserdata(L, state))->task_metatable = luaL_ref(L, LUA_REGISTRYINDEX);
+	struct l_state *S = lua_touserdata(L, state);
+	S->task_metatable = luaL_ref(L, LUA_REGISTRYINDEX);
+	S->task_bytes = measure_task_bytes(L);
 	lua_pushvalue(L, state);
 	luaL_setfuncs(L, task_functions, 1);
 }

@@ -80,7 +80,8 @@ static inline int laio_unpark_first(struct l_link *list)
 	laio_unpark_head(list);
 	return 1;
 }
-/* [-1, +0] Schedules the function on top as the finished task's callback. */
+/* [-0, +0] Schedules the function in the finished task's callbacks slot
+ * as its callback. */
 void laio_task_own_callback(lua_State *L, int task_idx);
 /* For a closing loop: takes an unfinished task off every list and lets it
  * be collected; it never runs again. */
