@@ -47,9 +47,11 @@ struct queue_cache {
 	struct l_queue *last;	/* NULL, or the struct in the cache's user value */
 };
 
-/* Every method's and metamethod's upvalues: the module state, the cache. */
+/* Every method's and metamethod's upvalues: the module state, the cache
+ * as a light userdata (cheaper to read) and the userdata that it is. */
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
-#define CACHE lua_upvalueindex(2)
+#define CACHE(L) ((struct queue_cache *)lua_touserdata(L, lua_upvalueindex(2)))
+#define CACHE_HOLDER lua_upvalueindex(3)
 /* The constructors': */
 #define METHODS lua_upvalueindex(1)	/* copied into each queue and its __index */
 #define METAMETHODS lua_upvalueindex(2)	/* __tostring and __newindex, for each metatable */
@@ -80,11 +82,11 @@ static struct l_queue *push_struct(lua_State *L)
  * only C could make a light userdata of that address). */
 static struct l_queue *check_queue(lua_State *L)
 {
-	struct queue_cache *cache = lua_touserdata(L, CACHE);
+	struct queue_cache *cache = CACHE(L);
 	if (cache->last && cache->last->owner == lua_topointer(L, 1))
 		return cache->last;
 	cache->last = push_struct(L);
-	lua_setiuservalue(L, CACHE, 1);
+	lua_setiuservalue(L, CACHE_HOLDER, 1);
 	return cache->last;
 }
 
@@ -127,8 +129,10 @@ static lua_Integer ring_pos(const struct l_queue *q, lua_Integer pos)
 	return pos < q->cap ? pos : pos - q->cap;
 }
 
-/* A full ring grows: the run from head to the old end moves to the new end. */
-static void fifo_grow(lua_State *L, struct l_queue *q)
+/* A full ring grows: the run from head to the old end moves to the new end.
+ * Out of line, as the heap's put and get: put_now and get_now, inlined into
+ * the methods, then take a FIFO item without a stack frame. */
+static __attribute__((noinline)) void fifo_grow(lua_State *L, struct l_queue *q)
 {
 	lua_Integer cap = q->cap * 2;
 	if (q->bound > 0 && cap > q->bound)
@@ -200,7 +204,7 @@ static void move_entry(lua_State *L, lua_Integer from, lua_Integer to)
 
 /* [-1, +0] The item on top joins the heap, keyed by item[1] if it is a
  * table with one, else by itself. */
-static void heap_put(lua_State *L, struct l_queue *q)
+static __attribute__((noinline)) void heap_put(lua_State *L, struct l_queue *q)
 {
 	int item = lua_gettop(L), key = item + 1;
 	if (lua_type(L, item) != LUA_TTABLE || lua_geti(L, item, 1) == LUA_TNIL) {
@@ -229,7 +233,7 @@ static void heap_put(lua_State *L, struct l_queue *q)
 
 /* [-0, +1] Takes the first entry's item; the last entry fills the hole,
  * sinking along the path of the smaller children. */
-static void heap_get(lua_State *L, struct l_queue *q)
+static __attribute__((noinline)) void heap_get(lua_State *L, struct l_queue *q)
 {
 	lua_Integer last = q->size - 1, path[64];
 	int depth = 0;
@@ -327,7 +331,8 @@ static int put_now(lua_State *L, struct l_queue *q)
 		return laio_raise(L, "QueueShutDown", NULL);
 	if (is_full(q))
 		return laio_raise(L, "QueueFull", NULL);
-	lua_pushvalue(L, 2);
+	if (lua_gettop(L) != 2)
+		lua_pushvalue(L, 2);	/* q:put(item) has it on top already */
 	put_item(L, q);
 	q->unfinished++;
 	laio_unpark_first(&q->getters);
@@ -601,18 +606,20 @@ int laio_open_queue(lua_State *L)
 	lua_pushvalue(L, lua_upvalueindex(1));	/* the module state */
 	struct queue_cache *cache = lua_newuserdatauv(L, sizeof *cache, 1);
 	cache->last = NULL;
-	luaL_newlibtable(L, queue_methods);	/* 3 */
-	lua_pushvalue(L, 1);
-	lua_pushvalue(L, 2);
-	luaL_setfuncs(L, queue_methods, 2);
-	luaL_newlibtable(L, queue_metamethods);	/* 4 */
-	lua_pushvalue(L, 1);
-	lua_pushvalue(L, 2);
-	luaL_setfuncs(L, queue_metamethods, 2);
+	lua_pushlightuserdata(L, cache);
+	lua_insert(L, 2);	/* 2: the cache's light userdata, 3: the cache */
+	luaL_newlibtable(L, queue_methods);	/* 4 */
+	for (int i = 1; i <= 3; i++)
+		lua_pushvalue(L, i);
+	luaL_setfuncs(L, queue_methods, 3);
+	luaL_newlibtable(L, queue_metamethods);	/* 5 */
+	for (int i = 1; i <= 3; i++)
+		lua_pushvalue(L, i);
+	luaL_setfuncs(L, queue_metamethods, 3);
 	lua_createtable(L, 0, 3);
 	for (int kind = KIND_FIFO; kind <= KIND_PRIORITY; kind++) {
-		lua_pushvalue(L, 3);
 		lua_pushvalue(L, 4);
+		lua_pushvalue(L, 5);
 		lua_pushinteger(L, kind);
 		lua_pushcclosure(L, l_queue_new, 3);
 		lua_setfield(L, -2, kind_names[kind]);
