@@ -77,17 +77,25 @@ static struct l_queue *push_struct(lua_State *L)
 	return (struct l_queue *)(luaL_typeerror(L, 1, "asyncio.Queue"), NULL);
 }
 
+/* [-0, +0] check_queue's way when self is not the cached queue: the struct
+ * found becomes the cache's. */
+static __attribute__((noinline)) struct l_queue *cache_queue(lua_State *L, struct queue_cache *cache)
+{
+	cache->last = push_struct(L);
+	lua_setiuservalue(L, CACHE_HOLDER, 1);
+	return cache->last;
+}
+
 /* [-0, +0] Self's struct, from the cache when self is its owner (no other
  * live object has its owner's address: the cached struct keeps it alive;
- * only C could make a light userdata of that address). */
-static struct l_queue *check_queue(lua_State *L)
+ * only C could make a light userdata of that address). Inline: every
+ * method starts here. */
+static inline struct l_queue *check_queue(lua_State *L)
 {
 	struct queue_cache *cache = CACHE(L);
 	if (cache->last && cache->last->owner == lua_topointer(L, 1))
 		return cache->last;
-	cache->last = push_struct(L);
-	lua_setiuservalue(L, CACHE_HOLDER, 1);
-	return cache->last;
+	return cache_queue(L, cache);
 }
 
 /* Before a wait: the struct, whose lists hold the waiters, goes on the
