@@ -4,16 +4,24 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
- * A queue is a userdata whose user value is a table of its items, used as
- * an array: a put or a get is a few raw accesses and no allocation, which
- * is what makes a queue between two tasks cheap. So that q.maxsize reads
- * as a field (API.md), each queue has a metatable of its own whose __index
- * table holds maxsize and a copy of the methods (one lookup per call; an
- * __index chain to shared methods cost as much as the put itself). The
- * methods therefore tell a queue by its size and a magic number, not by a
- * named metatable.
+ * A queue is a table that holds its own methods, so q:put and q:get find
+ * them in the first table Lua probes (a userdata's methods sit behind its
+ * metatable's __index: that lookup cost as much as the rest of a put). Its
+ * array part holds the items: a put or a get is a few raw accesses and no
+ * allocation. Its state, struct l_queue, is a userdata kept in the queue's
+ * own metatable, which also holds q.maxsize behind __index (so it reads as
+ * a field and, through __newindex, stays read-only as Python's property).
+ * The struct names its table as its owner and keeps it alive, so no other
+ * table can pass for the queue.
+ *
+ * Finding the struct from the table costs several API calls, so the
+ * methods share a one-entry cache: the struct last found, which they take
+ * at once when self is its owner. The cache holds it (the user value of
+ * the cache's userdata), so the pointer never dangles; the price is that
+ * the queue last used outlives its last reference until another queue is.
  */
 enum { KIND_FIFO, KIND_LIFO, KIND_PRIORITY };
 
@@ -23,6 +31,7 @@ static const char *const kind_names[] = {"Queue", "LifoQueue", "PriorityQueue"};
 
 struct l_queue {
 	uint64_t magic;
+	const void *owner;	/* the queue's table, the struct's user value */
 	lua_Integer head;	/* FIFO: ring position of the oldest item */
 	lua_Integer size;
 	lua_Integer cap;	/* FIFO: ring positions, grown by doubling */
@@ -34,36 +43,68 @@ struct l_queue {
 	unsigned char shutdown;
 };
 
+struct queue_cache {
+	struct l_queue *last;	/* NULL, or the struct in the cache's user value */
+};
+
+/* Every method's and metamethod's upvalues: the module state, the cache
+ * as a light userdata (cheaper to read) and the userdata that it is. */
 #define STATE(L) ((struct l_state *)lua_touserdata(L, lua_upvalueindex(1)))
-#define METHODS lua_upvalueindex(2)	/* copied into each queue's __index */
-#define TOSTRING lua_upvalueindex(3)	/* every queue's __tostring */
+#define CACHE(L) ((struct queue_cache *)lua_touserdata(L, lua_upvalueindex(2)))
+#define CACHE_HOLDER lua_upvalueindex(3)
+/* The constructors': */
+#define METHODS lua_upvalueindex(1)	/* copied into each queue and its __index */
+#define METAMETHODS lua_upvalueindex(2)	/* __tostring and __newindex, for each metatable */
+#define KIND lua_upvalueindex(3)
+#define ITEMS 1		/* the queue's table, self */
 #define FIRST_SLOT 1
-#define ITEMS 3		/* where the methods keep the items table (user value 1) */
+#define STRUCT_KEY 1	/* the struct's key in the queue's metatable */
 #define FIFO_START 16	/* ring positions of a new FIFO queue */
 #define ENTRY 3		/* PriorityQueue slots per item: key, seq, item */
 
-/* Self must be a queue: a userdata of its size that starts with the magic. */
-static struct l_queue *check_queue(lua_State *L)
+/* [-0, +1] Pushes the struct of self, which must be a queue: its metatable
+ * holds a userdata of our size, with the magic, owned by self. */
+static struct l_queue *push_struct(lua_State *L)
 {
-	struct l_queue *q = lua_touserdata(L, 1);
-	if (!q || lua_rawlen(L, 1) != sizeof *q || q->magic != QUEUE_MAGIC)
-		luaL_typeerror(L, 1, "asyncio.Queue");
-	return q;
+	if (lua_getmetatable(L, 1) && lua_rawgeti(L, -1, STRUCT_KEY) == LUA_TUSERDATA) {
+		struct l_queue *q = lua_touserdata(L, -1);
+		if (lua_rawlen(L, -1) == sizeof *q && q->magic == QUEUE_MAGIC &&
+		    q->owner == lua_topointer(L, 1)) {
+			lua_remove(L, -2);
+			return q;
+		}
+	}
+	return (struct l_queue *)(luaL_typeerror(L, 1, "asyncio.Queue"), NULL);
 }
 
-/* Self at 1, the argument (or nil) at 2, the items table at ITEMS. */
-static void push_items(lua_State *L)
+/* [-0, +0] check_queue's way when self is not the cached queue: the struct
+ * found becomes the cache's. */
+static __attribute__((noinline)) struct l_queue *cache_queue(lua_State *L, struct queue_cache *cache)
 {
-	switch (lua_gettop(L)) {
-	case 1:
-		lua_pushnil(L);
-		break;
-	case 2:
-		break;	/* the usual case, and settop is not free */
-	default:
-		lua_settop(L, 2);
-	}
-	lua_getiuservalue(L, 1, 1);
+	cache->last = push_struct(L);
+	lua_setiuservalue(L, CACHE_HOLDER, 1);
+	return cache->last;
+}
+
+/* [-0, +0] Self's struct, from the cache when self is its owner (no other
+ * live object has its owner's address: the cached struct keeps it alive;
+ * only C could make a light userdata of that address). Inline: every
+ * method starts here. */
+static inline struct l_queue *check_queue(lua_State *L)
+{
+	struct queue_cache *cache = CACHE(L);
+	if (cache->last && cache->last->owner == lua_topointer(L, 1))
+		return cache->last;
+	return cache_queue(L, cache);
+}
+
+/* Before a wait: the struct, whose lists hold the waiters, goes on the
+ * waiter's stack above self and the argument, so it lives as long as the
+ * wait whatever the script does to the queue's metatable meanwhile. */
+static void pin_struct(lua_State *L)
+{
+	lua_settop(L, 2);
+	push_struct(L);
 }
 
 static int is_full(const struct l_queue *q)
@@ -96,8 +137,10 @@ static lua_Integer ring_pos(const struct l_queue *q, lua_Integer pos)
 	return pos < q->cap ? pos : pos - q->cap;
 }
 
-/* A full ring grows: the run from head to the old end moves to the new end. */
-static void fifo_grow(lua_State *L, struct l_queue *q)
+/* A full ring grows: the run from head to the old end moves to the new end.
+ * Out of line, as the heap's put and get: put_now and get_now, inlined into
+ * the methods, then take a FIFO item without a stack frame. */
+static __attribute__((noinline)) void fifo_grow(lua_State *L, struct l_queue *q)
 {
 	lua_Integer cap = q->cap * 2;
 	if (q->bound > 0 && cap > q->bound)
@@ -169,7 +212,7 @@ static void move_entry(lua_State *L, lua_Integer from, lua_Integer to)
 
 /* [-1, +0] The item on top joins the heap, keyed by item[1] if it is a
  * table with one, else by itself. */
-static void heap_put(lua_State *L, struct l_queue *q)
+static __attribute__((noinline)) void heap_put(lua_State *L, struct l_queue *q)
 {
 	int item = lua_gettop(L), key = item + 1;
 	if (lua_type(L, item) != LUA_TTABLE || lua_geti(L, item, 1) == LUA_TNIL) {
@@ -198,7 +241,7 @@ static void heap_put(lua_State *L, struct l_queue *q)
 
 /* [-0, +1] Takes the first entry's item; the last entry fills the hole,
  * sinking along the path of the smaller children. */
-static void heap_get(lua_State *L, struct l_queue *q)
+static __attribute__((noinline)) void heap_get(lua_State *L, struct l_queue *q)
 {
 	lua_Integer last = q->size - 1, path[64];
 	int depth = 0;
@@ -280,10 +323,13 @@ static void get_item(lua_State *L, struct l_queue *q)
 	}
 }
 
-static void check_item(lua_State *L)
+/* put's checks: self, then the item, which cannot be nil. */
+static struct l_queue *check_put(lua_State *L)
 {
+	struct l_queue *q = check_queue(L);
 	if (lua_isnoneornil(L, 2))
 		luaL_typeerror(L, 2, "value");
+	return q;
 }
 
 /* put_nowait with self at 1 and the item at 2. */
@@ -293,7 +339,8 @@ static int put_now(lua_State *L, struct l_queue *q)
 		return laio_raise(L, "QueueShutDown", NULL);
 	if (is_full(q))
 		return laio_raise(L, "QueueFull", NULL);
-	lua_pushvalue(L, 2);
+	if (lua_gettop(L) != 2)
+		lua_pushvalue(L, 2);	/* q:put(item) has it on top already */
 	put_item(L, q);
 	q->unfinished++;
 	laio_unpark_first(&q->getters);
@@ -337,6 +384,7 @@ static int put_wait(lua_State *L, struct l_queue *q)
 		return put_now(L, q);
 	if (q->shutdown)
 		return laio_raise(L, "QueueShutDown", NULL);
+	pin_struct(L);
 	return laio_park(L, laio_current_task(L, STATE(L)), &q->putters, &wait_put, put_k,
 			 (lua_KContext)q);
 }
@@ -357,6 +405,7 @@ static int get_wait(lua_State *L, struct l_queue *q)
 		return get_now(L, q);
 	if (q->shutdown)
 		return laio_raise(L, "QueueShutDown", NULL);
+	pin_struct(L);
 	return laio_park(L, laio_current_task(L, STATE(L)), &q->getters, &wait_get, get_k,
 			 (lua_KContext)q);
 }
@@ -364,9 +413,7 @@ static int get_wait(lua_State *L, struct l_queue *q)
 /* q:put(item) */
 static int l_queue_put(lua_State *L)
 {
-	struct l_queue *q = check_queue(L);
-	check_item(L);
-	push_items(L);
+	struct l_queue *q = check_put(L);
 	return put_wait(L, q);
 }
 
@@ -374,16 +421,13 @@ static int l_queue_put(lua_State *L)
 static int l_queue_get(lua_State *L)
 {
 	struct l_queue *q = check_queue(L);
-	push_items(L);
 	return get_wait(L, q);
 }
 
 /* q:put_nowait(item) */
 static int l_queue_put_nowait(lua_State *L)
 {
-	struct l_queue *q = check_queue(L);
-	check_item(L);
-	push_items(L);
+	struct l_queue *q = check_put(L);
 	return put_now(L, q);
 }
 
@@ -391,7 +435,6 @@ static int l_queue_put_nowait(lua_State *L)
 static int l_queue_get_nowait(lua_State *L)
 {
 	struct l_queue *q = check_queue(L);
-	push_items(L);
 	return get_now(L, q);
 }
 
@@ -439,6 +482,7 @@ static int l_queue_join(lua_State *L)
 	struct l_queue *q = check_queue(L);
 	if (q->unfinished == 0)
 		return 0;
+	pin_struct(L);
 	return laio_park(L, laio_current_task(L, STATE(L)), &q->joiners, &wait_join, join_k, 0);
 }
 
@@ -446,15 +490,15 @@ static int l_queue_join(lua_State *L)
 static int l_queue_shutdown(lua_State *L)
 {
 	struct l_queue *q = check_queue(L);
-	int immediate = lua_toboolean(L, 2);
-	push_items(L);
 	q->shutdown = 1;
-	if (immediate) {
-		/* Dropping the items needs no comparisons: a new table drops them all. */
+	if (lua_toboolean(L, 2)) {
+		/* Dropping the items needs no comparisons: their slots are cleared. */
+		lua_Integer used = q->kind == KIND_FIFO ? q->cap
+			: q->kind == KIND_LIFO ? q->size : ENTRY * q->size;
+		for (lua_Integer slot = FIRST_SLOT; slot < FIRST_SLOT + used; slot++)
+			clear_slot(L, slot);
 		q->unfinished = q->unfinished > q->size ? q->unfinished - q->size : 0;
 		q->size = q->head = 0;
-		lua_createtable(L, (int)q->cap, 0);
-		lua_setiuservalue(L, 1, 1);
 		if (q->unfinished == 0)
 			laio_unpark_all(&q->joiners);
 	}
@@ -476,6 +520,16 @@ static int l_queue_tostring(lua_State *L)
 	return 1;
 }
 
+/* Assignments: maxsize is read-only, and a queue takes no new fields. */
+static int l_queue_newindex(lua_State *L)
+{
+	const char *name = kind_names[check_queue(L)->kind];
+	const char *key = luaL_tolstring(L, 2, NULL);
+	if (strcmp(key, "maxsize") == 0)
+		return luaL_error(L, "'%s' object attribute 'maxsize' is read-only", name);
+	return luaL_error(L, "'%s' object has no attribute '%s'", name, key);
+}
+
 static const luaL_Reg queue_methods[] = {
 	{"put", l_queue_put},
 	{"get", l_queue_get},
@@ -490,10 +544,30 @@ static const luaL_Reg queue_methods[] = {
 	{NULL, NULL}
 };
 
-/* Queue([maxsize]) and the others: upvalue 4 is the kind. */
+#define METHOD_COUNT ((int)(sizeof queue_methods / sizeof *queue_methods) - 1)
+
+static const luaL_Reg queue_metamethods[] = {
+	{"__tostring", l_queue_tostring},
+	{"__newindex", l_queue_newindex},
+	{NULL, NULL}
+};
+
+/* [-0, +0] Copies the fields of the table at from into the table at to. */
+static void copy_fields(lua_State *L, int from, int to)
+{
+	to = lua_absindex(L, to);
+	lua_pushnil(L);
+	while (lua_next(L, from)) {
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, to);
+	}
+}
+
+/* Queue([maxsize]) and the others */
 static int l_queue_new(lua_State *L)
 {
-	int kind = (int)lua_tointeger(L, lua_upvalueindex(4));
+	int kind = (int)lua_tointeger(L, KIND);
 	lua_Integer bound = 0;
 	if (lua_isnoneornil(L, 1)) {
 		lua_settop(L, 0);
@@ -509,52 +583,53 @@ static int l_queue_new(lua_State *L)
 	}
 	lua_Integer start = kind != KIND_FIFO ? 0
 		: bound > 0 && bound < FIFO_START ? bound : FIFO_START;
+	lua_createtable(L, (int)start, METHOD_COUNT);	/* 2: the queue */
+	copy_fields(L, METHODS, 2);
+	lua_createtable(L, 1, 5);	/* 3: its metatable */
 	struct l_queue *q = lua_newuserdatauv(L, sizeof *q, 1);
-	*q = (struct l_queue){.magic = QUEUE_MAGIC, .cap = start, .bound = bound,
-			      .kind = (unsigned char)kind};
+	*q = (struct l_queue){.magic = QUEUE_MAGIC, .owner = lua_topointer(L, 2), .cap = start,
+			      .bound = bound, .kind = (unsigned char)kind};
 	laio_list_init(&q->getters);
 	laio_list_init(&q->putters);
 	laio_list_init(&q->joiners);
-	lua_createtable(L, (int)start, 0);
+	lua_pushvalue(L, 2);
 	lua_setiuservalue(L, -2, 1);
-	lua_createtable(L, 0, 3);	/* the queue's own metatable */
-	lua_createtable(L, 0, 1 + (int)(sizeof queue_methods / sizeof *queue_methods));	/* its __index */
+	lua_rawseti(L, 3, STRUCT_KEY);
+	lua_createtable(L, 0, 1 + METHOD_COUNT);	/* its __index */
 	lua_pushvalue(L, 1);
 	lua_setfield(L, -2, "maxsize");
-	lua_pushvalue(L, METHODS);
-	lua_pushnil(L);
-	while (lua_next(L, -2)) {
-		lua_pushvalue(L, -2);
-		lua_insert(L, -2);
-		lua_rawset(L, -5);
-	}
-	lua_pop(L, 1);
-	lua_setfield(L, -2, "__index");
-	lua_pushvalue(L, TOSTRING);
-	lua_setfield(L, -2, "__tostring");
+	copy_fields(L, METHODS, -1);
+	lua_setfield(L, 3, "__index");
+	copy_fields(L, METAMETHODS, 3);
 	lua_pushliteral(L, "asyncio.Queue");
-	lua_setfield(L, -2, "__name");
-	lua_setmetatable(L, -2);
+	lua_setfield(L, 3, "__name");
+	lua_setmetatable(L, 2);
 	return 1;
 }
-
 
 /* internals.open_queue(): the three constructors, for queues.lua. */
 int laio_open_queue(lua_State *L)
 {
 	lua_settop(L, 0);
-	lua_pushvalue(L, lua_upvalueindex(1));	/* 1: the module state */
-	luaL_newlibtable(L, queue_methods);	/* 2: the methods */
-	lua_pushvalue(L, 1);
-	luaL_setfuncs(L, queue_methods, 1);
-	lua_pushvalue(L, 1);
-	lua_pushcclosure(L, l_queue_tostring, 1);	/* 3 */
+	lua_pushvalue(L, lua_upvalueindex(1));	/* the module state */
+	struct queue_cache *cache = lua_newuserdatauv(L, sizeof *cache, 1);
+	cache->last = NULL;
+	lua_pushlightuserdata(L, cache);
+	lua_insert(L, 2);	/* 2: the cache's light userdata, 3: the cache */
+	luaL_newlibtable(L, queue_methods);	/* 4 */
+	for (int i = 1; i <= 3; i++)
+		lua_pushvalue(L, i);
+	luaL_setfuncs(L, queue_methods, 3);
+	luaL_newlibtable(L, queue_metamethods);	/* 5 */
+	for (int i = 1; i <= 3; i++)
+		lua_pushvalue(L, i);
+	luaL_setfuncs(L, queue_metamethods, 3);
 	lua_createtable(L, 0, 3);
 	for (int kind = KIND_FIFO; kind <= KIND_PRIORITY; kind++) {
-		for (int i = 1; i <= 3; i++)
-			lua_pushvalue(L, i);
+		lua_pushvalue(L, 4);
+		lua_pushvalue(L, 5);
 		lua_pushinteger(L, kind);
-		lua_pushcclosure(L, l_queue_new, 4);
+		lua_pushcclosure(L, l_queue_new, 3);
 		lua_setfield(L, -2, kind_names[kind]);
 	}
 	return 1;

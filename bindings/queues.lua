@@ -11,4 +11,4 @@ for k, v in pairs(mt.__index) do
   if type(v) == "function" then methods[k] = v end
 end
 C.name_methods("asyncio.Queue", methods)
-C.name_methods("asyncio.Queue metatable", {__tostring = mt.__tostring})
+C.name_methods("asyncio.Queue metatable", {__tostring = mt.__tostring, __newindex = mt.__newindex})
