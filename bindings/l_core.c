@@ -125,14 +125,14 @@ void laio_unanchor(lua_State *L, struct l_state *S, int *ref)
 	*ref = LUA_NOREF;
 }
 
-void laio_push_weak_table(lua_State *L, const char *key)
+void laio_push_weak_table(lua_State *L, const char *key, const char *mode)
 {
 	if (lua_getfield(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE)
 		return;
 	lua_pop(L, 1);
 	lua_newtable(L);
 	lua_createtable(L, 0, 1);
-	lua_pushliteral(L, "k");
+	lua_pushstring(L, mode);
 	lua_setfield(L, -2, "__mode");
 	lua_setmetatable(L, -2);
 	lua_pushvalue(L, -1);

@@ -65,8 +65,8 @@ void laio_name_methods(lua_State *L, const char *tname);
 int laio_anchor(lua_State *L, struct l_state *S);
 /* [-0, +0] Releases the slot *ref and sets it to LUA_NOREF. */
 void laio_unanchor(lua_State *L, struct l_state *S, int *ref);
-/* [-0, +1] registry[key], a table with weak keys, made on first use. */
-void laio_push_weak_table(lua_State *L, const char *key);
+/* [-0, +1] registry[key], a table whose __mode is mode ("k", "v"), made on first use. */
+void laio_push_weak_table(lua_State *L, const char *key, const char *mode);
 /* An integer a C part hands its Lua part, by name. */
 struct laio_constant {
 	const char *name;

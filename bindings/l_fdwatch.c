@@ -96,7 +96,7 @@ static int raise_fd_error(lua_State *L, int idx, int fd, int err)
 static void push_hooks(lua_State *L, int loop_idx, int dir, int create)
 {
 	loop_idx = lua_absindex(L, loop_idx);
-	laio_push_weak_table(L, HOOKS_KEY);
+	laio_push_weak_table(L, HOOKS_KEY, "k");
 	lua_pushvalue(L, loop_idx);
 	if (lua_rawget(L, -2) == LUA_TNIL && create) {
 		lua_pop(L, 1);

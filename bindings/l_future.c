@@ -459,7 +459,7 @@ static int l_future_tostring(lua_State *L)
 /* [-0, +1] The weak-keyed set of futures marked unretrieved. */
 static void push_unretrieved_set(lua_State *L)
 {
-	laio_push_weak_table(L, UNRETRIEVED_KEY);
+	laio_push_weak_table(L, UNRETRIEVED_KEY, "k");
 }
 
 int laio_any_unretrieved(lua_State *L)

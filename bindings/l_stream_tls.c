@@ -13,7 +13,7 @@
 
 static void remember_session(lua_State *L, int writer, int ctx, int hostname)
 {
-	laio_push_weak_table(L, TLS_STREAMS);
+	laio_push_weak_table(L, TLS_STREAMS, "k");
 	lua_getiuservalue(L, writer, 1);	/* the reader */
 	lua_createtable(L, 2, 0);
 	lua_pushvalue(L, ctx);

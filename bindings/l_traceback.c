@@ -87,16 +87,7 @@ static void push_names(lua_State *L)
 		build_names(L);
 		return;
 	}
-	if (lua_getfield(L, LUA_REGISTRYINDEX, NAMES_KEY) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_createtable(L, 0, 1);
-		lua_pushliteral(L, "v");
-		lua_setfield(L, -2, "__mode");
-		lua_setmetatable(L, -2);
-		lua_pushvalue(L, -1);
-		lua_setfield(L, LUA_REGISTRYINDEX, NAMES_KEY);
-	}
+	laio_push_weak_table(L, NAMES_KEY, "v");
 	int holder = lua_gettop(L);
 	if (lua_rawgeti(L, holder, 2) == LUA_TNUMBER && lua_tointeger(L, -1) == turn &&
 	    lua_rawgeti(L, holder, 1) == LUA_TTABLE) {
