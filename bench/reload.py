@@ -77,6 +77,12 @@ def read_all(fd):
     return out.decode(errors="replace")
 
 
+def hangup_default():
+    """In the child: SIGHUP back to its default. aiod keeps a signal ignored at its start ignored (as
+    under nohup), so a runner started with nohup would hand it a SIGHUP that reloads nothing."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 class Daemon:
     """aiod running a fresh reload.lua (VERSION = 1) on PORTS free ports, pinned to the server CPU, its stderr on
     a pipe (`rfd`) for the client; a context manager that stops it (SIGTERM) and keeps the rest of its stderr in
@@ -90,7 +96,7 @@ class Daemon:
         self.proc = subprocess.Popen(pin(net.SERVER_CPU, [aiod, "--grace", str(grace), self.script] +
                                          [str(p) for p in self.ports]),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=wfd, env=env,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=hangup_default)
         os.close(wfd)
         self.err = ""
 
