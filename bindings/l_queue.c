@@ -74,6 +74,12 @@ static struct l_queue *push_struct(lua_State *L)
 			return q;
 		}
 	}
+	/* A table given a queue's metatable, or a queue whose metatable lost
+	 * its state, has the __name: say what is wrong, rather than
+	 * "asyncio.Queue expected, got asyncio.Queue". */
+	if (lua_type(L, 1) == LUA_TTABLE && luaL_getmetafield(L, 1, "__name") == LUA_TSTRING &&
+	    strcmp(lua_tostring(L, -1), "asyncio.Queue") == 0)
+		luaL_argerror(L, 1, "asyncio.Queue expected, got a table with a queue's metatable but not its state");
 	return (struct l_queue *)(luaL_typeerror(L, 1, "asyncio.Queue"), NULL);
 }
 
