@@ -24,7 +24,7 @@
 #define LEVELS_HEAD 10	/* a long stack shows its first frames ... */
 #define LEVELS_TAIL 11	/* ... and its last ones, as luaL_traceback does */
 
-/* [-1, +0] map[value at -1] = name at -2 unless known; pops the name. */
+/* [-2, +0] map[value at -1] = name at -2 unless the value has a name already. */
 static void add_name(lua_State *L, int map)
 {
 	const char *name = lua_tostring(L, -2);
