@@ -119,6 +119,10 @@ int laio_anchor(lua_State *L, struct l_state *S)
 
 void laio_unanchor(lua_State *L, struct l_state *S, int *ref)
 {
+	/* As luaL_unref: no slot is no-op; taken into the free list, a
+	 * negative one would later be handed out as an anchor. */
+	if (*ref < 0)
+		return;
 	lua_pushinteger(L, S->anchor_free);
 	lua_rawseti(L, LUA_REGISTRYINDEX, *ref);
 	S->anchor_free = *ref;

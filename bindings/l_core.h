@@ -63,7 +63,7 @@ void laio_name_methods(lua_State *L, const char *tname);
  * anchored and released by the hundred thousand (tasks); not for nil.
  */
 int laio_anchor(lua_State *L, struct l_state *S);
-/* [-0, +0] Releases the slot *ref and sets it to LUA_NOREF. */
+/* [-0, +0] Releases the slot *ref and sets it to LUA_NOREF; none (< 0): nothing. */
 void laio_unanchor(lua_State *L, struct l_state *S, int *ref);
 /* [-0, +1] registry[key], a table whose __mode is mode ("k", "v"), made on first use. */
 void laio_push_weak_table(lua_State *L, const char *key, const char *mode);
