@@ -53,9 +53,10 @@ struct queue_cache {
 #define CACHE(L) ((struct queue_cache *)lua_touserdata(L, lua_upvalueindex(2)))
 #define CACHE_HOLDER lua_upvalueindex(3)
 /* The constructors': */
-#define METHODS lua_upvalueindex(1)	/* copied into each queue and its __index */
+#define METHODS lua_upvalueindex(1)	/* copied into each queue */
 #define METAMETHODS lua_upvalueindex(2)	/* __tostring and __newindex, for each metatable */
 #define KIND lua_upvalueindex(3)
+#define METHODS_INDEX lua_upvalueindex(4)	/* {__index = methods} */
 #define ITEMS 1		/* the queue's table, self */
 #define FIRST_SLOT 1
 #define STRUCT_KEY 1	/* the struct's key in the queue's metatable */
@@ -107,10 +108,17 @@ static inline struct l_queue *check_queue(lua_State *L)
 /* Before a wait: the struct, whose lists hold the waiters, goes on the
  * waiter's stack above self and the argument, so it lives as long as the
  * wait whatever the script does to the queue's metatable meanwhile. */
-static void pin_struct(lua_State *L)
+static void pin_struct(lua_State *L, struct l_queue *q)
 {
+	if (lua_touserdata(L, 3) == q) {	/* a wait again, after a wake-up */
+		lua_settop(L, 3);
+		return;
+	}
 	lua_settop(L, 2);
-	push_struct(L);
+	if (CACHE(L)->last == q)
+		lua_getiuservalue(L, CACHE_HOLDER, 1);
+	else
+		push_struct(L);
 }
 
 static int is_full(const struct l_queue *q)
@@ -390,7 +398,7 @@ static int put_wait(lua_State *L, struct l_queue *q)
 		return put_now(L, q);
 	if (q->shutdown)
 		return laio_raise(L, "QueueShutDown", NULL);
-	pin_struct(L);
+	pin_struct(L, q);
 	return laio_park(L, laio_current_task(L, STATE(L)), &q->putters, &wait_put, put_k,
 			 (lua_KContext)q);
 }
@@ -411,7 +419,7 @@ static int get_wait(lua_State *L, struct l_queue *q)
 		return get_now(L, q);
 	if (q->shutdown)
 		return laio_raise(L, "QueueShutDown", NULL);
-	pin_struct(L);
+	pin_struct(L, q);
 	return laio_park(L, laio_current_task(L, STATE(L)), &q->getters, &wait_get, get_k,
 			 (lua_KContext)q);
 }
@@ -488,7 +496,7 @@ static int l_queue_join(lua_State *L)
 	struct l_queue *q = check_queue(L);
 	if (q->unfinished == 0)
 		return 0;
-	pin_struct(L);
+	pin_struct(L, q);
 	return laio_park(L, laio_current_task(L, STATE(L)), &q->joiners, &wait_join, join_k, 0);
 }
 
@@ -601,10 +609,14 @@ static int l_queue_new(lua_State *L)
 	lua_pushvalue(L, 2);
 	lua_setiuservalue(L, -2, 1);
 	lua_rawseti(L, 3, STRUCT_KEY);
-	lua_createtable(L, 0, 1 + METHOD_COUNT);	/* its __index */
+	/* Its __index: maxsize, then the methods again, through a metatable
+	 * all queues share, so a method rawset to nil on the queue is still
+	 * found, as Python finds a class's after an instance's is deleted. */
+	lua_createtable(L, 0, 1);
 	lua_pushvalue(L, 1);
 	lua_setfield(L, -2, "maxsize");
-	copy_fields(L, METHODS, -1);
+	lua_pushvalue(L, METHODS_INDEX);
+	lua_setmetatable(L, -2);
 	lua_setfield(L, 3, "__index");
 	copy_fields(L, METAMETHODS, 3);
 	lua_pushliteral(L, "asyncio.Queue");
@@ -630,12 +642,16 @@ int laio_open_queue(lua_State *L)
 	for (int i = 1; i <= 3; i++)
 		lua_pushvalue(L, i);
 	luaL_setfuncs(L, queue_metamethods, 3);
+	lua_createtable(L, 0, 1);	/* 6 */
+	lua_pushvalue(L, 4);
+	lua_setfield(L, 6, "__index");
 	lua_createtable(L, 0, 3);
 	for (int kind = KIND_FIFO; kind <= KIND_PRIORITY; kind++) {
 		lua_pushvalue(L, 4);
 		lua_pushvalue(L, 5);
 		lua_pushinteger(L, kind);
-		lua_pushcclosure(L, l_queue_new, 3);
+		lua_pushvalue(L, 6);
+		lua_pushcclosure(L, l_queue_new, 4);
 		lua_setfield(L, -2, kind_names[kind]);
 	}
 	return 1;

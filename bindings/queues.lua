@@ -6,8 +6,9 @@ M.Queue, M.PriorityQueue, M.LifoQueue = made.Queue, made.PriorityQueue, made.Lif
 
 -- Every queue's methods are the same functions: named once, so a bad call
 -- through pcall(q.put, ...) names 'asyncio.Queue.put'.
-local mt, methods = getmetatable(made.Queue()), {}
-for k, v in pairs(mt.__index) do
+local q, methods = made.Queue(), {}
+local mt = getmetatable(q)
+for k, v in pairs(q) do
   if type(v) == "function" then methods[k] = v end
 end
 C.name_methods("asyncio.Queue", methods)

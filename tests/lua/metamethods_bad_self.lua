@@ -47,7 +47,9 @@ for _, name in ipairs(classes) do
   local mt = metatables[name]
   local fns = {}
   sorted_functions(mt, "", fns)
-  if type(mt.__index) == "table" then sorted_functions(mt.__index, ":", fns) end
+  -- a queue holds its methods itself
+  local methods = name == "asyncio.Queue" and queue or mt.__index
+  if type(methods) == "table" then sorted_functions(methods, ":", fns) end
   local wrong = name == "asyncio.Handle" and future or handle
   local tally = {}
   for _, entry in ipairs(fns) do

@@ -22,3 +22,6 @@ print(a:qsize(), a:get_nowait(), a:get_nowait())
 try(function() a.maxsize = 10 end)
 try(function() b.extra = 1 end)
 print(a.maxsize, b.extra)
+-- a method taken off the queue is still found, as a class's after an instance's is deleted
+rawset(a, "qsize", nil)
+print(rawget(a, "qsize"), a:qsize(), b.qsize == a.qsize)
