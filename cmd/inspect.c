@@ -4,6 +4,7 @@
 #include "laio.h"
 #include "repl.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <lualib.h>
 #include <signal.h>
@@ -31,15 +32,6 @@ int inspect_is_command(const char *name)
 	return 0;
 }
 
-static void add_if_there(lua_State *L, const char *path, lua_Integer *n)
-{
-	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
-		lua_pushstring(L, path);
-		lua_rawseti(L, -2, ++*n);
-	}
-}
-
 /* /proc/PID/file's first size - 1 bytes into data, NUL-terminated: how
  * many (0 when it cannot be read). */
 static size_t read_proc(long pid, const char *file, char *data, size_t size)
@@ -54,37 +46,102 @@ static size_t read_proc(long pid, const char *file, char *data, size_t size)
 	return n;
 }
 
+/* How proc_item matches an item of a NUL-separated /proc file. */
+enum { ITEM_FLAG, ITEM_ARG, ITEM_ENV };
+
 /*
- * What the process itself was told: the value after "--control" among
- * its arguments (relative to its working folder), or its own
- * XDG_RUNTIME_DIR. Only its owner and root may read either; a value that
- * is not there is "" in buf.
+ * In data (n bytes of a NUL-separated /proc file), the first item that is
+ * key (ITEM_FLAG: returns it; ITEM_ARG: returns the item after it, the
+ * option's value) or is key=value (ITEM_ENV: returns the value); NULL if
+ * none.
  */
-static void told(long pid, const char *file, const char *key, int is_arg, char *buf, size_t len)
+static const char *proc_item(const char *data, size_t n, const char *key, int how)
 {
-	char data[8192];
-	buf[0] = '\0';
-	size_t n = read_proc(pid, file, data, sizeof data);
 	size_t keylen = strlen(key);
 	for (size_t at = 0; at < n; at += strlen(data + at) + 1) {
 		const char *item = data + at;
-		const char *value = NULL;
-		if (is_arg && strcmp(item, key) == 0 && at + keylen + 1 < n)
-			value = item + keylen + 1;
-		else if (!is_arg && strncmp(item, key, keylen) == 0 && item[keylen] == '=')
-			value = item + keylen + 1;
-		if (!value)
-			continue;
-		if (is_arg && value[0] != '/')
-			snprintf(buf, len, "/proc/%ld/cwd/%s", pid, value);
+		if (how == ITEM_ENV) {
+			if (strncmp(item, key, keylen) == 0 && item[keylen] == '=')
+				return item + keylen + 1;
+		} else if (strcmp(item, key) == 0) {
+			if (how == ITEM_FLAG)
+				return item;
+			return at + keylen + 1 < n ? item + keylen + 1 : NULL;
+		}
+	}
+	return NULL;
+}
+
+/* The sockets that may be a process's, in the order control_paths gives
+ * them (see there). */
+#define CANDIDATES 6
+struct candidates {
+	char path[CANDIDATES][PATH_MAX];
+	int n;
+};
+
+static void add_default(struct candidates *c, long pid, uid_t uid, const char *runtime_dir)
+{
+	if (aio_control_default_path(c->path[c->n], PATH_MAX, pid, uid, runtime_dir) == 0)
+		c->n++;
+}
+
+/*
+ * What the process itself was told, from its command line and environment
+ * (only its owner and root may read them): the socket after "--control"
+ * (relative to its working folder) and its XDG_RUNTIME_DIR. Fixed for the
+ * process's life, so found once. Returns whether it was started with
+ * --no-control, anywhere on its command line: a script's own argument of
+ * that spelling only spares the wait for a young process's socket.
+ */
+static int find_candidates(long pid, struct candidates *c)
+{
+	char data[8192];
+	c->n = 0;
+	size_t n = read_proc(pid, "cmdline", data, sizeof data);
+	const char *given = proc_item(data, n, "--control", ITEM_ARG);
+	if (given) {
+		if (given[0] == '/')
+			snprintf(c->path[c->n++], PATH_MAX, "%s", given);
 		else
-			snprintf(buf, len, "%s", value);
-		return;
+			snprintf(c->path[c->n++], PATH_MAX, "/proc/%ld/cwd/%s", pid, given);
+	}
+	int no_control = proc_item(data, n, "--no-control", ITEM_FLAG) != NULL;
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/%ld", pid);
+	struct stat st;
+	uid_t owner = stat(proc, &st) == 0 ? st.st_uid : geteuid();
+	n = read_proc(pid, "environ", data, sizeof data);
+	const char *runtime_dir = proc_item(data, n, "XDG_RUNTIME_DIR", ITEM_ENV);
+	if (runtime_dir && runtime_dir[0])
+		add_default(c, pid, owner, runtime_dir);
+	add_default(c, pid, geteuid(), getenv("XDG_RUNTIME_DIR"));
+	add_default(c, pid, 0, NULL);
+	char xdg[64];
+	snprintf(xdg, sizeof xdg, "/run/user/%lu", (unsigned long)owner);
+	add_default(c, pid, owner, xdg);
+	add_default(c, pid, owner, NULL);
+	return no_control;
+}
+
+/* [-0, +1] The table control_paths returns: the candidates that are
+ * sockets now. */
+static void push_sockets(lua_State *L, const struct candidates *c)
+{
+	lua_newtable(L);
+	lua_Integer n = 0;
+	for (int i = 0; i < c->n; i++) {
+		struct stat st;
+		if (lstat(c->path[i], &st) == 0 && S_ISSOCK(st.st_mode)) {
+			lua_pushstring(L, c->path[i]);
+			lua_rawseti(L, -2, ++n);
+		}
 	}
 }
 
-/* Seconds since process pid started, from /proc/PID/stat; -1 if unknown. */
-static double process_age(long pid)
+/* When process pid started, in seconds of CLOCK_BOOTTIME, from
+ * /proc/PID/stat; -1 if unknown. */
+static double process_start(long pid)
 {
 	char data[1024];
 	read_proc(pid, "stat", data, sizeof data);
@@ -92,22 +149,14 @@ static double process_age(long pid)
 	char *at = strrchr(data, ')');
 	for (int field = 3; at && field <= 22; field++)
 		at = strchr(at + 1, ' ');
-	struct timespec now;
-	if (!at || clock_gettime(CLOCK_BOOTTIME, &now) < 0)
-		return -1;
-	double started = strtod(at + 1, NULL) / (double)sysconf(_SC_CLK_TCK);
-	return (double)now.tv_sec + (double)now.tv_nsec / 1e9 - started;
+	return at ? strtod(at + 1, NULL) / (double)sysconf(_SC_CLK_TCK) : -1;
 }
 
-/* Whether pid's command line has arg (before any script, aiod's options). */
-static int has_arg(long pid, const char *arg)
+static double boot_time_now(void)
 {
-	char data[8192];
-	size_t n = read_proc(pid, "cmdline", data, sizeof data);
-	for (size_t at = 0; at < n; at += strlen(data + at) + 1)
-		if (strcmp(data + at, arg) == 0)
-			return 1;
-	return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
 /*
@@ -116,33 +165,6 @@ static int has_arg(long pid, const char *arg)
  * one yet: it is looked for again until then, with room for a slow start.
  */
 #define YOUNG 1.0
-
-/* [-0, +1] The table control_paths returns, as things are now. */
-static void find_sockets(lua_State *L, long pid)
-{
-	char path[PATH_MAX], proc[64], given[PATH_MAX];
-	lua_Integer n = 0;
-	lua_newtable(L);
-	told(pid, "cmdline", "--control", 1, given, sizeof given);
-	if (given[0])
-		add_if_there(L, given, &n);
-	snprintf(proc, sizeof proc, "/proc/%ld", pid);
-	struct stat st;
-	uid_t owner = stat(proc, &st) == 0 ? st.st_uid : geteuid();
-	told(pid, "environ", "XDG_RUNTIME_DIR", 0, given, sizeof given);
-	if (given[0] && aio_control_default_path(path, sizeof path, pid, owner, given) == 0)
-		add_if_there(L, path, &n);
-	if (aio_control_default_path(path, sizeof path, pid, geteuid(), getenv("XDG_RUNTIME_DIR")) == 0)
-		add_if_there(L, path, &n);
-	if (aio_control_default_path(path, sizeof path, pid, 0, NULL) == 0)
-		add_if_there(L, path, &n);
-	char xdg[64];
-	snprintf(xdg, sizeof xdg, "/run/user/%lu", (unsigned long)owner);
-	if (aio_control_default_path(path, sizeof path, pid, owner, xdg) == 0)
-		add_if_there(L, path, &n);
-	if (aio_control_default_path(path, sizeof path, pid, owner, NULL) == 0)
-		add_if_there(L, path, &n);
-}
 
 /*
  * control_paths(pid) -> the sockets there that may be that process's: the
@@ -155,15 +177,18 @@ static void find_sockets(lua_State *L, long pid)
 static int l_control_paths(lua_State *L)
 {
 	long pid = (long)luaL_checkinteger(L, 1);
-	find_sockets(L, pid);
-	if (lua_rawlen(L, -1) > 0 || has_arg(pid, "--no-control"))
+	struct candidates c;
+	int no_control = find_candidates(pid, &c);
+	push_sockets(L, &c);
+	if (lua_rawlen(L, -1) > 0 || no_control)
 		return 1;
-	for (double age = process_age(pid); age >= 0 && age < YOUNG; age = process_age(pid)) {
-		lua_pop(L, 1);
+	double started = process_start(pid);
+	while (started >= 0 && boot_time_now() - started < YOUNG) {
 		struct timespec pause = {0, 5 * 1000 * 1000};
 		nanosleep(&pause, NULL);
-		find_sockets(L, pid);
-		if (lua_rawlen(L, -1) > 0)
+		lua_pop(L, 1);
+		push_sockets(L, &c);
+		if (lua_rawlen(L, -1) > 0 || (kill(pid, 0) < 0 && errno == ESRCH))
 			break;
 	}
 	return 1;
