@@ -290,7 +290,7 @@ static int on_listen(struct aio_control *ctl, void *udata)
 	(void)ctl;
 	(void)udata;
 	control.on_disk = 1;
-	int fd = aio_control_listen(control.path, AIO_CONTROL_PRIVATE_DIR | AIO_CONTROL_THREADS);
+	int fd = aio_control_listen(control.path, AIO_CONTROL_PRIVATE_DIR);
 	if (fd < 0) {
 		control.on_disk = 0;
 		fprintf(stderr, "aiod: warning: no control socket %s: %s\n", control.path, strerror(-fd));

@@ -111,26 +111,7 @@ static int bind_private(int fd, const char *path)
 	return 0;
 }
 
-/*
- * In a private folder, straight at path under a umask that makes its mode
- * 0600 as it appears: bind fails with -EADDRINUSE on anything already
- * there, which then goes the way above. The umask is the process's, so
- * this is for start-up, before any thread that makes files.
- */
-static int bind_direct(int fd, const char *path)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int r = aio_sock_unix_address(path, &ss, &len);
-	if (r < 0)
-		return r;
-	mode_t old = umask(0177);
-	r = bind(fd, (struct sockaddr *)&ss, len) < 0 ? -errno : 0;
-	umask(old);
-	return r;
-}
-
-/* The long way, for a path that may hold something already. */
+/* For a path that may hold something already. */
 static int bind_checked(int fd, const char *path)
 {
 	int r = aio_control_probe(path);
@@ -154,11 +135,7 @@ int aio_control_listen(const char *path, int flags)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	r = -EADDRINUSE;
-	if ((flags & AIO_CONTROL_PRIVATE_DIR) && !(flags & AIO_CONTROL_THREADS))
-		r = bind_direct(fd, path);
-	if (r == -EADDRINUSE)
-		r = bind_checked(fd, path);
+	r = bind_checked(fd, path);
 	if (r == 0 && listen(fd, 64) < 0) {
 		r = -errno;
 		unlink(path);

@@ -21,16 +21,13 @@ enum {
 	 * refused (-EPERM) when it is a symbolic link or not owned by the
 	 * effective uid, and set back to 0700 when its mode is looser. */
 	AIO_CONTROL_PRIVATE_DIR = 1,
-	/* Other threads may be making files: the process's umask is left
-	 * alone, so the socket takes the long way below. */
-	AIO_CONTROL_THREADS = 2,
 };
 
 /*
  * A listening Unix stream socket at path, mode 0600 from the moment it
- * appears there (in a private folder where path is free, bound there under
- * a umask of 0177, unless AIO_CONTROL_THREADS; else bound under a temporary
- * name, chmod-ed, then renamed into place). A socket file already at path
+ * appears there (bound under a temporary name, chmod-ed, then renamed into
+ * place: the process's umask is never touched, as other threads may be
+ * making files). A socket file already at path
  * that nobody listens on (a previous aiod that crashed) is replaced; one
  * that a live process answers on gives -EADDRINUSE, and a file that is not
  * a socket -EEXIST. Returns the descriptor (non-blocking, close-on-exec)

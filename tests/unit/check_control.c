@@ -161,7 +161,7 @@ static int on_listen(struct aio_control *ctl, void *udata)
 	(void)ctl;
 	(void)udata;
 	listens++;
-	return aio_control_listen(path, AIO_CONTROL_PRIVATE_DIR | AIO_CONTROL_THREADS);
+	return aio_control_listen(path, AIO_CONTROL_PRIVATE_DIR);
 }
 
 static const struct aio_control_ops late_ops = {on_request, on_refused, on_stalled, on_listen};
