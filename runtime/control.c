@@ -68,6 +68,7 @@ struct aio_control {
 	void *udata;
 	double stall_after;
 	int listen_fd;
+	int late_listen;	/* listen_fd holds a number for ops->listen's socket */
 	int wake;		/* an eventfd: the loop's side writes, the thread polls */
 	pthread_t thread, loop_thread;
 	struct sigaction old_action;
@@ -433,13 +434,12 @@ static void *serve(void *arg)
 
 /*
  * A descriptor number held for one made later (a path-only descriptor of
- * "/", or a copy of like): cheaper than the socket or the eventfd it
- * stands for, which a short script would make at start-up for a thread it
- * never starts.
+ * "/"): cheaper than the socket or the eventfd it stands for, which a
+ * short script would make at start-up for a thread it never starts.
  */
-static int hold_number(int like)
+static int hold_number(void)
 {
-	return like >= 0 ? fcntl(like, F_DUPFD_CLOEXEC, 0) : open("/", O_PATH | O_CLOEXEC);
+	return open("/", O_PATH | O_CLOEXEC);
 }
 
 /* The descriptor made moves to the number held: 0 or -errno. */
@@ -475,7 +475,7 @@ int aio_control_start(struct aio_control *ctl)
 	stop_waiting(ctl);
 	int made = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	int r = made < 0 ? -errno : take_number(ctl->wake, made);
-	if (r == 0 && ctl->ops->listen) {
+	if (r == 0 && ctl->late_listen) {
 		made = ctl->ops->listen(ctl, ctl->udata);
 		r = made < 0 ? made : take_number(ctl->listen_fd, made);
 	}
@@ -537,6 +537,7 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 				    double stall_after, int *err)
 {
 	assert(!interrupted && "one control socket a process");
+	assert((fd >= 0 || ops->listen) && "no descriptor and none to make");
 	struct aio_control *ctl = calloc(1, sizeof *ctl);
 	if (!ctl) {
 		*err = -ENOMEM;
@@ -551,8 +552,9 @@ struct aio_control *aio_control_new(struct aio_loop *loop, int fd,
 	ctl->loop_thread = pthread_self();
 	/* Its descriptors' numbers are taken now, the thread later: a count
 	 * of the process's descriptors is the same from the start. */
-	ctl->listen_fd = fd >= 0 ? fd : hold_number(-1);
-	ctl->wake = hold_number(fd >= 0 ? -1 : ctl->listen_fd);
+	ctl->late_listen = fd < 0;
+	ctl->listen_fd = fd >= 0 ? fd : hold_number();
+	ctl->wake = hold_number();
 	int r = pthread_mutex_init(&ctl->lock, NULL);
 	if (r || ctl->listen_fd < 0 || ctl->wake < 0) {
 		*err = r ? -r : -errno;
