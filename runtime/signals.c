@@ -151,10 +151,11 @@ struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
 		return NULL;
 	}
 	owner[signum] = loop;
-	watchers[signum]++;
+	int first = watchers[signum]++ == 0;
 	sig->next = by_signum[signum];
 	by_signum[signum] = sig;
-	aio_loop_on_interrupt(loop, deliver_raised);
+	if (first)
+		aio_loop_on_interrupt(loop, deliver_raised);
 	sig->loop = loop;
 	sig->fn = fn;
 	sig->udata = udata;
@@ -163,9 +164,10 @@ struct aio_signal *aio_signal_new(struct aio_loop *loop, int signum,
 		takers[signum]++;
 	ev_signal_init(&sig->watcher, signal_cb, signum);
 	/* The first watcher of a signal puts libev's handler in place;
-	 * ours replaces it. */
+	 * ours replaces it. Later ones leave ours there. */
 	ev_signal_start(aio_loop_ev(loop), &sig->watcher);
-	install_handler(signum);
+	if (first)
+		install_handler(signum);
 	if (flags & AIO_SIGNAL_KEEPS_ALIVE)
 		aio_loop_hold(loop);
 	return sig;
