@@ -43,7 +43,7 @@ local found = {}
 local function own_modules()
   local files = {}
   for name, value in pairs(package.loaded) do
-    if found_for[name] ~= value or found[name] == nil then
+    if found_for[name] ~= value then
       -- require takes a preloaded name (aiod) from package.preload, never a file.
       local path = type(name) == "string" and not package.preload[name] and package.searchpath(name, package.path)
       path = path and C.realpath(path)
