@@ -231,10 +231,14 @@ static void cancel_all(lua_State *L, struct l_loop *loop)
  * and faulted the pages in again (16.4 against 11.8 us of CPU a request).
  * Free memory is kept up to a fixed 2 MiB instead, blocks from 1 MiB up are
  * mapped on their own, and the loop trims the heap when it falls quiet
- * (bindings/l_idle_gc.c). A MALLOC_*_ variable set by the user wins.
+ * (bindings/l_idle_gc.c). A MALLOC_*_ variable or a glibc.malloc tunable
+ * (GLIBC_TUNABLES) set by the user wins.
  */
 static void steady_malloc(void)
 {
+	const char *tunables = getenv("GLIBC_TUNABLES");
+	if (tunables && strstr(tunables, "glibc.malloc."))
+		return;
 	if (!getenv("MALLOC_MMAP_THRESHOLD_") && !getenv("MALLOC_TRIM_THRESHOLD_") &&
 	    !getenv("MALLOC_TOP_PAD_") && !getenv("MALLOC_MMAP_MAX_")) {
 		mallopt(M_MMAP_THRESHOLD, 1 << 20);
