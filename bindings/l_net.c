@@ -433,6 +433,21 @@ enum { SERVE_SERVER = 1, SERVE_READER, SERVE_WRITER, SERVE_WHO, SERVE_MSGH, SERV
  * came to a dual-stack socket as an IPv4-mapped IPv6 address. */
 #define PEER_MAPPED ((lua_Integer)1 << 48)
 
+/* [-0, +1] streams.lua's client_name(server, host, port): the peer's text;
+ * no port (NULL host): a Unix socket's peer. */
+static void push_client_name(lua_State *L, const char *host, int port)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushvalue(L, SERVE_SERVER);
+	if (!host) {
+		lua_call(L, 1, 1);
+		return;
+	}
+	lua_pushstring(L, host);
+	lua_pushinteger(L, port);
+	lua_call(L, 3, 1);
+}
+
 /* [-0, +1] The peer of fd for the messages about it. An IPv4 peer stays an
  * integer until a message needs its text: a string would cost each idle
  * connection 48 B. */
@@ -447,9 +462,7 @@ static void push_peer(lua_State *L, int fd)
 		port = -1;
 	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
 	if (port < 0) {
-		lua_pushvalue(L, lua_upvalueindex(1));
-		lua_pushvalue(L, SERVE_SERVER);
-		lua_call(L, 1, 1);
+		push_client_name(L, NULL, 0);
 	} else if (ss.ss_family == AF_INET) {
 		lua_Integer addr = ntohl(((const struct sockaddr_in *)&ss)->sin_addr.s_addr);
 		lua_pushinteger(L, addr << 16 | port);
@@ -458,7 +471,7 @@ static void push_peer(lua_State *L, int fd)
 		memcpy(&v4, &in6->sin6_addr.s6_addr[12], sizeof v4);
 		lua_pushinteger(L, PEER_MAPPED | (lua_Integer)ntohl(v4) << 16 | port);
 	} else {
-		lua_pushfstring(L, "[%s]:%d", host, port);
+		push_client_name(L, host, port);
 	}
 }
 
@@ -469,9 +482,12 @@ static void name_peer(lua_State *L)
 		return;
 	lua_Integer v = lua_tointeger(L, SERVE_WHO);
 	struct in_addr addr = {htonl((uint32_t)(v >> 16))};
-	char host[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &addr, host, sizeof host);
-	lua_pushfstring(L, v & PEER_MAPPED ? "[::ffff:%s]:%d" : "%s:%d", host, (int)(v & 0xffff));
+	static const char mapped[] = "::ffff:";
+	char host[sizeof mapped - 1 + INET_ADDRSTRLEN];
+	size_t at = v & PEER_MAPPED ? sizeof mapped - 1 : 0;
+	memcpy(host, mapped, at);
+	inet_ntop(AF_INET, &addr, host + at, sizeof host - at);
+	push_client_name(L, host, (int)(v & 0xffff));
 	lua_replace(L, SERVE_WHO);
 }
 
