@@ -279,20 +279,21 @@ static int l_child_returncode(lua_State *L)
 	return 1;
 }
 
-/* child:kill(sig [, group]): sig a signal number (processes.lua turns
- * names into numbers and checks them); group: the child's whole process
- * group when it leads one, even after it ended while held. Does nothing
- * once the child ended (or, with group, was reaped), as Python's
+/* child:kill(sig [, tree]): sig a signal number (processes.lua turns
+ * names into numbers and checks them); tree: all it started that can be
+ * reached, its whole process group when it leads one (even after it ended
+ * while held), else its descendants (aio_process_kill_tree). Does nothing
+ * once the child ended (or, with tree, was reaped), as Python's
  * send_signal. */
 static int l_child_kill(lua_State *L)
 {
 	struct l_child *c = check_child(L);
 	lua_Integer n = luaL_checkinteger(L, 2);
 	luaL_argcheck(L, n > 0 && n < NSIG, 2, "not a signal number");
-	int sig = (int)n, group = lua_toboolean(L, 3);
-	if ((c->exited && !group) || !c->p)
+	int sig = (int)n, tree = lua_toboolean(L, 3);
+	if ((c->exited && !tree) || !c->p)
 		return 0;
-	int r = group ? aio_process_kill_group(c->p, sig) : aio_process_kill(c->p, sig);
+	int r = tree ? aio_process_kill_tree(c->p, sig) : aio_process_kill(c->p, sig);
 	if (r < 0 && r != -ESRCH) {
 		laio_push_oserror(L, -r, "kill");
 		return lua_error(L);

@@ -2,11 +2,13 @@
 #define _GNU_SOURCE	/* posix_spawn_file_actions_addchdir_np, _addclosefrom_np, pipe2 */
 #include "process.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -372,6 +374,78 @@ int aio_process_kill(struct aio_process *p, int sig)
 	return pidfd_send_signal(p->pidfd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
+/* The parent of process pid, from /proc/PID/stat; -1 if unknown. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], data[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, data, sizeof data - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	data[n] = '\0';
+	/* "pid (name) state ppid": the name may hold anything. */
+	char *at = strrchr(data, ')');
+	return at && at[1] == ' ' && at[2] && at[3] == ' ' ? (pid_t)atol(at + 4) : -1;
+}
+
+/* The descendants found, as pidfds, parents before their children. */
+struct tree {
+	int *fds;
+	size_t len, cap;
+};
+
+#define TREE_DEPTH 32	/* deeper descendants are left alone */
+#define TREE_MAX 4096	/* and so are more than these */
+
+/*
+ * Adds what pid has started to tree, each child followed by its own
+ * descendants, read from each thread's /proc/PID/task/TID/children. A
+ * number read there may be another process's by the time it is used: each
+ * is opened as a pidfd and kept only if its parent is still pid, so the
+ * pidfd is the process that was read, and stays it whatever ends first.
+ */
+static void find_descendants(pid_t pid, int depth, struct tree *tree)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+	DIR *tasks = depth < TREE_DEPTH ? opendir(path) : NULL;
+	if (!tasks)
+		return;
+	for (struct dirent *task; (task = readdir(tasks)) && tree->len < TREE_MAX;) {
+		if (task->d_name[0] == '.')
+			continue;
+		char file[sizeof path + sizeof task->d_name + 16];
+		snprintf(file, sizeof file, "%s/%s/children", path, task->d_name);
+		FILE *children = fopen(file, "re");
+		if (!children)
+			continue;
+		for (long child; tree->len < TREE_MAX && fscanf(children, "%ld", &child) == 1;) {
+			if (tree->len == tree->cap) {
+				size_t cap = tree->cap ? 2 * tree->cap : 16;
+				int *fds = realloc(tree->fds, cap * sizeof *fds);
+				if (!fds)
+					break;
+				tree->fds = fds;
+				tree->cap = cap;
+			}
+			int fd = pidfd_open((pid_t)child, 0);
+			if (fd >= 0 && parent_of((pid_t)child) != pid) {
+				close(fd);
+				fd = -1;
+			}
+			if (fd >= 0) {
+				tree->fds[tree->len++] = fd;
+				find_descendants((pid_t)child, depth + 1, tree);
+			}
+		}
+		fclose(children);
+	}
+	closedir(tasks);
+}
+
 /*
  * Why kill(-pid) is safe here: Linux gives a new process no number that a
  * live process, process group or session still uses, so while the leader
@@ -382,10 +456,22 @@ int aio_process_kill(struct aio_process *p, int sig)
  * leader is held (aio_process_hold) while its group may still be
  * signalled, and never signalled as a group once reaped.
  */
-int aio_process_kill_group(struct aio_process *p, int sig)
+int aio_process_kill_tree(struct aio_process *p, int sig)
 {
-	if (!p->leads_group)
-		return aio_process_kill(p, sig);
+	if (!p->leads_group) {
+		/* Found first, then signalled from the top: a shell stopped
+		 * before its commands runs no further one meanwhile. */
+		struct tree tree = {0};
+		if (!p->exited && p->pidfd >= 0)
+			find_descendants(p->pid, 0, &tree);
+		int r = aio_process_kill(p, sig);
+		for (size_t i = 0; i < tree.len; i++) {
+			pidfd_send_signal(tree.fds[i], sig, NULL, 0);
+			close(tree.fds[i]);
+		}
+		free(tree.fds);
+		return r;
+	}
 	if (p->pidfd < 0)
 		return -ESRCH;
 	return kill(-p->pid, sig) < 0 ? -errno : 0;

@@ -65,12 +65,15 @@ void *aio_process_udata(const struct aio_process *p);
 int aio_process_kill(struct aio_process *p, int sig);
 
 /*
- * Sends sig to the child's whole process group when the child leads one
- * (started with new_session, or set_pgroup with pgroup 0), else to the
- * child alone. A group is signalled only while its leader is unreaped (a
- * held child that ended included): -ESRCH after.
+ * Sends sig to all the child has started that can be reached: its whole
+ * process group when the child leads one (started with new_session, or
+ * set_pgroup with pgroup 0); else the child and, while it runs, the
+ * descendants it has at this moment (a shell's commands), parents first.
+ * A group is signalled only while its leader is unreaped (a held child
+ * that ended included): -ESRCH after. A descendant that left the tree (a
+ * daemon's double fork) is not reached, nor what it started.
  */
-int aio_process_kill_group(struct aio_process *p, int sig);
+int aio_process_kill_tree(struct aio_process *p, int sig);
 
 /*
  * Holds the child's reaping: once it ends, its exit is reported as usual

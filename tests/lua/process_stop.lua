@@ -56,6 +56,19 @@ asyncio.run(function()
   local grandchild, child = pids(2)
   print("session:", e.name, "child gone:", not alive(child), "grandchild gone:", gone(grandchild))
 
+  -- no group of its own: the descendants it has get TERM with it, so a
+  -- shell's commands end at once and leave the pipes (not after kill_grace)
+  for _, cmd in ipairs{{"sleep 10 & echo $! $$ >%s; wait", 2}, {"echo $$ >%s; sleep 10; echo never", 1},
+                       {"echo $$ >%s; sleep 10 | cat", 1}} do
+    path, pids = pid_file()
+    local loop = asyncio.get_running_loop()
+    local started = loop:time()
+    ok, e = pcall(asyncio.run_process, cmd[1]:format(path), {timeout = 0.2, kill_grace = 5})
+    local first, second = pids(cmd[2])
+    print("descendants:", e.name, "within kill_grace:", loop:time() - started < 2.5,
+          "gone:", gone(first), second == nil or gone(second))
+  end
+
   -- cancellation: the child is gone once the cancel completes
   path, pids = pid_file()
   local t = asyncio.create_task(asyncio.run_process, "echo $$ >" .. path .. "; exec sleep 10")
@@ -102,10 +115,10 @@ asyncio.run(function()
   print("<close> after the exit:", p.returncode, p.stdin:is_closing())
 
   -- a task still reading a pipe that the block's exit closes sees its end
-  -- (a grandchild outside the group holds it open)
+  -- (a grandchild outside the tree, orphaned at once, holds it open)
   local reader
   do
-    local q <close> = asyncio.create_subprocess_shell("sleep 0.5 & exec sleep 10",
+    local q <close> = asyncio.create_subprocess_shell("(sleep 0.5 &); exec sleep 10",
                                                       {stdout = asyncio.PIPE, kill_grace = 0.05})
     reader = asyncio.create_task(q.stdout.read, q.stdout)
     asyncio.sleep(0.01)

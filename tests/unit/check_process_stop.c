@@ -116,9 +116,9 @@ static int dead(pid_t pid)
 }
 
 /* A group leader's group is signalled whole, also after the leader ended
- * while held (a member still holds the pipe); a non-leader alone; once
- * reaped, the group no more. */
-START_TEST(test_process_kill_group)
+ * while held (a member still holds the pipe); a non-leader with its
+ * descendants; once reaped, the group no more. */
+START_TEST(test_process_kill_tree)
 {
 	char *const argv[] = {"sh", "-c", "sleep 10 & echo $!", NULL};
 	struct aio_spawn how = {.file = "/bin/sh", .argv = argv, .stdio = ONLY_STDOUT,
@@ -136,21 +136,31 @@ START_TEST(test_process_kill_group)
 	wait_exit(&e);
 	expect_exit_code(&e, 0);
 	ck_assert(!dead(member));
-	ck_assert_int_eq(aio_process_kill_group(p, SIGKILL), 0);
+	ck_assert_int_eq(aio_process_kill_tree(p, SIGKILL), 0);
 	RUN_UNTIL_WITHIN(1000, dead(member), );
 	expect_output(pipes[1], "");
 	aio_process_release(p);
-	ck_assert_int_eq(aio_process_kill_group(p, SIGKILL), -ESRCH);
+	ck_assert_int_eq(aio_process_kill_tree(p, SIGKILL), -ESRCH);
 	aio_process_free(p);
 
-	/* Not a leader: the child alone, and nothing once it ended. */
-	char *const sleeper[] = {"/bin/sleep", "10", NULL};
+	/* Not a leader: the child and its descendants, and nothing once it
+	 * ended. */
+	char *const shell[] = {"sh", "-c", "sleep 10 & echo $!; wait", NULL};
+	struct aio_spawn alone = {.file = "/bin/sh", .argv = shell, .stdio = ONLY_STDOUT};
 	struct exit_probe f = {0};
-	p = spawn_quiet(sleeper, &f);
-	ck_assert_int_eq(aio_process_kill_group(p, SIGTERM), 0);
+	p = spawn_ok(&alone, pipes, &f);
+	memset(line, 0, sizeof line);
+	pfd.fd = pipes[1];
+	ck_assert_int_eq(poll(&pfd, 1, 1000), 1);
+	ck_assert_int_gt(read(pipes[1], line, sizeof line - 1), 0);
+	member = (pid_t)atoi(line);
+	ck_assert_int_gt(member, 0);
+	ck_assert_int_eq(aio_process_kill_tree(p, SIGTERM), 0);
 	wait_exit(&f);
 	expect_killed(&f, SIGTERM);
-	ck_assert_int_eq(aio_process_kill_group(p, SIGTERM), -ESRCH);
+	RUN_UNTIL_WITHIN(1000, dead(member), );
+	expect_output(pipes[1], "");
+	ck_assert_int_eq(aio_process_kill_tree(p, SIGTERM), -ESRCH);
 	aio_process_free(p);
 }
 END_TEST
@@ -165,6 +175,6 @@ Suite *process_stop_suite(void)
 	tc = check_tcase(s, "hold", loop_setup, loop_teardown, 5);
 	tcase_add_test(tc, test_process_hold);
 	tcase_add_test(tc, test_process_free_held);
-	tcase_add_test(tc, test_process_kill_group);
+	tcase_add_test(tc, test_process_kill_tree);
 	return s;
 }
