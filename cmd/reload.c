@@ -5,7 +5,9 @@
 #include "signals.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * daemon.lua's reload controller loads only when needed (a SIGHUP,
@@ -38,9 +40,20 @@ int reload_hup_reloads(void)
 static int l_became_service(lua_State *L)
 {
 	(void)L;
+	if (is_service)
+		return 0;
 	is_service = 1;
-	if (reload_hup_reloads())
-		aio_signal_set_stop(SIGHUP, 0);
+	if (!reload_hup_reloads())
+		return 0;
+	aio_signal_set_stop(SIGHUP, 0);
+	/* aiod left a SIGHUP ignored at start (nohup) ignored: a service
+	 * whose reload signal silently does nothing would surprise. A
+	 * script's own handler would have replaced SIG_IGN. */
+	struct sigaction old;
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		fprintf(stderr, "aiod: warning: SIGHUP was ignored when aiod started (nohup?), "
+				"so it will not reload this service; 'aiod reload %ld' will\n",
+			(long)getpid());
 	return 0;
 }
 
