@@ -13,8 +13,7 @@ struct l_handle {
 
 static void drop(lua_State *L, struct l_handle *h)
 {
-	luaL_unref(L, LUA_REGISTRYINDEX, h->ref);
-	h->ref = LUA_NOREF;
+	laio_unanchor(L, h->loop->S, &h->ref);
 }
 
 static void handle_run(struct aio_call *call)
@@ -55,7 +54,7 @@ static struct l_handle *new_handle(lua_State *L, int loop_idx, int nargs)
 	for (int i = nargs + 1; i >= 1; i--)
 		lua_setiuservalue(L, -(i + 1), i);
 	lua_pushvalue(L, -1);
-	h->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	h->ref = laio_anchor(L, loop->S);
 	return h;
 }
 
