@@ -450,14 +450,15 @@ static int measure_task_bytes(lua_State *L)
 {
 	int running = lua_gc(L, LUA_GCISRUNNING);
 	lua_gc(L, LUA_GCSTOP);
-	int before = lua_gc(L, LUA_GCCOUNT) * 1024 + lua_gc(L, LUA_GCCOUNTB);
+	/* KiB and bytes apart: the heap in bytes can pass INT_MAX. */
+	int before_k = lua_gc(L, LUA_GCCOUNT), before_b = lua_gc(L, LUA_GCCOUNTB);
 	lua_newuserdatauv(L, sizeof(struct l_task), UV_TASK_COUNT);
 	lua_newthread(L);
-	int after = lua_gc(L, LUA_GCCOUNT) * 1024 + lua_gc(L, LUA_GCCOUNTB);
+	int after_k = lua_gc(L, LUA_GCCOUNT), after_b = lua_gc(L, LUA_GCCOUNTB);
 	lua_pop(L, 2);
 	if (running)
 		lua_gc(L, LUA_GCRESTART);
-	return after - before;
+	return (int)(((long long)after_k - before_k) * 1024 + (after_b - before_b));
 }
 
 struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
