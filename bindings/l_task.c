@@ -642,26 +642,13 @@ int laio_await(lua_State *L)
 	return laio_suspend(L, t, WAIT_FUTURE, await_k);
 }
 
-/* [-0, +1] The running loop: a task's own, when one runs (cheaper than
- * the registry's field by name). */
-static struct l_loop *push_running_loop(lua_State *L, struct l_state *S)
-{
-	struct l_loop *loop = S->running;
-	if (!loop || !loop->current)
-		return laio_push_running_loop(L);
-	push_task(L, loop->current);
-	lua_getiuservalue(L, -1, UV_LOOP);
-	lua_replace(L, -2);
-	return loop;
-}
-
 static int l_create_task(lua_State *L)
 {
 	int nargs;
 	int coro = lua_type(L, 1) != LUA_TFUNCTION && luaL_testudata(L, 1, LAIO_COROUTINE);
 	if (!coro && !is_callable(L, 1))
 		luaL_typeerror(L, 1, "function or coroutine");
-	struct l_loop *loop = push_running_loop(L, STATE(L));
+	struct l_loop *loop = laio_push_running_loop(L);
 	if (coro) {
 		nargs = laio_coro_unpack(L, 1);
 	} else {
