@@ -134,10 +134,15 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 	int t = lua_getiuservalue(L, fut_idx, UV_CALLBACKS);
 	/* A task's one callback is its own, but for most of a gather's
 	 * children, which the gather has just counted done instead. */
-	int own = t == LUA_TFUNCTION && f->is_task;
-	if (own && !laio_gather_child_done(L, -1, f, 1)) {
+	if (t == LUA_TFUNCTION && f->is_task) {
+		int counted = laio_gather_child_done(L, -1, f, 1);
 		lua_pop(L, 1);
-		laio_task_own_callback(L, fut_idx);
+		if (!counted) {
+			laio_task_own_callback(L, fut_idx);
+			return;
+		}
+		lua_pushnil(L);
+		lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
 		return;
 	}
 	if (t != LUA_TNIL) {
@@ -151,7 +156,7 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 			schedule_one(L, fut_idx);
 		}
 		lua_pop(L, 1);
-	} else if (t != LUA_TNIL && !own) {
+	} else if (t != LUA_TNIL) {
 		schedule_one(L, fut_idx);
 	} else {
 		lua_pop(L, 1);
