@@ -251,9 +251,16 @@ static void run_own_callback(struct aio_call *call)
 	lua_pushcfunction(L, laio_traceback_handler);
 	push_task(L, t);
 	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
-	lua_getiuservalue(L, -1, UV_CALLBACKS);
-	lua_pushnil(L);
-	lua_setiuservalue(L, -3, UV_CALLBACKS);
+	/* An extra set since it was queued put the callback in a table. */
+	if (lua_getiuservalue(L, -1, UV_CALLBACKS) == LUA_TTABLE) {
+		lua_rawgeti(L, -1, 1);
+		lua_pushnil(L);
+		lua_rawseti(L, -3, 1);
+		lua_remove(L, -2);
+	} else {
+		lua_pushnil(L);
+		lua_setiuservalue(L, -3, UV_CALLBACKS);
+	}
 	lua_insert(L, -2);
 	if (lua_pcall(L, 1, 0, top + 1) != LUA_OK)
 		laio_report(L, "Exception in callback:", -1);
