@@ -204,14 +204,32 @@ void laio_task_abandon(lua_State *L, struct l_task *t)
 	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 }
 
+/*
+ * An error out of the coroutine (an own body's, see laio_task_own_body):
+ * its stack is as the error left it, so the traceback is the one task_msgh
+ * would have taken; then the coroutine is reset, which closes what the
+ * error left open and keeps the error on top.
+ */
+static void unwound_error(lua_State *L, lua_State *co, int tidx)
+{
+	lua_checkstack(co, 3);	/* the error took the last slot of its frame */
+	if (!laio_is_error(co, -1, "CancelledError")) {
+		laio_traceback(L, co, NULL, 0);
+		laio_set_extra(L, tidx, "traceback");
+	}
+	lua_resetthread(co);
+}
+
 static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 {
 	lua_State *co = t->co;
 	int state = FUT_FINISHED;
 	push_task(L, t);
 	int tidx = lua_gettop(L);
-	if (status != LUA_OK)
+	if (status != LUA_OK) {
 		t->fut.failed = 1;
+		unwound_error(L, co, tidx);
+	}
 	if (t->fut.failed) {
 		lua_xmove(co, L, 1);
 		lua_settop(co, 0);
@@ -468,6 +486,39 @@ static int measure_task_bytes(lua_State *L)
 	return (int)(((long long)after_k - before_k) * 1024 + (after_b - before_b));
 }
 
+/* Registry key of the set of C functions that are their own body. */
+static const char own_bodies;
+
+void laio_task_own_body(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	luaL_argcheck(L, lua_iscfunction(L, idx), idx, "C function expected");
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &own_bodies) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, &own_bodies);
+	}
+	lua_pushvalue(L, idx);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, -3);
+	lua_pop(L, 1);
+}
+
+static int is_own_body(lua_State *L, int idx)
+{
+	if (!lua_iscfunction(L, idx))
+		return 0;
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &own_bodies) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	lua_pushvalue(L, idx);
+	int own = lua_rawget(L, -2) != LUA_TNIL;
+	lua_pop(L, 2);
+	return own;
+}
+
 struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 {
 	int loop_idx = lua_gettop(L) - nargs - 1;	/* loop, fn, args... */
@@ -491,13 +542,17 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	lua_setmetatable(L, -2);
 	lua_pushvalue(L, loop_idx);
 	lua_setiuservalue(L, -2, UV_LOOP);
+	int own = is_own_body(L, loop_idx + 1);
 	t->co = lua_newthread(L);
-	/* The body, the task, fn and its arguments move onto the new stack. */
+	/* The body, the task, fn and its arguments move onto the new stack;
+	 * fn and its arguments alone when fn is its own body. */
 	if (!lua_checkstack(t->co, nargs + 3))
 		luaL_error(L, "stack overflow (too many arguments)");
 	lua_setiuservalue(L, -2, UV_CORO);
-	lua_pushcfunction(t->co, task_body);
-	lua_pushlightuserdata(t->co, t);
+	if (!own) {
+		lua_pushcfunction(t->co, task_body);
+		lua_pushlightuserdata(t->co, t);
+	}
 	lua_insert(L, loop_idx + 1);	/* task below fn and args */
 	lua_xmove(L, t->co, nargs + 1);
 	lua_pushvalue(L, -1);

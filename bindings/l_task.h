@@ -50,6 +50,15 @@ struct laio_park_kind {
 /* l_task.c */
 struct l_task *laio_current_task(lua_State *L, struct l_state *S);	/* raises outside a task */
 struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs);
+/*
+ * [-0, +0] Lets the C function at idx be its task's coroutine body itself,
+ * without the frame a task's function runs under (64 B while the task is
+ * suspended, a connection's whole idle life for l_net.c's serve). Only for
+ * a function that runs Lua code under its own pcall: an error that leaves
+ * it ends the task at once, so '<close>' handlers on its way could not
+ * suspend. Such an error fails the task as any (traceback included).
+ */
+void laio_task_own_body(lua_State *L, int idx);
 int laio_task_cancel(lua_State *L, int task_idx, int msg_idx);
 int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k);
 void laio_task_wakeup(struct l_task *t);
