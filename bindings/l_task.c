@@ -140,7 +140,8 @@ int laio_task_cancel(lua_State *L, int task_idx, int msg_idx)
 	struct l_task *t = lua_touserdata(L, task_idx);
 	if (t->fut.state != FUT_PENDING)
 		return 0;
-	t->cancel_requests++;
+	if (t->cancel_requests < UINT16_MAX)
+		t->cancel_requests++;
 	lua_pushvalue(L, msg_idx);
 	laio_set_extra(L, task_idx, "cancel_msg");
 	if (t != t->fut.loop->current && t->started && cancel_wait(L, task_idx, msg_idx))
@@ -529,9 +530,6 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->fut.is_task = 1;
 	t->fut.state = FUT_PENDING;
 	t->id = ++S->task_counter;
-	t->born = aio_loop_turn_began(loop->rt);
-	if (t->born == 0)
-		t->born = aio_loop_time(loop->rt);
 	/* A task serving a connection makes helpers that serve it too. */
 	t->gen = loop->current ? loop->current->gen : loop->gen;
 	t->serving = loop->current ? loop->current->serving : 0;
@@ -544,6 +542,11 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	lua_setiuservalue(L, -2, UV_LOOP);
 	int own = is_own_body(L, loop_idx + 1);
 	t->co = lua_newthread(L);
+	double born = aio_loop_turn_began(loop->rt);
+	if (born == 0)
+		born = aio_loop_time(loop->rt);
+	_Static_assert(LUA_EXTRASPACE >= sizeof born, "a thread's extra space holds a double");
+	memcpy(lua_getextraspace(t->co), &born, sizeof born);
 	/* The body, the task, fn and its arguments move onto the new stack;
 	 * fn and its arguments alone when fn is its own body. */
 	if (!lua_checkstack(t->co, nargs + 3))
@@ -787,7 +790,7 @@ static int l_task_set_name(lua_State *L)
 
 static int l_task_cancelling(lua_State *L)
 {
-	lua_pushinteger(L, check_task(L)->cancel_requests);
+	lua_pushinteger(L, (lua_Integer)check_task(L)->cancel_requests);
 	return 1;
 }
 
