@@ -44,7 +44,7 @@ struct l_future *laio_check_future(lua_State *L, int idx)
 
 void laio_get_extra(lua_State *L, int idx, const char *field)
 {
-	if (lua_getiuservalue(L, idx, UV_EXTRA) == LUA_TTABLE)
+	if (lua_getiuservalue(L, idx, UV_CALLBACKS) == LUA_TTABLE)
 		lua_getfield(L, -1, field);
 	else
 		lua_pushnil(L);
@@ -54,11 +54,18 @@ void laio_get_extra(lua_State *L, int idx, const char *field)
 void laio_set_extra(lua_State *L, int idx, const char *field)
 {
 	idx = lua_absindex(L, idx);
-	if (lua_getiuservalue(L, idx, UV_EXTRA) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_createtable(L, 0, 2);
+	int t = lua_getiuservalue(L, idx, UV_CALLBACKS);
+	if (t != LUA_TTABLE) {
+		/* The table takes the one callback there was, if any. */
+		lua_createtable(L, t != LUA_TNIL, 2);
+		if (t != LUA_TNIL) {
+			lua_insert(L, -2);
+			lua_rawseti(L, -2, 1);
+		} else {
+			lua_remove(L, -2);
+		}
 		lua_pushvalue(L, -1);
-		lua_setiuservalue(L, idx, UV_EXTRA);
+		lua_setiuservalue(L, idx, UV_CALLBACKS);
 	}
 	lua_insert(L, -2);
 	lua_setfield(L, -2, field);
@@ -134,24 +141,30 @@ void laio_future_finish(lua_State *L, int fut_idx, int state)
 	int t = lua_getiuservalue(L, fut_idx, UV_CALLBACKS);
 	/* A task's one callback is its own, but for most of a gather's
 	 * children, which the gather has just counted done instead. */
-	int own = t == LUA_TFUNCTION && f->is_task;
-	if (own && !laio_gather_child_done(L, -1, f, 1)) {
+	if (t == LUA_TFUNCTION && f->is_task) {
+		int counted = laio_gather_child_done(L, -1, f, 1);
 		lua_pop(L, 1);
-		laio_task_own_callback(L, fut_idx);
-		return;
-	}
-	if (t != LUA_TNIL) {
+		if (!counted) {
+			laio_task_own_callback(L, fut_idx);
+			return;
+		}
 		lua_pushnil(L);
 		lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
+		return;
 	}
 	if (t == LUA_TTABLE) {
+		/* The callbacks go, the extras stay (a cancel message, a name). */
 		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 		for (lua_Integer i = 1; i <= n; i++) {
 			lua_rawgeti(L, -1, i);
+			lua_pushnil(L);
+			lua_rawseti(L, -3, i);
 			schedule_one(L, fut_idx);
 		}
 		lua_pop(L, 1);
-	} else if (t != LUA_TNIL && !own) {
+	} else if (t != LUA_TNIL) {
+		lua_pushnil(L);
+		lua_setiuservalue(L, fut_idx, UV_CALLBACKS);
 		schedule_one(L, fut_idx);
 	} else {
 		lua_pop(L, 1);

@@ -10,16 +10,19 @@ enum { FUT_PENDING, FUT_CANCELLED, FUT_FINISHED };
 
 /* User values of a Future or a Task userdata. */
 enum {
-	UV_CALLBACKS = 1,	/* nil, one callback, or a sequence of them; a
-				 * finished Task: its own callback, while queued */
+	/* nil, one callback (a function or userdata), or a table: its
+	 * sequence the callbacks, its fields the extras (laio_get_extra:
+	 * name, cancel message, ...), made on first need. One slot for both
+	 * saves every future 16 B; most have one callback and no extra. A
+	 * finished Task: its own callback, while queued, alone or at [1]. */
+	UV_CALLBACKS = 1,
 	UV_RESULT,		/* Future: value or packed values; error value */
 	/* A pending Task: the Future or Task it awaits. A slot of its own
 	 * would cost every task 16 B; a Task's results stay on its coroutine,
 	 * so only its error needs the slot, once it is no longer pending. */
 	UV_WAITER = UV_RESULT,
 	UV_LOOP,		/* the loop userdata, kept alive */
-	UV_EXTRA,		/* lazily made table: name, cancel message, ... */
-	UV_FUTURE_COUNT = UV_EXTRA,
+	UV_FUTURE_COUNT = UV_LOOP,
 	UV_CORO,		/* Task: its coroutine */
 	UV_TASK_COUNT = UV_CORO
 };

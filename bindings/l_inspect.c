@@ -110,7 +110,7 @@ static int l_task_info(lua_State *L)
 {
 	struct l_task *t = luaL_checkudata(L, 1, LAIO_TASK);
 	struct l_loop *loop = t->fut.loop;
-	double now = loop->rt ? aio_loop_time(loop->rt) : t->born;
+	double now = loop->rt ? aio_loop_time(loop->rt) : laio_task_born(t);
 	lua_settop(L, 1);
 	lua_pushinteger(L, (lua_Integer)t->id);
 	laio_push_task_name(L, 1);
@@ -147,7 +147,7 @@ static int l_task_info(lua_State *L)
 	} else {
 		lua_pushnil(L);
 	}
-	lua_pushnumber(L, now - t->born);
+	lua_pushnumber(L, now - laio_task_born(t));
 	lua_pushinteger(L, t->resumes);
 	/* A running task's time includes its step so far. */
 	lua_pushnumber(L, t->busy + (t == loop->current ? now - loop->step_began : 0));

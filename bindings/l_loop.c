@@ -1,5 +1,5 @@
 /* l_loop.c -- what every layer asks of a loop: checking one, the running one, its pools, its jobs and parts */
-#include "l_loop.h"
+#include "l_task.h"
 #include "workers.h"
 
 #include <string.h>
@@ -19,6 +19,15 @@ struct l_loop *laio_check_open_loop(lua_State *L, int idx)
 
 struct l_loop *laio_push_running_loop(lua_State *L)
 {
+	/* In a task, its own loop: cheaper than the registry's field by name. */
+	struct l_state *S = laio_state(L);
+	struct l_loop *loop = S ? S->running : NULL;
+	if (loop && loop->current) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, loop->current->fut.ref);
+		lua_getiuservalue(L, -1, UV_LOOP);
+		lua_replace(L, -2);
+		return loop;
+	}
 	if (lua_getfield(L, LUA_REGISTRYINDEX, LAIO_RUNNING_LOOP) != LUA_TUSERDATA)
 		luaL_error(L, "no running event loop");
 	return lua_touserdata(L, -1);

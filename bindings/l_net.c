@@ -417,9 +417,10 @@ static void on_accept(struct aio_listener *al, int fd)
 
 /*
  * The task of one server connection, in C so that a parked handler has
- * only this frame and the task's body under its own: every frame stays
- * allocated (64 B) as long as the connection idles, and so does each one
- * a deeper call ever needed. Upvalues: streams.lua's client_name (for a
+ * only this frame under its own, the task's body itself (it catches the
+ * handler's errors, see laio_task_own_body): every frame stays allocated
+ * (64 B) as long as the connection idles, and so does each one a deeper
+ * call ever needed. Upvalues: streams.lua's client_name (for a
  * peer without a port), accept_tls, the message handler, and finish
  * (release the client, report a failure).
  *
@@ -552,6 +553,7 @@ static int l_make_serve(lua_State *L)
 		luaL_checktype(L, i, LUA_TFUNCTION);
 	lua_settop(L, 4);
 	lua_pushcclosure(L, l_serve, 4);
+	laio_task_own_body(L, -1);
 	return 1;
 }
 

@@ -140,7 +140,8 @@ int laio_task_cancel(lua_State *L, int task_idx, int msg_idx)
 	struct l_task *t = lua_touserdata(L, task_idx);
 	if (t->fut.state != FUT_PENDING)
 		return 0;
-	t->cancel_requests++;
+	if (t->cancel_requests < UINT16_MAX)
+		t->cancel_requests++;
 	lua_pushvalue(L, msg_idx);
 	laio_set_extra(L, task_idx, "cancel_msg");
 	if (t != t->fut.loop->current && t->started && cancel_wait(L, task_idx, msg_idx))
@@ -204,14 +205,32 @@ void laio_task_abandon(lua_State *L, struct l_task *t)
 	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
 }
 
+/*
+ * An error out of the coroutine (an own body's, see laio_task_own_body):
+ * its stack is as the error left it, so the traceback is the one task_msgh
+ * would have taken; then the coroutine is reset, which closes what the
+ * error left open and keeps the error on top.
+ */
+static void unwound_error(lua_State *L, lua_State *co, int tidx)
+{
+	lua_checkstack(co, 3);	/* the error took the last slot of its frame */
+	if (!laio_is_error(co, -1, "CancelledError")) {
+		laio_traceback(L, co, NULL, 0);
+		laio_set_extra(L, tidx, "traceback");
+	}
+	lua_resetthread(co);
+}
+
 static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 {
 	lua_State *co = t->co;
 	int state = FUT_FINISHED;
 	push_task(L, t);
 	int tidx = lua_gettop(L);
-	if (status != LUA_OK)
+	if (status != LUA_OK) {
 		t->fut.failed = 1;
+		unwound_error(L, co, tidx);
+	}
 	if (t->fut.failed) {
 		lua_xmove(co, L, 1);
 		lua_settop(co, 0);
@@ -251,9 +270,16 @@ static void run_own_callback(struct aio_call *call)
 	lua_pushcfunction(L, laio_traceback_handler);
 	push_task(L, t);
 	laio_unanchor(L, t->fut.loop->S, &t->fut.ref);
-	lua_getiuservalue(L, -1, UV_CALLBACKS);
-	lua_pushnil(L);
-	lua_setiuservalue(L, -3, UV_CALLBACKS);
+	/* An extra set since it was queued put the callback in a table. */
+	if (lua_getiuservalue(L, -1, UV_CALLBACKS) == LUA_TTABLE) {
+		lua_rawgeti(L, -1, 1);
+		lua_pushnil(L);
+		lua_rawseti(L, -3, 1);
+		lua_remove(L, -2);
+	} else {
+		lua_pushnil(L);
+		lua_setiuservalue(L, -3, UV_CALLBACKS);
+	}
 	lua_insert(L, -2);
 	if (lua_pcall(L, 1, 0, top + 1) != LUA_OK)
 		laio_report(L, "Exception in callback:", -1);
@@ -450,14 +476,48 @@ static int measure_task_bytes(lua_State *L)
 {
 	int running = lua_gc(L, LUA_GCISRUNNING);
 	lua_gc(L, LUA_GCSTOP);
-	int before = lua_gc(L, LUA_GCCOUNT) * 1024 + lua_gc(L, LUA_GCCOUNTB);
+	/* KiB and bytes apart: the heap in bytes can pass INT_MAX. */
+	int before_k = lua_gc(L, LUA_GCCOUNT), before_b = lua_gc(L, LUA_GCCOUNTB);
 	lua_newuserdatauv(L, sizeof(struct l_task), UV_TASK_COUNT);
 	lua_newthread(L);
-	int after = lua_gc(L, LUA_GCCOUNT) * 1024 + lua_gc(L, LUA_GCCOUNTB);
+	int after_k = lua_gc(L, LUA_GCCOUNT), after_b = lua_gc(L, LUA_GCCOUNTB);
 	lua_pop(L, 2);
 	if (running)
 		lua_gc(L, LUA_GCRESTART);
-	return after - before;
+	return (int)(((long long)after_k - before_k) * 1024 + (after_b - before_b));
+}
+
+/* Registry key of the set of C functions that are their own body. */
+static const char own_bodies;
+
+void laio_task_own_body(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	luaL_argcheck(L, lua_iscfunction(L, idx), idx, "C function expected");
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &own_bodies) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, &own_bodies);
+	}
+	lua_pushvalue(L, idx);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, -3);
+	lua_pop(L, 1);
+}
+
+static int is_own_body(lua_State *L, int idx)
+{
+	if (!lua_iscfunction(L, idx))
+		return 0;
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &own_bodies) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	lua_pushvalue(L, idx);
+	int own = lua_rawget(L, -2) != LUA_TNIL;
+	lua_pop(L, 2);
+	return own;
 }
 
 struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
@@ -470,9 +530,6 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	t->fut.is_task = 1;
 	t->fut.state = FUT_PENDING;
 	t->id = ++S->task_counter;
-	t->born = aio_loop_turn_began(loop->rt);
-	if (t->born == 0)
-		t->born = aio_loop_time(loop->rt);
 	/* A task serving a connection makes helpers that serve it too. */
 	t->gen = loop->current ? loop->current->gen : loop->gen;
 	t->serving = loop->current ? loop->current->serving : 0;
@@ -483,13 +540,22 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	lua_setmetatable(L, -2);
 	lua_pushvalue(L, loop_idx);
 	lua_setiuservalue(L, -2, UV_LOOP);
+	int own = is_own_body(L, loop_idx + 1);
 	t->co = lua_newthread(L);
-	/* The body, the task, fn and its arguments move onto the new stack. */
+	double born = aio_loop_turn_began(loop->rt);
+	if (born == 0)
+		born = aio_loop_time(loop->rt);
+	_Static_assert(LUA_EXTRASPACE >= sizeof born, "a thread's extra space holds a double");
+	memcpy(lua_getextraspace(t->co), &born, sizeof born);
+	/* The body, the task, fn and its arguments move onto the new stack;
+	 * fn and its arguments alone when fn is its own body. */
 	if (!lua_checkstack(t->co, nargs + 3))
 		luaL_error(L, "stack overflow (too many arguments)");
 	lua_setiuservalue(L, -2, UV_CORO);
-	lua_pushcfunction(t->co, task_body);
-	lua_pushlightuserdata(t->co, t);
+	if (!own) {
+		lua_pushcfunction(t->co, task_body);
+		lua_pushlightuserdata(t->co, t);
+	}
 	lua_insert(L, loop_idx + 1);	/* task below fn and args */
 	lua_xmove(L, t->co, nargs + 1);
 	lua_pushvalue(L, -1);
@@ -641,26 +707,13 @@ int laio_await(lua_State *L)
 	return laio_suspend(L, t, WAIT_FUTURE, await_k);
 }
 
-/* [-0, +1] The running loop: a task's own, when one runs (cheaper than
- * the registry's field by name). */
-static struct l_loop *push_running_loop(lua_State *L, struct l_state *S)
-{
-	struct l_loop *loop = S->running;
-	if (!loop || !loop->current)
-		return laio_push_running_loop(L);
-	push_task(L, loop->current);
-	lua_getiuservalue(L, -1, UV_LOOP);
-	lua_replace(L, -2);
-	return loop;
-}
-
 static int l_create_task(lua_State *L)
 {
 	int nargs;
 	int coro = lua_type(L, 1) != LUA_TFUNCTION && luaL_testudata(L, 1, LAIO_COROUTINE);
 	if (!coro && !is_callable(L, 1))
 		luaL_typeerror(L, 1, "function or coroutine");
-	struct l_loop *loop = push_running_loop(L, STATE(L));
+	struct l_loop *loop = laio_push_running_loop(L);
 	if (coro) {
 		nargs = laio_coro_unpack(L, 1);
 	} else {
@@ -737,7 +790,7 @@ static int l_task_set_name(lua_State *L)
 
 static int l_task_cancelling(lua_State *L)
 {
-	lua_pushinteger(L, check_task(L)->cancel_requests);
+	lua_pushinteger(L, (lua_Integer)check_task(L)->cancel_requests);
 	return 1;
 }
 

@@ -4,11 +4,19 @@
 
 #include "l_future.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #define LAIO_TASK "asyncio.Task"
 
 /* What a suspended task waits for. */
 enum { WAIT_NONE, WAIT_SLEEP, WAIT_FUTURE, WAIT_YIELD, WAIT_PARKED };
 
+/*
+ * 152 B, so that with its four user values and the header a Task takes
+ * the pool's 256 B class, not 272: the counters are narrow, the flags
+ * bits, and its birth time lives in its coroutine (laio_task_born).
+ */
 struct l_task {
 	struct l_future fut;
 	/* Its call runs the next step, or sleep's wake-up while the timer is
@@ -17,23 +25,32 @@ struct l_task {
 	struct l_link link;	/* in loop->tasks while unfinished */
 	struct l_link park;	/* in a C object's list while WAIT_PARKED */
 	lua_State *co;
-	unsigned long id;
-	int cancel_requests;	/* Python's cancelling() */
-	unsigned gen;		/* aiod's generation: its creator's (0: aiod's own) */
-	unsigned char serving;	/* serves a connection: outlives a reload's commit */
-	unsigned char must_cancel;
-	unsigned char wait;
-	unsigned char started;
-	unsigned char control;	/* steps in the loop's control lane (aiod's reload) */
-	unsigned short session;	/* the aiod attach session that made it, inherited; 0: none */
 	/* For aiod ps: what it waits on, while WAIT_PARKED; its resumes and
 	 * the time spent in them, measured around each resume. */
 	const struct laio_park_kind *park_kind;
 	struct l_link *park_list;
+	uint64_t id : 48;	/* names repeat after 2^48 tasks */
+	uint64_t cancel_requests : 16;	/* Python's cancelling(), up to 65535 */
+	unsigned gen;		/* aiod's generation: its creator's (0: aiod's own) */
 	unsigned resumes;
 	float busy;		/* seconds */
-	double born;		/* the loop's monotonic time */
+	unsigned short session;	/* the aiod attach session that made it, inherited; 0: none */
+	unsigned char wait;
+	unsigned char must_cancel : 1;
+	unsigned char started : 1;
+	unsigned char serving : 1;	/* serves a connection: outlives a reload's commit */
+	unsigned char control : 1;	/* steps in the loop's control lane (aiod's reload) */
 };
+
+/* When it was made, the loop's monotonic time: kept in its coroutine's
+ * extra space (LUA_EXTRASPACE), which Lua allocates for every thread and
+ * aiod uses for nothing else. */
+static inline double laio_task_born(const struct l_task *t)
+{
+	double born;
+	memcpy(&born, lua_getextraspace(t->co), sizeof born);
+	return born;
+}
 
 /*
  * What a task parked in an object's list waits on, for aiod ps: a label
@@ -50,6 +67,15 @@ struct laio_park_kind {
 /* l_task.c */
 struct l_task *laio_current_task(lua_State *L, struct l_state *S);	/* raises outside a task */
 struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs);
+/*
+ * [-0, +0] Lets the C function at idx be its task's coroutine body itself,
+ * without the frame a task's function runs under (64 B while the task is
+ * suspended, a connection's whole idle life for l_net.c's serve). Only for
+ * a function that runs Lua code under its own pcall: an error that leaves
+ * it ends the task at once, so '<close>' handlers on its way could not
+ * suspend. Such an error fails the task as any (traceback included).
+ */
+void laio_task_own_body(lua_State *L, int idx);
 int laio_task_cancel(lua_State *L, int task_idx, int msg_idx);
 int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k);
 void laio_task_wakeup(struct l_task *t);

@@ -1,7 +1,7 @@
--- A connection's handler runs two frames above its coroutine's base (the task's body and the C
--- serve), so a handler parked in a read keeps three CallInfos (64 B each) besides the read's own:
--- serve once was a Lua function calling the handler through xpcall, one frame more for every idle
--- connection (issue 16).
+-- A connection's handler runs one frame above its coroutine's base (the C serve, the task's body
+-- itself), so a handler parked in a read keeps two CallInfos (64 B each) besides the read's own:
+-- serve once was a Lua function calling the handler through xpcall, and then a C function under
+-- the task's own body, one and two frames more for every idle connection (issue 16).
 local asyncio = require "asyncio"
 
 local function frames()
