@@ -117,18 +117,26 @@ static void stream_free(struct aio_stream *s)
 	}
 }
 
-/* The loop is not held for any watcher: the owner holds it while a task
+/*
+ * The loop is not held for any watcher: the owner holds it while a task
  * waits on the stream, so an idle or closing stream never keeps a program
- * alive. */
+ * alive. ev_io_stop drops a pending event, and one direction's change
+ * must not lose the other's: a read fed for what a TLS session holds
+ * (update_reading) comes from no descriptor again. So what was pending
+ * and is still wanted is pending again after.
+ */
 static void rewatch(struct aio_stream *s, unsigned bit)
 {
 	struct ev_loop *ev = aio_loop_ev(s->loop);
 	s->state ^= bit;
 	int events = (s->state & READING ? EV_READ : 0) | (s->state & WRITING ? EV_WRITE : 0);
+	int pending = ev_clear_pending(ev, &s->io);
 	ev_io_stop(ev, &s->io);
 	if (events) {
 		ev_io_set(&s->io, s->fd, events);
 		ev_io_start(ev, &s->io);
+		if (pending & events)
+			ev_feed_event(ev, &s->io, pending & events);
 	}
 }
 

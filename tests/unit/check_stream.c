@@ -3,10 +3,12 @@
 #include "check_runtime.h"
 #include "check_util.h"
 #include "stream.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -513,6 +515,147 @@ START_TEST(test_stream_bug_shutdown_read_end)
 }
 END_TEST
 
+/*
+ * A session in memory in place of OpenSSL, so a test decides what it
+ * holds: plaintext the "peer" sent, already taken off the socket (which
+ * polling cannot see), and whether the "socket" takes ciphertext.
+ */
+struct fake_session {
+	const char *records[4];	/* what each read returns, in turn */
+	int next;
+	int blocked;		/* written ciphertext stays unsent */
+	size_t unsent;
+};
+
+static struct fake_session fake;
+
+static struct aio_tlsconn *fake_open(const struct aio_tls_opts *o, int fd, struct aio_buf *early_in,
+				     struct aio_buf *early_out, int *err)
+{
+	(void)o, (void)fd, (void)early_in, (void)early_out, (void)err;
+	return (struct aio_tlsconn *)&fake;
+}
+
+static void fake_free(struct aio_tlsconn *t)
+{
+	(void)t;
+}
+
+static int fake_handshake(struct aio_tlsconn *t)
+{
+	(void)t;
+	return 1;
+}
+
+static ssize_t fake_read(struct aio_tlsconn *t, void *buf, size_t n)
+{
+	(void)t;
+	const char *r = fake.records[fake.next];
+	if (!r)
+		return -EAGAIN;
+	fake.next++;
+	size_t len = strlen(r);
+	ck_assert_uint_le(len, n);
+	memcpy(buf, r, len);
+	return (ssize_t)len;
+}
+
+static int fake_write(struct aio_tlsconn *t, const void *p, size_t n)
+{
+	(void)t, (void)p;
+	if (fake.blocked)
+		fake.unsent += n;
+	return 0;
+}
+
+static size_t fake_unsent(const struct aio_tlsconn *t)
+{
+	(void)t;
+	return fake.unsent;
+}
+
+static int fake_flush(struct aio_tlsconn *t)
+{
+	(void)t;
+	if (!fake.blocked)
+		fake.unsent = 0;
+	return 0;
+}
+
+static int fake_has_input(const struct aio_tlsconn *t)
+{
+	(void)t;
+	return fake.records[fake.next] != NULL;
+}
+
+static int fake_shutdown(struct aio_tlsconn *t)
+{
+	(void)t;
+	return 1;
+}
+
+static int fake_peer_closed(const struct aio_tlsconn *t)
+{
+	(void)t;
+	return 1;
+}
+
+static SSL *fake_ssl(const struct aio_tlsconn *t)
+{
+	(void)t;
+	return NULL;
+}
+
+static const struct aio_tls_failure *fake_failure(const struct aio_tlsconn *t)
+{
+	(void)t;
+	static const struct aio_tls_failure none;
+	return &none;
+}
+
+static const struct aio_tls_ops fake_ops = {
+	.open = fake_open,
+	.free = fake_free,
+	.handshake = fake_handshake,
+	.read = fake_read,
+	.write = fake_write,
+	.unsent = fake_unsent,
+	.flush = fake_flush,
+	.has_input = fake_has_input,
+	.shutdown = fake_shutdown,
+	.peer_closed = fake_peer_closed,
+	.ssl = fake_ssl,
+	.failure = fake_failure,
+};
+
+/* Plaintext the session holds is fed to the watcher as a read; a write
+ * that then waits for the socket restarts the watcher, and libev's
+ * ev_io_stop drops a pending event, fed or not: the read never came, and
+ * a pipelined request sat in the session until more bytes arrived. */
+START_TEST(test_stream_bug_write_drops_fed_read)
+{
+	fake = (struct fake_session){.records = {"one.", "two."}};
+	aio_stream_set_tls(&fake_ops);
+	struct aio_stream *s = paired();
+	aio_stream_set_read_high(s, 4);
+	struct aio_tls_opts o = {.server = 1};
+	ck_assert_int_eq(aio_stream_start_tls(s, &o), 0);
+	RUN_UNTIL(seen.reads == 1);
+	check_input(s, "one.");
+	/* "two." waits in the session; consuming feeds its read. */
+	aio_stream_consume(s, 4);
+	fake.blocked = 1;
+	ck_assert_int_eq(aio_stream_write(s, "answer", 6), 0);
+	ck_assert_uint_eq(aio_stream_write_pending(s), 6);
+	turns(5);
+	ck_assert_msg(seen.reads == 2, "the fed read was lost to the write's watch");
+	check_input(s, "two.");
+	fake.blocked = 0;
+	aio_stream_abort(s);
+	RUN_UNTIL(seen.closes == 1);
+}
+END_TEST
+
 Suite *stream_suite(void)
 {
 	pattern_fill();
@@ -554,5 +697,6 @@ Suite *stream_suite(void)
 
 	tc = check_tcase(s, "regressions", pair_setup, pair_teardown, 5);
 	tcase_add_test(tc, test_stream_bug_shutdown_read_end);
+	tcase_add_test(tc, test_stream_bug_write_drops_fed_read);
 	return s;
 }
