@@ -44,6 +44,11 @@ static const struct aio_tls_ops *tls_ops;	/* set by the TLS module */
 #define TLS_RECORD_MAX 16384
 /* The most one session write takes (its length is an int). */
 #define TLS_WRITE_MAX (1u << 30)
+/* The most buffered plaintext tls_writable encrypts at once, four
+ * records: the session keeps what the socket does not take, so a larger
+ * chunk only holds more ciphertext unsent, a smaller one costs more
+ * session writes and sends. */
+#define TLS_WRITE_CHUNK ((size_t)64 * 1024)
 
 /* One watcher for both directions, its interest switched: an idle
  * connection holds one ev_io, not two. */
@@ -713,34 +718,39 @@ static void tls_readable(struct aio_stream *s)
 			tls_writable(s);
 		return;
 	}
-	if ((s->state & CLOSING) && !tls_drop_input(s))
-		return;
 	size_t got = 0;
 	int ended = 0;
-	while (!(s->state & CLOSING) && got < READ_BLOCK && aio_buf_len(&s->in) < s->read_high) {
-		/* Plaintext is decrypted straight into the input, a record at a
-		 * time (a memcpy less than through a block: 16 KiB a request). */
-		char *into = aio_buf_reserve(&s->in, TLS_RECORD_MAX);
-		if (!into) {
-			fail(s, ENOMEM);
-			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+	if (s->state & CLOSING) {
+		if (!tls_drop_input(s))
 			return;
+	} else {
+		/* Nothing in here closes the stream: CLOSING holds throughout. */
+		while (got < READ_BLOCK && aio_buf_len(&s->in) < s->read_high) {
+			/* Plaintext is decrypted straight into the input, a record
+			 * at a time (a memcpy less than through a block: 16 KiB a
+			 * request). */
+			char *into = aio_buf_reserve(&s->in, TLS_RECORD_MAX);
+			if (!into) {
+				fail(s, ENOMEM);
+				deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+				return;
+			}
+			ssize_t n = tls_ops->read(c, into, TLS_RECORD_MAX);
+			if (n == -EAGAIN)
+				break;
+			if (n < 0) {
+				fail(s, (int)-n);
+				deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+				return;
+			}
+			if (n == 0) {
+				s->state |= EOF_SEEN;
+				ended = 1;
+				break;
+			}
+			aio_buf_commit(&s->in, (size_t)n);
+			got += (size_t)n;
 		}
-		ssize_t n = tls_ops->read(c, into, TLS_RECORD_MAX);
-		if (n == -EAGAIN)
-			break;
-		if (n < 0) {
-			fail(s, (int)-n);
-			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
-			return;
-		}
-		if (n == 0) {
-			s->state |= EOF_SEEN;
-			ended = 1;
-			break;
-		}
-		aio_buf_commit(&s->in, (size_t)n);
-		got += (size_t)n;
 	}
 	if (!aio_buf_len(&s->in))
 		aio_buf_destroy(&s->in);	/* an idle connection holds no buffer */
@@ -766,8 +776,8 @@ static void tls_writable(struct aio_stream *s)
 	while ((r = tls_ops->flush(c)) == 0 && !tls_ops->unsent(c) &&
 	       aio_buf_len(&s->out) && !(s->state & TLS_HANDSHAKE)) {
 		size_t n = t->retry ? t->retry : aio_buf_len(&s->out);
-		if (n > READ_BLOCK && !t->retry)
-			n = READ_BLOCK;
+		if (n > TLS_WRITE_CHUNK && !t->retry)
+			n = TLS_WRITE_CHUNK;
 		r = tls_ops->write(c, aio_buf_peek(&s->out), n);
 		if (r == -EAGAIN) {
 			t->retry = n;
