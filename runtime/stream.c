@@ -128,7 +128,10 @@ static void stream_free(struct aio_stream *s)
  * alive. ev_io_stop drops a pending event, and one direction's change
  * must not lose the other's: a read fed for what a TLS session holds
  * (update_reading) comes from no descriptor again. So what was pending
- * and is still wanted is pending again after.
+ * and is still wanted is pending again after. ev_io_modify, not
+ * ev_io_set: the descriptor stays, and ev_io_set would have libev tell
+ * epoll again at its next poll even when the interest came back as it
+ * was (a failed EPOLL_CTL_ADD each time).
  */
 static void rewatch(struct aio_stream *s, unsigned bit)
 {
@@ -138,7 +141,7 @@ static void rewatch(struct aio_stream *s, unsigned bit)
 	int pending = ev_clear_pending(ev, &s->io);
 	ev_io_stop(ev, &s->io);
 	if (events) {
-		ev_io_set(&s->io, s->fd, events);
+		ev_io_modify(&s->io, events);
 		ev_io_start(ev, &s->io);
 		if (pending & events)
 			ev_feed_event(ev, &s->io, pending & events);
