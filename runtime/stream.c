@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 enum {
@@ -23,6 +24,8 @@ enum {
 	TLS_NOTIFY = 512,	/* closing: our close_notify is queued */
 	IN_IO = 1024,	/* the watcher's callback runs */
 	FREE_LATER = 2048,	/* freed in it: the callback frees once done */
+	DEFER_READS = 4096,	/* aio_stream_defer_reads is on */
+	READABLE = 8192,	/* deferred: the descriptor has input not read yet */
 };
 
 /* A posted bit beside the events: run the TLS step (handshake or close)
@@ -75,8 +78,9 @@ struct aio_stream {
  * Every read goes into a block of this size. An empty input keeps the
  * block when the read filled at least a quarter of it, so a long message
  * is not copied: cut to size in place unless more than half full, so a
- * busy stream holds about what it read; a whole block comes back here once
- * consumed. Otherwise what arrived is copied out and the block stays. So
+ * busy stream holds about what it read (a deferred read, which its owner
+ * takes at once, keeps it whole, and it is cut once taken in part); a
+ * whole block comes back here once consumed. Otherwise what arrived is copied out and the block stays. So
  * an idle stream holds no block, and one serves a thread's streams in
  * turn; it is freed with the thread's last stream. (A static buffer per
  * thread instead would cost every start of the program 16 page faults:
@@ -225,7 +229,7 @@ static void update_reading(struct aio_stream *s)
 {
 	int live = !s->error && s->fd >= 0;
 	int want = live && !(s->flags & AIO_STREAM_NO_READ) &&
-		   !(s->state & (CONNECTING | CLOSING | EOF_SEEN | TLS_HANDSHAKE)) &&
+		   !(s->state & (CONNECTING | CLOSING | EOF_SEEN | TLS_HANDSHAKE | READABLE)) &&
 		   aio_buf_len(&s->in) < s->read_high;
 	if (s->tls && live && ((s->state & TLS_HANDSHAKE) || s->tls->retry ||
 			       (s->state & (CLOSING | TLS_NOTIFY)) == (CLOSING | TLS_NOTIFY)))
@@ -249,7 +253,7 @@ static void do_shutdown(struct aio_stream *s)
 static void tls_readable(struct aio_stream *s);
 
 /* One read into the input: what read returned, or -1 with errno. */
-static ssize_t read_input(struct aio_stream *s)
+static ssize_t read_input(struct aio_stream *s, int keep_whole)
 {
 	char *block = take_block();
 	if (!block) {
@@ -258,7 +262,7 @@ static ssize_t read_input(struct aio_stream *s)
 	}
 	ssize_t n = read(s->fd, block, READ_BLOCK);
 	if (n >= (ssize_t)(READ_BLOCK / 4) && !aio_buf_len(&s->in)) {
-		size_t cap = (size_t)n > READ_BLOCK / 2 ? READ_BLOCK : (size_t)n;
+		size_t cap = (size_t)n > READ_BLOCK / 2 || keep_whole ? READ_BLOCK : (size_t)n;
 		char *kept = cap < READ_BLOCK ? realloc(block, cap) : block;
 		aio_buf_destroy(&s->in);
 		aio_buf_adopt(&s->in, kept ? kept : block, kept ? cap : READ_BLOCK, (size_t)n);
@@ -280,7 +284,18 @@ static void readable(struct aio_stream *s)
 		tls_readable(s);
 		return;
 	}
-	ssize_t n = read_input(s);
+	/* Deferred: announced once; if the descriptor tells again before the
+	 * owner read, the watcher stops until it does. */
+	if ((s->state & DEFER_READS) && !aio_buf_len(&s->in)) {
+		if (s->state & READABLE) {
+			update_reading(s);
+			return;
+		}
+		s->state |= READABLE;
+		deliver(s, AIO_STREAM_READ);
+		return;
+	}
+	ssize_t n = read_input(s, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n < 0) {
@@ -487,6 +502,16 @@ struct aio_buf *aio_stream_input(struct aio_stream *s)
 	return &s->in;
 }
 
+/* A block the input kept whole (a deferred read), taken in part: what is
+ * left moves to its front and the block is cut to it, as read_input cuts. */
+static void cut_block(struct aio_buf *in)
+{
+	size_t len = aio_buf_len(in);
+	memmove(in->data, in->data + in->head, len);
+	char *kept = realloc(in->data, len);
+	aio_buf_adopt(in, kept ? kept : in->data, kept ? len : READ_BLOCK, len);
+}
+
 void aio_stream_consume(struct aio_stream *s, size_t n)
 {
 	struct aio_buf *in = &s->in;
@@ -495,8 +520,41 @@ void aio_stream_consume(struct aio_stream *s, size_t n)
 		aio_buf_init(in);
 	} else {
 		aio_buf_consume(in, n);
+		if (in->cap == READ_BLOCK && aio_buf_len(in) <= READ_BLOCK / 2)
+			cut_block(in);
 	}
 	update_reading(s);
+}
+
+/* The deferred read of input the descriptor announced: its owner takes
+ * it next, so a long read's block is kept whole, not cut to size. */
+static void read_announced(struct aio_stream *s)
+{
+	s->state &= ~READABLE;
+	if (s->fd < 0 || (s->state & CLOSING) || s->error)
+		return;
+	ssize_t n = read_input(s, 1);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		fail(s, errno);
+		post(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+		return;
+	}
+	if (n == 0)
+		s->state |= EOF_SEEN;
+	update_reading(s);
+}
+
+void aio_stream_defer_reads(struct aio_stream *s, int on)
+{
+	if (s->tls || !(s->flags & AIO_STREAM_SOCKET))
+		return;
+	if (on) {
+		s->state |= DEFER_READS;
+		return;
+	}
+	s->state &= ~DEFER_READS;
+	if (s->state & READABLE)
+		read_announced(s);
 }
 
 void aio_stream_set_read_high(struct aio_stream *s, size_t high)

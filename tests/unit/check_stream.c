@@ -482,6 +482,74 @@ START_TEST(test_stream_pipe_buffered)
 }
 END_TEST
 
+/* Deferred, input is announced, not read, and read when deferral ends;
+ * announced again before that, the watcher stops rather than spin. A long
+ * read's block is kept whole for the owner, cut once taken in part. */
+START_TEST(test_stream_defer_reads)
+{
+	struct aio_stream *s = paired();
+	struct aio_buf *in = aio_stream_input(s);
+	aio_stream_defer_reads(s, 1);
+	peer_write(sv[1], "hello");
+	RUN_UNTIL(seen.reads == 1);
+	ck_assert_uint_eq(input_len(s), 0);
+	turns(5);
+	ck_assert_int_eq(seen.reads, 1);
+	aio_stream_defer_reads(s, 0);
+	check_input(s, "hello");
+	ck_assert_int_eq(seen.reads, 1);
+	aio_stream_consume(s, 5);
+
+	aio_stream_defer_reads(s, 1);
+	ck_assert_int_eq(write(sv[1], bulk, 20000), 20000);
+	RUN_UNTIL(seen.reads == 2);
+	aio_stream_defer_reads(s, 0);
+	ck_assert_uint_eq(input_len(s), 20000);
+	ck_assert_uint_eq(in->cap, 64 * 1024);
+	check_pattern(aio_buf_peek(in), 20000, 0);
+	aio_stream_consume(s, 100);
+	ck_assert_uint_eq(in->cap, 19900);
+	check_pattern(aio_buf_peek(in), 19900, 100);
+	aio_stream_consume(s, 19900);
+	ck_assert_uint_eq(in->cap, 0);
+
+	/* The end of file too waits for the read. */
+	aio_stream_defer_reads(s, 1);
+	peer_close();
+	RUN_UNTIL(seen.reads == 3);
+	ck_assert(!aio_stream_eof(s));
+	aio_stream_defer_reads(s, 0);
+	ck_assert(aio_stream_eof(s));
+	ck_assert_uint_eq(input_len(s), 0);
+}
+END_TEST
+
+/* Input already buffered is appended to as ever: deferral is for an
+ * empty input, and a pipe is read at once whatever it asks. */
+START_TEST(test_stream_defer_reads_nonempty_and_pipe)
+{
+	struct aio_stream *s = paired();
+	peer_write(sv[1], "one ");
+	RUN_UNTIL(input_len(s) == 4);
+	aio_stream_defer_reads(s, 1);
+	peer_write(sv[1], "two");
+	RUN_UNTIL(input_len(s) == 7);
+	check_input(s, "one two");
+	aio_stream_defer_reads(s, 0);
+
+	int fds[2];
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	struct stream_probe rp = {.fd_at_close = -2};
+	struct aio_stream *r = stream_make(fds[0], AIO_STREAM_NO_WRITE, &rp);
+	aio_stream_defer_reads(r, 1);
+	peer_write(fds[1], "piped");
+	RUN_UNTIL(input_len(r) == 5);
+	check_input(r, "piped");
+	release(&rp);
+	close(fds[1]);
+}
+END_TEST
+
 /* A pipe has no MSG_NOSIGNAL: SIGPIPE is the process's (aiod ignores it). */
 START_TEST(test_stream_pipe_reader_gone)
 {
@@ -668,6 +736,8 @@ Suite *stream_suite(void)
 	tcase_add_test(tc, test_stream_new_sets_nonblocking);
 	tcase_add_test(tc, test_stream_new_nonblock_flag_trusts_caller);
 	tcase_add_test(tc, test_stream_new_bad_fd);
+	tcase_add_test(tc, test_stream_defer_reads);
+	tcase_add_test(tc, test_stream_defer_reads_nonempty_and_pipe);
 
 	tc = check_tcase(s, "write", pair_setup, pair_teardown, 5);
 	tcase_add_test(tc, test_stream_write_immediate);
