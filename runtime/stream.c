@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 enum {
@@ -79,12 +78,13 @@ struct aio_stream {
  * block when the read filled at least a quarter of it, so a long message
  * is not copied: cut to size in place unless more than half full, so a
  * busy stream holds about what it read (a deferred read, which its owner
- * takes at once, keeps it whole, and it is cut once taken in part); a
- * whole block comes back here once consumed. Otherwise what arrived is copied out and the block stays. So
- * an idle stream holds no block, and one serves a thread's streams in
- * turn; it is freed with the thread's last stream. (A static buffer per
- * thread instead would cost every start of the program 16 page faults:
- * thread-local storage is zeroed when the program is loaded.)
+ * takes at once, keeps it whole, cut once taken in part); a whole block
+ * comes back here once consumed. Otherwise what arrived is copied out and
+ * the block stays. So an idle stream holds no block, and one serves a
+ * thread's streams in turn; it is freed with the thread's last stream. (A
+ * static buffer per thread instead would cost every start of the program
+ * 16 page faults: thread-local storage is zeroed when the program is
+ * loaded.)
  */
 #define READ_BLOCK ((size_t)64 * 1024)
 static _Thread_local char *spare_block;
@@ -502,14 +502,17 @@ struct aio_buf *aio_stream_input(struct aio_stream *s)
 	return &s->in;
 }
 
-/* A block the input kept whole (a deferred read), taken in part: what is
- * left moves to its front and the block is cut to it, as read_input cuts. */
+/* A block a deferred read kept whole though at most half full, taken in
+ * part: cut to what the read filled, as read_input cuts (in place, no
+ * copy). */
 static void cut_block(struct aio_buf *in)
 {
-	size_t len = aio_buf_len(in);
-	memmove(in->data, in->data + in->head, len);
-	char *kept = realloc(in->data, len);
-	aio_buf_adopt(in, kept ? kept : in->data, kept ? len : READ_BLOCK, len);
+	size_t filled = in->head + aio_buf_len(in);
+	char *kept = realloc(in->data, filled);
+	if (kept) {
+		in->data = kept;
+		in->cap = filled;
+	}
 }
 
 void aio_stream_consume(struct aio_stream *s, size_t n)
@@ -520,7 +523,7 @@ void aio_stream_consume(struct aio_stream *s, size_t n)
 		aio_buf_init(in);
 	} else {
 		aio_buf_consume(in, n);
-		if (in->cap == READ_BLOCK && aio_buf_len(in) <= READ_BLOCK / 2)
+		if (in->cap == READ_BLOCK && in->head + aio_buf_len(in) <= READ_BLOCK / 2)
 			cut_block(in);
 	}
 	update_reading(s);
