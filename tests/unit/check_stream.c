@@ -524,6 +524,24 @@ START_TEST(test_stream_defer_reads)
 }
 END_TEST
 
+/* A deferred read that fails (the peer closed with our bytes unread: a
+ * reset) fails the stream, and the owner hears it from the loop. */
+START_TEST(test_stream_defer_reads_error)
+{
+	struct aio_stream *s = paired();
+	ck_assert_int_eq(aio_stream_write(s, "unread", 6), 0);
+	aio_stream_defer_reads(s, 1);
+	peer_close();
+	RUN_UNTIL(seen.reads == 1);
+	ck_assert_int_eq(aio_stream_error(s), 0);
+	aio_stream_defer_reads(s, 0);
+	ck_assert_int_eq(aio_stream_error(s), ECONNRESET);
+	ck_assert_int_eq(seen.calls, 1);
+	RUN_UNTIL(seen.calls == 2);
+	ck_assert_uint_eq(seen.last, AIO_STREAM_READ | AIO_STREAM_WRITE);
+}
+END_TEST
+
 /* Input already buffered is appended to as ever: deferral is for an
  * empty input, and a pipe is read at once whatever it asks. */
 START_TEST(test_stream_defer_reads_nonempty_and_pipe)
@@ -737,6 +755,7 @@ Suite *stream_suite(void)
 	tcase_add_test(tc, test_stream_new_nonblock_flag_trusts_caller);
 	tcase_add_test(tc, test_stream_new_bad_fd);
 	tcase_add_test(tc, test_stream_defer_reads);
+	tcase_add_test(tc, test_stream_defer_reads_error);
 	tcase_add_test(tc, test_stream_defer_reads_nonempty_and_pipe);
 
 	tc = check_tcase(s, "write", pair_setup, pair_teardown, 5);
