@@ -25,6 +25,7 @@ enum {
 	FREE_LATER = 2048,	/* freed in it: the callback frees once done */
 	DEFER_READS = 4096,	/* aio_stream_defer_reads is on */
 	READABLE = 8192,	/* deferred: the descriptor has input not read yet */
+	LONG_READ = 16384,	/* the last read filled at least a quarter block */
 };
 
 /* A posted bit beside the events: run the TLS step (handshake or close)
@@ -253,7 +254,7 @@ static void do_shutdown(struct aio_stream *s)
 static void tls_readable(struct aio_stream *s);
 
 /* One read into the input: what read returned, or -1 with errno. */
-static ssize_t read_input(struct aio_stream *s, int keep_whole)
+static inline ssize_t read_input(struct aio_stream *s, int keep_whole)
 {
 	char *block = take_block();
 	if (!block) {
@@ -261,6 +262,8 @@ static ssize_t read_input(struct aio_stream *s, int keep_whole)
 		return -1;
 	}
 	ssize_t n = read(s->fd, block, READ_BLOCK);
+	if (n >= 0)
+		s->state = n >= (ssize_t)(READ_BLOCK / 4) ? s->state | LONG_READ : s->state & ~LONG_READ;
 	if (n >= (ssize_t)(READ_BLOCK / 4) && !aio_buf_len(&s->in)) {
 		size_t cap = (size_t)n > READ_BLOCK / 2 || keep_whole ? READ_BLOCK : (size_t)n;
 		char *kept = cap < READ_BLOCK ? realloc(block, cap) : block;
@@ -284,9 +287,12 @@ static void readable(struct aio_stream *s)
 		tls_readable(s);
 		return;
 	}
-	/* Deferred: announced once; if the descriptor tells again before the
-	 * owner read, the watcher stops until it does. */
-	if ((s->state & DEFER_READS) && !aio_buf_len(&s->in)) {
+	/* Deferred after a long read, the kind that keeps a block (a short one
+	 * is copied out, and short answers go best in a burst: the peer is
+	 * woken less often): announced once; if the descriptor tells again
+	 * before the owner read, the watcher stops until it does. */
+	if ((s->state & (DEFER_READS | LONG_READ)) == (DEFER_READS | LONG_READ) &&
+	    !aio_buf_len(&s->in)) {
 		if (s->state & READABLE) {
 			update_reading(s);
 			return;
