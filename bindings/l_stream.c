@@ -84,8 +84,9 @@ static int at_eof(const struct l_conn *c)
 }
 
 /* Reading pauses at twice the limit while nobody waits, as in Python.
- * While a reader waits, its input is read when it resumes (deferred), in
- * turn with its answer, not all connections' first and then the answers. */
+ * While a reader waits, a long read is made when it resumes (deferred),
+ * in turn with its answer, not all connections' first and then the
+ * answers. */
 static void set_read_high(struct l_conn *c, int reader_waits)
 {
 	if (c->s) {
