@@ -83,11 +83,16 @@ static int at_eof(const struct l_conn *c)
 	return !c->s || c->closing || aio_stream_eof(c->s);
 }
 
-/* Reading pauses at twice the limit while nobody waits, as in Python. */
+/* Reading pauses at twice the limit while nobody waits, as in Python.
+ * While a reader waits, a long read is made when it resumes (deferred),
+ * in turn with its answer, not all connections' first and then the
+ * answers. */
 static void set_read_high(struct l_conn *c, int reader_waits)
 {
-	if (c->s)
+	if (c->s) {
+		aio_stream_defer_reads(c->s, reader_waits);
 		aio_stream_set_read_high(c->s, reader_waits ? SIZE_MAX : 2 * c->limit);
+	}
 }
 
 /* A descriptor 0-2 shared with the parent (a terminal, a shell's pipe)

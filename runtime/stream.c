@@ -23,6 +23,9 @@ enum {
 	TLS_NOTIFY = 512,	/* closing: our close_notify is queued */
 	IN_IO = 1024,	/* the watcher's callback runs */
 	FREE_LATER = 2048,	/* freed in it: the callback frees once done */
+	DEFER_READS = 4096,	/* aio_stream_defer_reads is on */
+	READABLE = 8192,	/* deferred: the descriptor has input not read yet */
+	LONG_READ = 16384,	/* the last read filled at least a quarter block */
 };
 
 /* A posted bit beside the events: run the TLS step (handshake or close)
@@ -44,6 +47,11 @@ static const struct aio_tls_ops *tls_ops;	/* set by the TLS module */
 #define TLS_RECORD_MAX 16384
 /* The most one session write takes (its length is an int). */
 #define TLS_WRITE_MAX (1u << 30)
+/* The most buffered plaintext tls_writable encrypts at once, four
+ * records: the session keeps what the socket does not take, so a larger
+ * chunk only holds more ciphertext unsent, a smaller one costs more
+ * session writes and sends. */
+#define TLS_WRITE_CHUNK ((size_t)64 * 1024)
 
 /* One watcher for both directions, its interest switched: an idle
  * connection holds one ev_io, not two. */
@@ -70,12 +78,14 @@ struct aio_stream {
  * Every read goes into a block of this size. An empty input keeps the
  * block when the read filled at least a quarter of it, so a long message
  * is not copied: cut to size in place unless more than half full, so a
- * busy stream holds about what it read; a whole block comes back here once
- * consumed. Otherwise what arrived is copied out and the block stays. So
- * an idle stream holds no block, and one serves a thread's streams in
- * turn; it is freed with the thread's last stream. (A static buffer per
- * thread instead would cost every start of the program 16 page faults:
- * thread-local storage is zeroed when the program is loaded.)
+ * busy stream holds about what it read (a deferred read, which its owner
+ * takes at once, keeps it whole, cut once taken in part); a whole block
+ * comes back here once consumed. Otherwise what arrived is copied out and
+ * the block stays. So an idle stream holds no block, and one serves a
+ * thread's streams in turn; it is freed with the thread's last stream. (A
+ * static buffer per thread instead would cost every start of the program
+ * 16 page faults: thread-local storage is zeroed when the program is
+ * loaded.)
  */
 #define READ_BLOCK ((size_t)64 * 1024)
 static _Thread_local char *spare_block;
@@ -117,18 +127,29 @@ static void stream_free(struct aio_stream *s)
 	}
 }
 
-/* The loop is not held for any watcher: the owner holds it while a task
+/*
+ * The loop is not held for any watcher: the owner holds it while a task
  * waits on the stream, so an idle or closing stream never keeps a program
- * alive. */
+ * alive. ev_io_stop drops a pending event, and one direction's change
+ * must not lose the other's: a read fed for what a TLS session holds
+ * (update_reading) comes from no descriptor again. So what was pending
+ * and is still wanted is pending again after. ev_io_modify, not
+ * ev_io_set: the descriptor stays, and ev_io_set would have libev tell
+ * epoll again at its next poll even when the interest came back as it
+ * was (a failed EPOLL_CTL_ADD each time).
+ */
 static void rewatch(struct aio_stream *s, unsigned bit)
 {
 	struct ev_loop *ev = aio_loop_ev(s->loop);
 	s->state ^= bit;
 	int events = (s->state & READING ? EV_READ : 0) | (s->state & WRITING ? EV_WRITE : 0);
+	int pending = ev_clear_pending(ev, &s->io);
 	ev_io_stop(ev, &s->io);
 	if (events) {
-		ev_io_set(&s->io, s->fd, events);
+		ev_io_modify(&s->io, events);
 		ev_io_start(ev, &s->io);
+		if (pending & events)
+			ev_feed_event(ev, &s->io, pending & events);
 	}
 }
 
@@ -209,7 +230,7 @@ static void update_reading(struct aio_stream *s)
 {
 	int live = !s->error && s->fd >= 0;
 	int want = live && !(s->flags & AIO_STREAM_NO_READ) &&
-		   !(s->state & (CONNECTING | CLOSING | EOF_SEEN | TLS_HANDSHAKE)) &&
+		   !(s->state & (CONNECTING | CLOSING | EOF_SEEN | TLS_HANDSHAKE | READABLE)) &&
 		   aio_buf_len(&s->in) < s->read_high;
 	if (s->tls && live && ((s->state & TLS_HANDSHAKE) || s->tls->retry ||
 			       (s->state & (CLOSING | TLS_NOTIFY)) == (CLOSING | TLS_NOTIFY)))
@@ -233,7 +254,7 @@ static void do_shutdown(struct aio_stream *s)
 static void tls_readable(struct aio_stream *s);
 
 /* One read into the input: what read returned, or -1 with errno. */
-static ssize_t read_input(struct aio_stream *s)
+static inline ssize_t read_input(struct aio_stream *s, int keep_whole)
 {
 	char *block = take_block();
 	if (!block) {
@@ -241,8 +262,10 @@ static ssize_t read_input(struct aio_stream *s)
 		return -1;
 	}
 	ssize_t n = read(s->fd, block, READ_BLOCK);
+	if (n >= 0)
+		s->state = n >= (ssize_t)(READ_BLOCK / 4) ? s->state | LONG_READ : s->state & ~LONG_READ;
 	if (n >= (ssize_t)(READ_BLOCK / 4) && !aio_buf_len(&s->in)) {
-		size_t cap = (size_t)n > READ_BLOCK / 2 ? READ_BLOCK : (size_t)n;
+		size_t cap = (size_t)n > READ_BLOCK / 2 || keep_whole ? READ_BLOCK : (size_t)n;
 		char *kept = cap < READ_BLOCK ? realloc(block, cap) : block;
 		aio_buf_destroy(&s->in);
 		aio_buf_adopt(&s->in, kept ? kept : block, kept ? cap : READ_BLOCK, (size_t)n);
@@ -264,7 +287,21 @@ static void readable(struct aio_stream *s)
 		tls_readable(s);
 		return;
 	}
-	ssize_t n = read_input(s);
+	/* Deferred after a long read, the kind that keeps a block (a short one
+	 * is copied out, and short answers go best in a burst: the peer is
+	 * woken less often): announced once; if the descriptor tells again
+	 * before the owner read, the watcher stops until it does. */
+	if ((s->state & (DEFER_READS | LONG_READ)) == (DEFER_READS | LONG_READ) &&
+	    !aio_buf_len(&s->in)) {
+		if (s->state & READABLE) {
+			update_reading(s);
+			return;
+		}
+		s->state |= READABLE;
+		deliver(s, AIO_STREAM_READ);
+		return;
+	}
+	ssize_t n = read_input(s, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n < 0) {
@@ -471,6 +508,19 @@ struct aio_buf *aio_stream_input(struct aio_stream *s)
 	return &s->in;
 }
 
+/* A block a deferred read kept whole though at most half full, taken in
+ * part: cut to what the read filled, as read_input cuts (in place, no
+ * copy). */
+static void cut_block(struct aio_buf *in)
+{
+	size_t filled = in->head + aio_buf_len(in);
+	char *kept = realloc(in->data, filled);
+	if (kept) {
+		in->data = kept;
+		in->cap = filled;
+	}
+}
+
 void aio_stream_consume(struct aio_stream *s, size_t n)
 {
 	struct aio_buf *in = &s->in;
@@ -479,8 +529,41 @@ void aio_stream_consume(struct aio_stream *s, size_t n)
 		aio_buf_init(in);
 	} else {
 		aio_buf_consume(in, n);
+		if (in->cap == READ_BLOCK && in->head + aio_buf_len(in) <= READ_BLOCK / 2)
+			cut_block(in);
 	}
 	update_reading(s);
+}
+
+/* The deferred read of input the descriptor announced: its owner takes
+ * it next, so a long read's block is kept whole, not cut to size. */
+static void read_announced(struct aio_stream *s)
+{
+	s->state &= ~READABLE;
+	if (s->fd < 0 || (s->state & CLOSING) || s->error)
+		return;
+	ssize_t n = read_input(s, 1);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		fail(s, errno);
+		post(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+		return;
+	}
+	if (n == 0)
+		s->state |= EOF_SEEN;
+	update_reading(s);
+}
+
+void aio_stream_defer_reads(struct aio_stream *s, int on)
+{
+	if (s->tls || !(s->flags & AIO_STREAM_SOCKET))
+		return;
+	if (on) {
+		s->state |= DEFER_READS;
+		return;
+	}
+	s->state &= ~DEFER_READS;
+	if (s->state & READABLE)
+		read_announced(s);
 }
 
 void aio_stream_set_read_high(struct aio_stream *s, size_t high)
@@ -705,34 +788,39 @@ static void tls_readable(struct aio_stream *s)
 			tls_writable(s);
 		return;
 	}
-	if ((s->state & CLOSING) && !tls_drop_input(s))
-		return;
 	size_t got = 0;
 	int ended = 0;
-	while (!(s->state & CLOSING) && got < READ_BLOCK && aio_buf_len(&s->in) < s->read_high) {
-		/* Plaintext is decrypted straight into the input, a record at a
-		 * time (a memcpy less than through a block: 16 KiB a request). */
-		char *into = aio_buf_reserve(&s->in, TLS_RECORD_MAX);
-		if (!into) {
-			fail(s, ENOMEM);
-			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+	if (s->state & CLOSING) {
+		if (!tls_drop_input(s))
 			return;
+	} else {
+		/* Nothing in here closes the stream: CLOSING holds throughout. */
+		while (got < READ_BLOCK && aio_buf_len(&s->in) < s->read_high) {
+			/* Plaintext is decrypted straight into the input, a record
+			 * at a time (a memcpy less than through a block: 16 KiB a
+			 * request). */
+			char *into = aio_buf_reserve(&s->in, TLS_RECORD_MAX);
+			if (!into) {
+				fail(s, ENOMEM);
+				deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+				return;
+			}
+			ssize_t n = tls_ops->read(c, into, TLS_RECORD_MAX);
+			if (n == -EAGAIN)
+				break;
+			if (n < 0) {
+				fail(s, (int)-n);
+				deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+				return;
+			}
+			if (n == 0) {
+				s->state |= EOF_SEEN;
+				ended = 1;
+				break;
+			}
+			aio_buf_commit(&s->in, (size_t)n);
+			got += (size_t)n;
 		}
-		ssize_t n = tls_ops->read(c, into, TLS_RECORD_MAX);
-		if (n == -EAGAIN)
-			break;
-		if (n < 0) {
-			fail(s, (int)-n);
-			deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
-			return;
-		}
-		if (n == 0) {
-			s->state |= EOF_SEEN;
-			ended = 1;
-			break;
-		}
-		aio_buf_commit(&s->in, (size_t)n);
-		got += (size_t)n;
 	}
 	if (!aio_buf_len(&s->in))
 		aio_buf_destroy(&s->in);	/* an idle connection holds no buffer */
@@ -758,8 +846,8 @@ static void tls_writable(struct aio_stream *s)
 	while ((r = tls_ops->flush(c)) == 0 && !tls_ops->unsent(c) &&
 	       aio_buf_len(&s->out) && !(s->state & TLS_HANDSHAKE)) {
 		size_t n = t->retry ? t->retry : aio_buf_len(&s->out);
-		if (n > READ_BLOCK && !t->retry)
-			n = READ_BLOCK;
+		if (n > TLS_WRITE_CHUNK && !t->retry)
+			n = TLS_WRITE_CHUNK;
 		r = tls_ops->write(c, aio_buf_peek(&s->out), n);
 		if (r == -EAGAIN) {
 			t->retry = n;

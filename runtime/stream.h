@@ -66,6 +66,18 @@ int aio_stream_connecting(const struct aio_stream *s);
 struct aio_buf *aio_stream_input(struct aio_stream *s);
 void aio_stream_consume(struct aio_stream *s, size_t n);
 void aio_stream_set_read_high(struct aio_stream *s, size_t high);
+
+/*
+ * For an owner about to take input as soon as it comes (a task waiting in
+ * read): while on, and the stream's last read was long (16 KiB or more),
+ * input the descriptor announces into an empty input is not read at once;
+ * AIO_STREAM_READ comes, and turning it off reads it. So long reads
+ * happen where the owner runs, each answered before the next
+ * connection's read, in one block used in turn, not one held per
+ * connection until its owner runs. Plain sockets only: it does nothing on
+ * a TLS stream or a pipe.
+ */
+void aio_stream_defer_reads(struct aio_stream *s, int on);
 int aio_stream_eof(const struct aio_stream *s);	/* end of file was read */
 
 /* 0, or the errno that broke the connection (sticky). */

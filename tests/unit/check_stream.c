@@ -3,10 +3,12 @@
 #include "check_runtime.h"
 #include "check_util.h"
 #include "stream.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -480,6 +482,98 @@ START_TEST(test_stream_pipe_buffered)
 }
 END_TEST
 
+/* Deferred, after a long read, input is announced, not read, and read
+ * when deferral ends; announced again before that, the watcher stops
+ * rather than spin. Its block is kept whole for the owner, cut once taken
+ * in part. After a short read, input is read at once. */
+START_TEST(test_stream_defer_reads)
+{
+	struct aio_stream *s = paired();
+	struct aio_buf *in = aio_stream_input(s);
+	aio_stream_defer_reads(s, 1);
+	peer_write(sv[1], "hello");
+	RUN_UNTIL(input_len(s) == 5);
+	aio_stream_consume(s, 5);
+	ck_assert_int_eq(write(sv[1], bulk, 20000), 20000);
+	RUN_UNTIL(input_len(s) == 20000);
+	aio_stream_consume(s, 20000);
+
+	int reads = seen.reads;
+	ck_assert_int_eq(write(sv[1], bulk, 20000), 20000);
+	RUN_UNTIL(seen.reads == reads + 1);
+	ck_assert_uint_eq(input_len(s), 0);
+	turns(5);
+	ck_assert_int_eq(seen.reads, reads + 1);
+	aio_stream_defer_reads(s, 0);
+	ck_assert_int_eq(seen.reads, reads + 1);
+	ck_assert_uint_eq(input_len(s), 20000);
+	ck_assert_uint_eq(in->cap, 64 * 1024);
+	check_pattern(aio_buf_peek(in), 20000, 0);
+	aio_stream_consume(s, 100);
+	ck_assert_uint_eq(in->cap, 20000);
+	check_pattern(aio_buf_peek(in), 19900, 100);
+	aio_stream_consume(s, 19900);
+	ck_assert_uint_eq(in->cap, 0);
+
+	/* The end of file too waits for the read. */
+	aio_stream_defer_reads(s, 1);
+	peer_close();
+	RUN_UNTIL(seen.reads == reads + 2);
+	ck_assert(!aio_stream_eof(s));
+	aio_stream_defer_reads(s, 0);
+	ck_assert(aio_stream_eof(s));
+	ck_assert_uint_eq(input_len(s), 0);
+}
+END_TEST
+
+/* A deferred read that fails (the peer closed with our bytes unread: a
+ * reset) fails the stream, and the owner hears it from the loop. */
+START_TEST(test_stream_defer_reads_error)
+{
+	struct aio_stream *s = paired();
+	ck_assert_int_eq(write(sv[1], bulk, 20000), 20000);
+	RUN_UNTIL(input_len(s) == 20000);
+	aio_stream_consume(s, 20000);
+	ck_assert_int_eq(aio_stream_write(s, "unread", 6), 0);
+	aio_stream_defer_reads(s, 1);
+	int calls = seen.calls;
+	peer_close();
+	RUN_UNTIL(seen.calls == calls + 1);
+	ck_assert_int_eq(aio_stream_error(s), 0);
+	aio_stream_defer_reads(s, 0);
+	ck_assert_int_eq(aio_stream_error(s), ECONNRESET);
+	ck_assert_int_eq(seen.calls, calls + 1);
+	RUN_UNTIL(seen.calls == calls + 2);
+	ck_assert_uint_eq(seen.last, AIO_STREAM_READ | AIO_STREAM_WRITE);
+}
+END_TEST
+
+/* Input already buffered is appended to as ever: deferral is for an
+ * empty input, and a pipe is read at once whatever it asks. */
+START_TEST(test_stream_defer_reads_nonempty_and_pipe)
+{
+	struct aio_stream *s = paired();
+	ck_assert_int_eq(write(sv[1], bulk, 20000), 20000);
+	RUN_UNTIL(input_len(s) == 20000);
+	aio_stream_defer_reads(s, 1);
+	ck_assert_int_eq(write(sv[1], bulk + 20000, 1000), 1000);
+	RUN_UNTIL(input_len(s) == 21000);
+	check_pattern(aio_buf_peek(aio_stream_input(s)), 21000, 0);
+	aio_stream_defer_reads(s, 0);
+
+	int fds[2];
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	struct stream_probe rp = {.fd_at_close = -2};
+	struct aio_stream *r = stream_make(fds[0], AIO_STREAM_NO_WRITE, &rp);
+	aio_stream_defer_reads(r, 1);
+	peer_write(fds[1], "piped");
+	RUN_UNTIL(input_len(r) == 5);
+	check_input(r, "piped");
+	release(&rp);
+	close(fds[1]);
+}
+END_TEST
+
 /* A pipe has no MSG_NOSIGNAL: SIGPIPE is the process's (aiod ignores it). */
 START_TEST(test_stream_pipe_reader_gone)
 {
@@ -513,6 +607,147 @@ START_TEST(test_stream_bug_shutdown_read_end)
 }
 END_TEST
 
+/*
+ * A session in memory in place of OpenSSL, so a test decides what it
+ * holds: plaintext the "peer" sent, already taken off the socket (which
+ * polling cannot see), and whether the "socket" takes ciphertext.
+ */
+struct fake_session {
+	const char *records[4];	/* what each read returns, in turn */
+	int next;
+	int blocked;		/* written ciphertext stays unsent */
+	size_t unsent;
+};
+
+static struct fake_session fake;
+
+static struct aio_tlsconn *fake_open(const struct aio_tls_opts *o, int fd, struct aio_buf *early_in,
+				     struct aio_buf *early_out, int *err)
+{
+	(void)o, (void)fd, (void)early_in, (void)early_out, (void)err;
+	return (struct aio_tlsconn *)&fake;
+}
+
+static void fake_free(struct aio_tlsconn *t)
+{
+	(void)t;
+}
+
+static int fake_handshake(struct aio_tlsconn *t)
+{
+	(void)t;
+	return 1;
+}
+
+static ssize_t fake_read(struct aio_tlsconn *t, void *buf, size_t n)
+{
+	(void)t;
+	const char *r = fake.records[fake.next];
+	if (!r)
+		return -EAGAIN;
+	fake.next++;
+	size_t len = strlen(r);
+	ck_assert_uint_le(len, n);
+	memcpy(buf, r, len);
+	return (ssize_t)len;
+}
+
+static int fake_write(struct aio_tlsconn *t, const void *p, size_t n)
+{
+	(void)t, (void)p;
+	if (fake.blocked)
+		fake.unsent += n;
+	return 0;
+}
+
+static size_t fake_unsent(const struct aio_tlsconn *t)
+{
+	(void)t;
+	return fake.unsent;
+}
+
+static int fake_flush(struct aio_tlsconn *t)
+{
+	(void)t;
+	if (!fake.blocked)
+		fake.unsent = 0;
+	return 0;
+}
+
+static int fake_has_input(const struct aio_tlsconn *t)
+{
+	(void)t;
+	return fake.records[fake.next] != NULL;
+}
+
+static int fake_shutdown(struct aio_tlsconn *t)
+{
+	(void)t;
+	return 1;
+}
+
+static int fake_peer_closed(const struct aio_tlsconn *t)
+{
+	(void)t;
+	return 1;
+}
+
+static SSL *fake_ssl(const struct aio_tlsconn *t)
+{
+	(void)t;
+	return NULL;
+}
+
+static const struct aio_tls_failure *fake_failure(const struct aio_tlsconn *t)
+{
+	(void)t;
+	static const struct aio_tls_failure none;
+	return &none;
+}
+
+static const struct aio_tls_ops fake_ops = {
+	.open = fake_open,
+	.free = fake_free,
+	.handshake = fake_handshake,
+	.read = fake_read,
+	.write = fake_write,
+	.unsent = fake_unsent,
+	.flush = fake_flush,
+	.has_input = fake_has_input,
+	.shutdown = fake_shutdown,
+	.peer_closed = fake_peer_closed,
+	.ssl = fake_ssl,
+	.failure = fake_failure,
+};
+
+/* Plaintext the session holds is fed to the watcher as a read; a write
+ * that then waits for the socket restarts the watcher, and libev's
+ * ev_io_stop drops a pending event, fed or not: the read never came, and
+ * a pipelined request sat in the session until more bytes arrived. */
+START_TEST(test_stream_bug_write_drops_fed_read)
+{
+	fake = (struct fake_session){.records = {"one.", "two."}};
+	aio_stream_set_tls(&fake_ops);
+	struct aio_stream *s = paired();
+	aio_stream_set_read_high(s, 4);
+	struct aio_tls_opts o = {.server = 1};
+	ck_assert_int_eq(aio_stream_start_tls(s, &o), 0);
+	RUN_UNTIL(seen.reads == 1);
+	check_input(s, "one.");
+	/* "two." waits in the session; consuming feeds its read. */
+	aio_stream_consume(s, 4);
+	fake.blocked = 1;
+	ck_assert_int_eq(aio_stream_write(s, "answer", 6), 0);
+	ck_assert_uint_eq(aio_stream_write_pending(s), 6);
+	turns(5);
+	ck_assert_msg(seen.reads == 2, "the fed read was lost to the write's watch");
+	check_input(s, "two.");
+	fake.blocked = 0;
+	aio_stream_abort(s);
+	RUN_UNTIL(seen.closes == 1);
+}
+END_TEST
+
 Suite *stream_suite(void)
 {
 	pattern_fill();
@@ -525,6 +760,9 @@ Suite *stream_suite(void)
 	tcase_add_test(tc, test_stream_new_sets_nonblocking);
 	tcase_add_test(tc, test_stream_new_nonblock_flag_trusts_caller);
 	tcase_add_test(tc, test_stream_new_bad_fd);
+	tcase_add_test(tc, test_stream_defer_reads);
+	tcase_add_test(tc, test_stream_defer_reads_error);
+	tcase_add_test(tc, test_stream_defer_reads_nonempty_and_pipe);
 
 	tc = check_tcase(s, "write", pair_setup, pair_teardown, 5);
 	tcase_add_test(tc, test_stream_write_immediate);
@@ -554,5 +792,6 @@ Suite *stream_suite(void)
 
 	tc = check_tcase(s, "regressions", pair_setup, pair_teardown, 5);
 	tcase_add_test(tc, test_stream_bug_shutdown_read_end);
+	tcase_add_test(tc, test_stream_bug_write_drops_fed_read);
 	return s;
 }
