@@ -281,6 +281,21 @@ static inline ssize_t read_input(struct aio_stream *s, int keep_whole)
 	return n;
 }
 
+/* What read_input's n (and errno) leave: -1 the stream failed, 0 nothing
+ * came yet, 1 input or its end (EOF_SEEN). */
+static int took_read(struct aio_stream *s, ssize_t n)
+{
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	if (n < 0) {
+		fail(s, errno);
+		return -1;
+	}
+	if (n == 0)
+		s->state |= EOF_SEEN;
+	return 1;
+}
+
 static void readable(struct aio_stream *s)
 {
 	if (s->tls) {
@@ -301,16 +316,11 @@ static void readable(struct aio_stream *s)
 		deliver(s, AIO_STREAM_READ);
 		return;
 	}
-	ssize_t n = read_input(s, 0);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n < 0) {
-		fail(s, errno);
+	int r = took_read(s, read_input(s, 0));
+	if (r < 0)
 		deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
+	if (r <= 0)
 		return;
-	}
-	if (n == 0)
-		s->state |= EOF_SEEN;
 	update_reading(s);
 	deliver(s, AIO_STREAM_READ);
 }
@@ -542,14 +552,10 @@ static void read_announced(struct aio_stream *s)
 	s->state &= ~READABLE;
 	if (s->fd < 0 || (s->state & CLOSING) || s->error)
 		return;
-	ssize_t n = read_input(s, 1);
-	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-		fail(s, errno);
+	if (took_read(s, read_input(s, 1)) < 0) {
 		post(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
 		return;
 	}
-	if (n == 0)
-		s->state |= EOF_SEEN;
 	update_reading(s);
 }
 
