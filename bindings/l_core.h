@@ -31,6 +31,7 @@ struct l_state {
 	unsigned long tasks_unfinished, tasks_peak;
 	int task_bytes, gc_credit;
 	int anchor_free;	/* the first free slot of laio_anchor's, or 0 */
+	lua_CFunction own_body;	/* the C function that is its task's body (laio_task_own_body) */
 };
 
 /* l_core.c */

@@ -487,37 +487,11 @@ static int measure_task_bytes(lua_State *L)
 	return (int)(((long long)after_k - before_k) * 1024 + (after_b - before_b));
 }
 
-/* Registry key of the set of C functions that are their own body. */
-static const char own_bodies;
-
 void laio_task_own_body(lua_State *L, int idx)
 {
-	idx = lua_absindex(L, idx);
-	luaL_argcheck(L, lua_iscfunction(L, idx), idx, "C function expected");
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &own_bodies) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushvalue(L, -1);
-		lua_rawsetp(L, LUA_REGISTRYINDEX, &own_bodies);
-	}
-	lua_pushvalue(L, idx);
-	lua_pushboolean(L, 1);
-	lua_rawset(L, -3);
-	lua_pop(L, 1);
-}
-
-static int is_own_body(lua_State *L, int idx)
-{
-	if (!lua_iscfunction(L, idx))
-		return 0;
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &own_bodies) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	lua_pushvalue(L, idx);
-	int own = lua_rawget(L, -2) != LUA_TNIL;
-	lua_pop(L, 2);
-	return own;
+	lua_CFunction fn = lua_tocfunction(L, idx);
+	luaL_argcheck(L, fn != NULL, idx, "C function expected");
+	laio_state(L)->own_body = fn;
 }
 
 struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
@@ -540,7 +514,8 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs)
 	lua_setmetatable(L, -2);
 	lua_pushvalue(L, loop_idx);
 	lua_setiuservalue(L, -2, UV_LOOP);
-	int own = is_own_body(L, loop_idx + 1);
+	/* Asked of every new task: one compare, no registry lookup. */
+	int own = S->own_body && lua_tocfunction(L, loop_idx + 1) == S->own_body;
 	t->co = lua_newthread(L);
 	double born = aio_loop_turn_began(loop->rt);
 	if (born == 0)

@@ -68,7 +68,8 @@ struct laio_park_kind {
 struct l_task *laio_current_task(lua_State *L, struct l_state *S);	/* raises outside a task */
 struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs);
 /*
- * [-0, +0] Lets the C function at idx be its task's coroutine body itself,
+ * [-0, +0] Lets the C function at idx (any closure of it; one such
+ * function a state) be its task's coroutine body itself,
  * without the frame a task's function runs under (64 B while the task is
  * suspended, a connection's whole idle life for l_net.c's serve). Only for
  * a function that runs Lua code under its own pcall: an error that leaves
