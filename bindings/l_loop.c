@@ -17,20 +17,23 @@ struct l_loop *laio_check_open_loop(lua_State *L, int idx)
 	return loop;
 }
 
-struct l_loop *laio_push_running_loop(lua_State *L)
+struct l_loop *laio_running_loop(lua_State *L)
 {
-	/* In a task, its own loop: cheaper than the registry's field by name. */
 	struct l_state *S = laio_state(L);
 	struct l_loop *loop = S ? S->running : NULL;
-	if (loop && loop->current) {
-		lua_rawgeti(L, LUA_REGISTRYINDEX, loop->current->fut.ref);
-		lua_getiuservalue(L, -1, UV_LOOP);
-		lua_replace(L, -2);
-		return loop;
-	}
-	if (lua_getfield(L, LUA_REGISTRYINDEX, LAIO_RUNNING_LOOP) != LUA_TUSERDATA)
+	if (loop)
+		lua_rawgeti(L, LUA_REGISTRYINDEX, loop->ref);
+	else
+		lua_pushnil(L);
+	return loop;
+}
+
+struct l_loop *laio_push_running_loop(lua_State *L)
+{
+	struct l_loop *loop = laio_running_loop(L);
+	if (!loop)
 		luaL_error(L, "no running event loop");
-	return lua_touserdata(L, -1);
+	return loop;
 }
 
 void laio_job_track(struct l_loop *loop, struct l_job *job, void (*free_job)(struct l_job *))

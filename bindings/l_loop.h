@@ -6,8 +6,6 @@
 #include "loop.h"
 
 #define LAIO_LOOP "asyncio.Loop"
-/* Registry field: the loop running in this Lua state, while one runs. */
-#define LAIO_RUNNING_LOOP "asyncio.running_loop"
 
 struct l_task;
 
@@ -16,6 +14,7 @@ struct l_loop {
 	struct l_state *S;
 	lua_State *L;		/* the thread running the loop, while it runs */
 	struct l_task *current;	/* the task being stepped, or NULL */
+	int ref;		/* its own anchor while it runs (laio_anchor) */
 	struct l_link tasks;	/* unfinished tasks */
 	struct aio_workers *workers;	/* made on first use */
 	struct aio_workers *resolvers;	/* host-name lookups' own pool, made on first use */
@@ -44,6 +43,7 @@ struct l_loop {
 struct l_loop *laio_check_loop(lua_State *L, int idx);
 struct l_loop *laio_check_open_loop(lua_State *L, int idx);	/* not closed */
 struct l_loop *laio_push_running_loop(lua_State *L);	/* +1; raises if none */
+struct l_loop *laio_running_loop(lua_State *L);	/* +1: it, or nil and NULL */
 /* [-0, +0] A method of the Loop class made in another file (state at
  * index state is its upvalue 1). */
 void laio_loop_add_method(lua_State *L, int state, const char *name, lua_CFunction fn);

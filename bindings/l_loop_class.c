@@ -62,7 +62,7 @@ static int l_set_event_loop(lua_State *L)
 /* The running loop, else the one set, else a new one that becomes set. */
 static int l_get_event_loop(lua_State *L)
 {
-	if (lua_getfield(L, LUA_REGISTRYINDEX, LAIO_RUNNING_LOOP) == LUA_TUSERDATA)
+	if (laio_running_loop(L))
 		return 1;
 	if (lua_getfield(L, LUA_REGISTRYINDEX, CURRENT_KEY) == LUA_TUSERDATA &&
 	    ((struct l_loop *)lua_touserdata(L, -1))->rt)
@@ -128,7 +128,7 @@ static struct l_loop *check_runnable(lua_State *L, int idx)
 	struct l_loop *loop = laio_check_open_loop(L, idx);
 	if (loop->running)
 		luaL_error(L, "This event loop is already running");
-	if (lua_getfield(L, LUA_REGISTRYINDEX, LAIO_RUNNING_LOOP) != LUA_TNIL)
+	if (laio_running_loop(L))
 		luaL_error(L, "Cannot run the event loop while another loop is running");
 	lua_pop(L, 1);
 	return loop;
@@ -139,7 +139,7 @@ static int run_loop(lua_State *L, int idx)
 {
 	struct l_loop *loop = check_runnable(L, idx);
 	lua_pushvalue(L, idx);
-	lua_setfield(L, LUA_REGISTRYINDEX, LAIO_RUNNING_LOOP);
+	loop->ref = laio_anchor(L, loop->S);
 	loop->running = 1;
 	loop->L = L;
 	loop->S->running = loop;
@@ -150,8 +150,7 @@ static int run_loop(lua_State *L, int idx)
 	loop->stopping = 0;
 	loop->S->running = NULL;
 	loop->L = NULL;
-	lua_pushnil(L);
-	lua_setfield(L, LUA_REGISTRYINDEX, LAIO_RUNNING_LOOP);
+	laio_unanchor(L, loop->S, &loop->ref);
 	if (status != LUA_OK)
 		return lua_error(L);
 	return lua_toboolean(L, -1);
@@ -324,7 +323,7 @@ static void run_sighandler(struct aio_signal *sig, void *udata)
 {
 	struct l_sighandler *h = udata;
 	lua_State *L = h->loop->L;
-	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_RUNNING_LOOP);
+	laio_running_loop(L);
 	int loop_idx = lua_gettop(L);
 	lua_getiuservalue(L, loop_idx, 1);
 	lua_rawgeti(L, -1, aio_signal_signum(sig));

@@ -189,7 +189,7 @@ static int l_name_methods(lua_State *L)
 
 static int l_running_loop(lua_State *L)
 {
-	lua_getfield(L, LUA_REGISTRYINDEX, LAIO_RUNNING_LOOP);
+	laio_running_loop(L);
 	return 1;
 }
 
