@@ -38,7 +38,7 @@ static void push_task_error(lua_State *L, int task_idx)
 {
 	struct l_future *f = lua_touserdata(L, task_idx);
 	if (f->failed)
-		lua_getiuservalue(L, task_idx, UV_RESULT);
+		laio_push_exception(L, task_idx);
 	else
 		lua_pushnil(L);
 }

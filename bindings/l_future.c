@@ -246,7 +246,7 @@ int laio_push_results(lua_State *L, int fut_idx)
 	if (f->failed) {
 		f->unretrieved = 0;
 		note_awaited(L, fut_idx);
-		lua_getiuservalue(L, fut_idx, UV_RESULT);
+		laio_push_exception(L, fut_idx);
 		return lua_error(L);
 	}
 	if (f->is_task) {
@@ -270,6 +270,18 @@ int laio_push_results(lua_State *L, int fut_idx)
 		lua_rawgeti(L, packed, i);
 	lua_remove(L, packed);
 	return n;
+}
+
+void laio_push_exception(lua_State *L, int fut_idx)
+{
+	struct l_future *f = lua_touserdata(L, fut_idx);
+	if (f->is_task) {
+		lua_State *co = ((struct l_task *)f)->co;
+		lua_pushvalue(co, 1);
+		lua_xmove(co, L, 1);
+	} else {
+		lua_getiuservalue(L, fut_idx, UV_RESULT);
+	}
 }
 
 static struct l_future *check_plain_future(lua_State *L)
@@ -354,7 +366,7 @@ static int l_future_exception(lua_State *L)
 		return 1;
 	}
 	f->unretrieved = 0;
-	lua_getiuservalue(L, 1, UV_RESULT);
+	laio_push_exception(L, 1);
 	return 1;
 }
 
@@ -567,7 +579,7 @@ static int report_unretrieved(lua_State *L)
 	const char *what = f->is_task ? "Task exception was never retrieved"
 				      : "Future exception was never retrieved";
 	luaL_tolstring(L, 2, NULL);
-	lua_getiuservalue(L, 2, UV_RESULT);
+	laio_push_exception(L, 2);
 	describe_failure(L, -1, f->is_task ? 2 : 0, 0);
 	fprintf(stderr, "%s\n%s: %s\n", what, lua_tostring(L, 3), lua_tostring(L, -1));
 	fflush(stderr);

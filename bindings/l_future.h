@@ -16,14 +16,14 @@ enum {
 	 * saves every future 16 B; most have one callback and no extra. A
 	 * finished Task: its own callback, while queued, alone or at [1]. */
 	UV_CALLBACKS = 1,
-	UV_RESULT,		/* Future: value or packed values; error value */
-	/* A pending Task: the Future or Task it awaits. A slot of its own
-	 * would cost every task 16 B; a Task's results stay on its coroutine,
-	 * so only its error needs the slot, once it is no longer pending. */
-	UV_WAITER = UV_RESULT,
 	UV_LOOP,		/* the loop userdata, kept alive */
-	UV_FUTURE_COUNT = UV_LOOP,
-	UV_CORO,		/* Task: its coroutine */
+	/* A Future: its value, packed values or error. A Task needs no such
+	 * slot, which saves every task 16 B: its results and its error stay
+	 * on its finished coroutine, and while it awaits, the Future or Task
+	 * it awaits is at index 1 of its suspended frame (laio_push_waiter). */
+	UV_RESULT,
+	UV_FUTURE_COUNT = UV_RESULT,
+	UV_CORO = UV_RESULT,	/* Task: its coroutine */
 	UV_TASK_COUNT = UV_CORO
 };
 
@@ -54,6 +54,8 @@ void laio_push_cancelled_error(lua_State *L, int fut_idx);
 void laio_future_finish(lua_State *L, int fut_idx, int state);
 int laio_future_cancel(lua_State *L, int fut_idx, int msg_idx);
 int laio_push_results(lua_State *L, int fut_idx);	/* raises its error */
+/* [-0, +1] The error of a future that failed (f->failed). */
+void laio_push_exception(lua_State *L, int fut_idx);
 void laio_get_extra(lua_State *L, int idx, const char *field);	/* +1 */
 void laio_set_extra(lua_State *L, int idx, const char *field);	/* pops 1 */
 extern const luaL_Reg laio_future_common[];	/* Future's and Task's */

@@ -42,7 +42,7 @@ static void push_outcome(lua_State *L, int child)
 		laio_push_cancelled_error(L, child);
 	} else if (f->failed) {
 		f->unretrieved = 0;
-		lua_getiuservalue(L, child, UV_RESULT);
+		laio_push_exception(L, child);
 	} else {
 		int top = lua_gettop(L);
 		int n = laio_push_results(L, child);

@@ -129,7 +129,7 @@ static int cancel_wait(lua_State *L, int task_idx, int msg_idx)
 	}
 	if (t->wait != WAIT_FUTURE)
 		return 0;
-	lua_getiuservalue(L, task_idx, UV_WAITER);
+	laio_push_waiter(L, t);
 	int ok = laio_future_cancel(L, -1, msg_idx);
 	lua_pop(L, 1);
 	return ok;
@@ -241,7 +241,8 @@ static void task_finished(lua_State *L, struct l_task *t, int status, int nres)
 			laio_set_extra(L, tidx, "cancel_msg");
 			lua_pop(L, 1);
 		} else {
-			lua_setiuservalue(L, tidx, UV_RESULT);
+			/* The error stays on the coroutine, as results do. */
+			lua_xmove(L, co, 1);
 			laio_future_unretrieved(L, tidx);
 		}
 	} else if (t->must_cancel) {
@@ -627,25 +628,19 @@ static int l_sleep(lua_State *L)
 	return lua_yieldk(L, 0, nargs, sleep_k);
 }
 
-/* asyncio.await(aw), aw:await() */
-static void set_waiter(lua_State *L, struct l_task *t, int fut_idx)
+void laio_push_waiter(lua_State *L, const struct l_task *t)
 {
-	push_task(L, t);
-	if (fut_idx)
-		lua_pushvalue(L, fut_idx);
-	else
-		lua_pushnil(L);
-	lua_setiuservalue(L, -2, UV_WAITER);
-	lua_pop(L, 1);
+	lua_pushvalue(t->co, 1);
+	lua_xmove(t->co, L, 1);
 }
+
+/* asyncio.await(aw), aw:await() */
 
 static int await_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
 	(void)ctx;
-	struct l_task *t = STATE(L)->running->current;
-	set_waiter(L, t, 0);
-	resume_check(L, t);
+	resume_check(L, STATE(L)->running->current);
 	return laio_push_results(L, 1);
 }
 
@@ -678,7 +673,8 @@ int laio_await(lua_State *L)
 	push_task(L, t);
 	laio_future_add_callback(L, 1, -1);
 	lua_pop(L, 1);
-	set_waiter(L, t, 1);
+	/* The future stays alone in this frame while it waits: it is the
+	 * task's waiter (laio_push_waiter). */
 	return laio_suspend(L, t, WAIT_FUTURE, await_k);
 }
 

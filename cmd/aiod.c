@@ -478,7 +478,7 @@ static void report_deadlock(lua_State *L, int task)
 	for (int depth = 0; depth < 8 && t; depth++, pieces++) {
 		const char *joint = depth ? ", which waits" : "; it waits";
 		if (t->wait == WAIT_FUTURE) {
-			lua_getiuservalue(L, -1, UV_WAITER);
+			laio_push_waiter(L, t);
 			lua_pushfstring(L, "%s on %s", joint, luaL_tolstring(L, -1, NULL));
 			lua_remove(L, -2);
 			lua_replace(L, -3);
@@ -512,7 +512,7 @@ static int main_status(lua_State *L, int task)
 	}
 	if (t->fut.failed) {
 		t->fut.unretrieved = 0;
-		lua_getiuservalue(L, task, UV_RESULT);
+		laio_push_exception(L, task);
 		laio_push_failure(L, -1, task, 0);
 		fprintf(stderr, "aiod: %s\n", lua_tostring(L, -1));
 		lua_pop(L, 2);
