@@ -635,7 +635,6 @@ void laio_push_waiter(lua_State *L, const struct l_task *t)
 }
 
 /* asyncio.await(aw), aw:await() */
-
 static int await_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
