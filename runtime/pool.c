@@ -1,15 +1,13 @@
 /* pool.c -- a header-free small-object allocator for a single-threaded heap (Lua's) */
 #include "pool.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #define GRAIN 16
 #define CLASSES (AIO_POOL_MAX_SMALL / GRAIN)
-#define ARENA_SIZE (2u << 20)	/* one huge page */
-#define FIRST_TOUCH (64u << 10)	/* what a hello world uses of the first */
+#define ARENA_SIZE (2u << 20)
 
 struct arena {
 	struct arena *next;
@@ -22,7 +20,8 @@ struct free_block {
 struct aio_pool {
 	struct free_block *free[CLASSES];
 	char *bump;		/* unused tail of the newest arena */
-	char *end;
+	char *end;		/* where its populated steps end */
+	char *arena_end;
 	struct arena *arenas;
 	size_t arena_bytes;
 	void *user;
@@ -55,64 +54,64 @@ size_t aio_pool_arena_bytes(const struct aio_pool *pool)
 	return pool->arena_bytes;
 }
 
-/* Maps size bytes aligned to size, so huge pages can back them. */
-static char *map_aligned(size_t size)
+/*
+ * Arenas are small pages, made a step at a time: each step of an arena
+ * is populated in one call (MADV_POPULATE_WRITE) when the pool first
+ * hands out memory from it. On a VM a fault's trap costs more than its
+ * page, so 64 pages a call take a sixth less time than 64 faults, and a
+ * step's stall stays short. Huge pages (MADV_HUGEPAGE) were a quarter
+ * faster still when the host had just backed the memory, but these VMs
+ * give free 2 MiB blocks back to their host within seconds, and a huge
+ * page's first touch after that cost about 4 ms: a daemon whose heap
+ * grew after a quiet spell stalled turns of 6-8 ms, small pages 1 ms.
+ * See docs/benchmarks.md, "Huge pages, measured again".
+ */
+#define STEP (256u << 10)
+#define FIRST_STEP (64u << 10)	/* what a hello world uses of the first arena */
+
+static void populate(char *from, size_t len)
 {
-	size_t span = 2 * size;
-	char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
-		return NULL;
-	char *base = (char *)(((uintptr_t)raw + size - 1) & ~(uintptr_t)(size - 1));
-	if (base > raw)
-		munmap(raw, (size_t)(base - raw));
-	if (base + size < raw + span)
-		munmap(base + size, (size_t)(raw + span - (base + size)));
-	return base;
+#ifdef MADV_POPULATE_WRITE
+	madvise(from, len, MADV_POPULATE_WRITE);	/* else: faults, one a page */
+#else
+	(void)from;
+	(void)len;
+#endif
 }
 
 static int new_arena(struct aio_pool *pool)
 {
-	/* The first arena is left to small pages: a short script touches only
-	 * a few of them, where a huge page would be cleared whole (~0.4 ms of a
-	 * 4 ms hello world). The arenas after it are huge pages: 100,000 tasks
-	 * take a third less CPU than on small pages (one fault per 2 MiB, not
-	 * 512). The slow runs seen on the test VMs are not compaction (no
-	 * compact_stall in /proc/vmstat): the VM hands free 2 MiB blocks back
-	 * to its host a few seconds after they are freed, and the first touch
-	 * of one costs a host fault; small pages pay that too, less at once.
-	 * See docs/benchmarks.md, "Huge pages". */
-	int huge = pool->arenas != NULL;
-	char *base = huge ? map_aligned(ARENA_SIZE)
-		: mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!base || base == MAP_FAILED)
+	char *base = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
 		return -1;
-#ifdef MADV_HUGEPAGE
-	if (huge)
-		madvise(base, ARENA_SIZE, MADV_HUGEPAGE);
-#endif
-#ifdef MADV_POPULATE_WRITE
-	/* The part of it every start-up touches is made at once, not a page
-	 * a fault: on a VM a fault's trap costs more than its page (17 of
-	 * them were 2 % of a hello world's time). */
-	if (!huge)
-		madvise(base, FIRST_TOUCH, MADV_POPULATE_WRITE);
-#endif
+	size_t first = pool->arenas ? STEP : FIRST_STEP;
+	populate(base, first);
 	struct arena *a = (struct arena *)(void *)base;
 	a->next = pool->arenas;
 	pool->arenas = a;
 	pool->arena_bytes += ARENA_SIZE;
 	pool->bump = base + GRAIN;	/* the arena header takes the first grain */
-	pool->end = base + ARENA_SIZE;
+	pool->end = base + first;
+	pool->arena_end = base + ARENA_SIZE;
 	return 0;
 }
 
-/* The newest arena's tail is too short for rounded bytes: files it under
- * smaller classes and starts a new arena. Apart from small_alloc, so that
- * the common paths need no stack frame. */
+/* The newest arena's populated part is too short for rounded bytes:
+ * populates its next step, or files the tail under smaller classes and
+ * starts a new arena. Apart from small_alloc, so that the common paths
+ * need no stack frame. */
 static __attribute__((noinline)) void *refill(struct aio_pool *pool, size_t rounded)
 {
+	if (pool->end < pool->arena_end) {
+		size_t left = (size_t)(pool->arena_end - pool->end);
+		size_t step = left < STEP ? left : STEP;	/* more than the largest block */
+		populate(pool->end, step);
+		pool->end += step;
+		void *p = pool->bump;
+		pool->bump += rounded;
+		return p;
+	}
 	while ((size_t)(pool->end - pool->bump) >= GRAIN) {
 		size_t left = (size_t)(pool->end - pool->bump);
 		size_t c = (left > AIO_POOL_MAX_SMALL ? AIO_POOL_MAX_SMALL : left) / GRAIN - 1;

@@ -8,8 +8,8 @@ struct aio_pool;
 
 /*
  * Makes an empty pool. Blocks up to AIO_POOL_MAX_SMALL bytes come from
- * size-class free lists carved out of large arenas (advised to use huge
- * pages, which saves most page faults when many tasks start at once);
+ * size-class free lists carved out of large arenas (populated a step at
+ * a time, which saves most page faults when many tasks start at once);
  * larger ones go to malloc. Freed small blocks are kept for reuse, never
  * returned to the system. Not thread-safe: one pool per Lua state.
  * Returns NULL when out of memory.

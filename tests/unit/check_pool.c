@@ -124,6 +124,38 @@ START_TEST(test_pool_grows_by_arenas_and_blocks_stay_distinct)
 }
 END_TEST
 
+/* An arena is handed out a populated step at a time: every byte of it
+ * serves blocks, in one run, and none lies past its end. */
+START_TEST(test_pool_arena_serves_whole_and_only_itself)
+{
+	enum { SIZE = AIO_POOL_MAX_SMALL, MAX = 8192 };
+	static unsigned char *blocks[MAX];
+	int n = 0;
+	blocks[n++] = alloc(NULL, 0, SIZE);
+	size_t arena = aio_pool_arena_bytes(pool);
+	for (;;) {
+		ck_assert_int_lt(n, MAX);
+		unsigned char *b = alloc(NULL, 0, SIZE);
+		ck_assert_ptr_nonnull(b);
+		if (aio_pool_arena_bytes(pool) > arena) {
+			alloc(b, SIZE, 0);
+			break;
+		}
+		ck_assert_ptr_eq(b, blocks[n - 1] + SIZE);	/* one run */
+		blocks[n++] = b;
+	}
+	/* A 16-byte header, then blocks up to the arena's end. */
+	ck_assert_int_eq(n, (int)((arena - 16) / SIZE));
+	for (int i = 0; i < n; i++)
+		memset(blocks[i], i & 0xff, SIZE);
+	for (int i = 0; i < n; i++) {
+		ck_assert_uint_eq(blocks[i][0], (unsigned)(i & 0xff));
+		ck_assert_uint_eq(blocks[i][SIZE - 1], (unsigned)(i & 0xff));
+		alloc(blocks[i], SIZE, 0);
+	}
+}
+END_TEST
+
 START_TEST(test_pool_free_null_pool_is_harmless)
 {
 	aio_pool_free(NULL);
@@ -144,5 +176,6 @@ Suite *pool_suite(void)
 	tcase_add_test(tc, test_pool_realloc_across_sizes_keeps_contents);
 	tcase_add_test(tc, test_pool_large_blocks_bypass_arenas);
 	tcase_add_test(tc, test_pool_grows_by_arenas_and_blocks_stay_distinct);
+	tcase_add_test(tc, test_pool_arena_serves_whole_and_only_itself);
 	return s;
 }
