@@ -145,7 +145,7 @@ local function check_options(fname, n, opts, present, in_session, depth)
       argerror(n, fname, ("option '%s' is a Session's"):format(k), extra)
     elseif strings[k] then
       if type(v) ~= "string" then bad_field(fname, n, k, "string", v) end
-      if v:find("%z") then argerror(n, fname, ("field '%s' holds a zero byte"):format(k), 1) end
+      if v:find("%z") then argerror(n, fname, ("field '%s' holds a zero byte"):format(k), extra) end
       o[k] = v
     elseif booleans[k] then
       if type(v) ~= "boolean" then bad_field(fname, n, k, "boolean", v) end
@@ -188,7 +188,7 @@ local function check_options(fname, n, opts, present, in_session, depth)
     end
   end
   local bodies = (o.body and 1 or 0) + (o.json and 1 or 0) + (o.form and 1 or 0)
-  if bodies > 1 then argerror(n, fname, "at most one of 'body', 'json' and 'form'", 1) end
+  if bodies > 1 then argerror(n, fname, "at most one of 'body', 'json' and 'form'", extra) end
   return o
 end
 

@@ -49,12 +49,13 @@ local function parse()
     end
     i = i + 1
   end
-  -- PID unless --pidfile or --control names the process; then stack's TASK.
+  -- PID unless --pidfile names the process (--control may name it alone,
+  -- or come with the PID, as the usage says); then stack's TASK.
   local want = (o.pidfile or o.control) and 0 or 1
   if #words > want then
     if o.cmd == "stack" then o.task = table.remove(words) end
   end
-  if want == 1 and words[1] then
+  if not o.pidfile and words[1] then
     o.pid = words[1]:match("^%d+$") and tonumber(table.remove(words, 1))
     if not o.pid then usage("'%s' is not a process id", words[1]) end
   end
