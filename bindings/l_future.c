@@ -275,13 +275,10 @@ int laio_push_results(lua_State *L, int fut_idx)
 void laio_push_exception(lua_State *L, int fut_idx)
 {
 	struct l_future *f = lua_touserdata(L, fut_idx);
-	if (f->is_task) {
-		lua_State *co = ((struct l_task *)f)->co;
-		lua_pushvalue(co, 1);
-		lua_xmove(co, L, 1);
-	} else {
+	if (f->is_task)
+		laio_push_task_first(L, (struct l_task *)f);
+	else
 		lua_getiuservalue(L, fut_idx, UV_RESULT);
-	}
 }
 
 static struct l_future *check_plain_future(lua_State *L)

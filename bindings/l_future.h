@@ -20,7 +20,7 @@ enum {
 	/* A Future: its value, packed values or error. A Task needs no such
 	 * slot, which saves every task 16 B: its results and its error stay
 	 * on its finished coroutine, and while it awaits, the Future or Task
-	 * it awaits is at index 1 of its suspended frame (laio_push_waiter). */
+	 * it awaits is at index 1 of its suspended frame (laio_push_task_first). */
 	UV_RESULT,
 	UV_FUTURE_COUNT = UV_RESULT,
 	UV_CORO = UV_RESULT,	/* Task: its coroutine */

@@ -138,7 +138,7 @@ static int l_task_info(lua_State *L)
 		if (t->park_kind) {
 			lua_pushstring(L, t->park_kind->label);
 		} else {
-			laio_push_waiter(L, t);
+			laio_push_task_first(L, t);
 			push_awaited(L, -1);
 			lua_remove(L, -2);
 		}
@@ -172,7 +172,7 @@ static int l_task_awaits(lua_State *L)
 	    t->wait != WAIT_FUTURE)
 		return 0;
 	lua_settop(L, 1);
-	laio_push_waiter(L, t);
+	laio_push_task_first(L, t);
 	if (t->park_kind) {
 		laio_get_extra(L, 1, "awaits");
 		lua_pushstring(L, t->park_kind->label);

@@ -129,7 +129,7 @@ static int cancel_wait(lua_State *L, int task_idx, int msg_idx)
 	}
 	if (t->wait != WAIT_FUTURE)
 		return 0;
-	laio_push_waiter(L, t);
+	laio_push_task_first(L, t);
 	int ok = laio_future_cancel(L, -1, msg_idx);
 	lua_pop(L, 1);
 	return ok;
@@ -628,12 +628,6 @@ static int l_sleep(lua_State *L)
 	return lua_yieldk(L, 0, nargs, sleep_k);
 }
 
-void laio_push_waiter(lua_State *L, const struct l_task *t)
-{
-	lua_pushvalue(t->co, 1);
-	lua_xmove(t->co, L, 1);
-}
-
 /* asyncio.await(aw), aw:await() */
 static int await_k(lua_State *L, int status, lua_KContext ctx)
 {
@@ -673,7 +667,7 @@ int laio_await(lua_State *L)
 	laio_future_add_callback(L, 1, -1);
 	lua_pop(L, 1);
 	/* The future stays alone in this frame while it waits: it is the
-	 * task's waiter (laio_push_waiter). */
+	 * task's waiter (laio_push_task_first). */
 	return laio_suspend(L, t, WAIT_FUTURE, await_k);
 }
 

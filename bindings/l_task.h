@@ -79,10 +79,14 @@ struct l_task *laio_new_task(lua_State *L, struct l_loop *loop, int nargs);
 void laio_task_own_body(lua_State *L, int idx);
 int laio_task_cancel(lua_State *L, int task_idx, int msg_idx);
 int laio_suspend(lua_State *L, struct l_task *t, int wait, lua_KFunction k);
-/* [-0, +1] What a task that waits on a future (WAIT_FUTURE) awaits: the
- * Future or Task at index 1 of its suspended frame, where laio_await
- * leaves it. */
-void laio_push_waiter(lua_State *L, const struct l_task *t);
+/* [-0, +1] Index 1 of the task's coroutine: while it waits on a future
+ * (WAIT_FUTURE), that Future or Task, which laio_await leaves alone in the
+ * frame it suspends; once it failed, its error (laio_push_exception). */
+static inline void laio_push_task_first(lua_State *L, const struct l_task *t)
+{
+	lua_pushvalue(t->co, 1);
+	lua_xmove(t->co, L, 1);
+}
 void laio_task_wakeup(struct l_task *t);
 /*
  * Parking: the task waits in list, a list head kept by a C object (a

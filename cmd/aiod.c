@@ -478,7 +478,7 @@ static void report_deadlock(lua_State *L, int task)
 	for (int depth = 0; depth < 8 && t; depth++, pieces++) {
 		const char *joint = depth ? ", which waits" : "; it waits";
 		if (t->wait == WAIT_FUTURE) {
-			laio_push_waiter(L, t);
+			laio_push_task_first(L, t);
 			lua_pushfstring(L, "%s on %s", joint, luaL_tolstring(L, -1, NULL));
 			lua_remove(L, -2);
 			lua_replace(L, -3);

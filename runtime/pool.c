@@ -108,20 +108,18 @@ static __attribute__((noinline)) void *refill(struct aio_pool *pool, size_t roun
 		size_t step = left < STEP ? left : STEP;	/* more than the largest block */
 		populate(pool->end, step);
 		pool->end += step;
-		void *p = pool->bump;
-		pool->bump += rounded;
-		return p;
+	} else {
+		while ((size_t)(pool->end - pool->bump) >= GRAIN) {
+			size_t left = (size_t)(pool->end - pool->bump);
+			size_t c = (left > AIO_POOL_MAX_SMALL ? AIO_POOL_MAX_SMALL : left) / GRAIN - 1;
+			struct free_block *tail = (struct free_block *)(void *)pool->bump;
+			tail->next = pool->free[c];
+			pool->free[c] = tail;
+			pool->bump += (c + 1) * GRAIN;
+		}
+		if (new_arena(pool) != 0)
+			return NULL;
 	}
-	while ((size_t)(pool->end - pool->bump) >= GRAIN) {
-		size_t left = (size_t)(pool->end - pool->bump);
-		size_t c = (left > AIO_POOL_MAX_SMALL ? AIO_POOL_MAX_SMALL : left) / GRAIN - 1;
-		struct free_block *tail = (struct free_block *)(void *)pool->bump;
-		tail->next = pool->free[c];
-		pool->free[c] = tail;
-		pool->bump += (c + 1) * GRAIN;
-	}
-	if (new_arena(pool) != 0)
-		return NULL;
 	void *p = pool->bump;
 	pool->bump += rounded;
 	return p;
