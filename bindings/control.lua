@@ -107,9 +107,9 @@ local function find_task(what)
 end
 
 local function stack_reply(what, held)
-  if not what then return {error = "stack: which task? (an id or a name)", usage = true} end
+  if not what then return {error = "which task? (an id or a name)", usage = true} end
   local t = find_task(what)
-  if not t then return {error = format("stack: no task %s", what)} end
+  if not t then return {error = format("no task %s", what)} end
   local id, name, _, state, waits, _, _, _, where = C.task_info(t)
   local tb = C.task_traceback(t)
   if state == "running" and held then tb = held.traceback end

@@ -23,9 +23,18 @@ local LEVELS = {debug = 1, info = 2, warn = 3, error = 4}
 function D.log(level, fmt, ...)
   local rank = LEVELS[level]
   if not rank then error(format("bad argument #1 to 'log' (level must be debug, info, warn or error, got %s)", tostring(level)), 2) end
+  local kind = type(fmt)
+  if kind ~= "string" and kind ~= "number" then
+    error(format("bad argument #2 to 'log' (string expected, got %s)", kind), 2)
+  end
   if rank < LEVELS[opts.log_level] then return end
   local ok, text = pcall(format, fmt, ...)
-  if not ok then text = tostring(fmt) end
+  -- A log line is never lost to its format, as in Python's logging: the
+  -- format is written as it is, with why it failed in log's own numbering.
+  if not ok then
+    local n, why = text:match("^bad argument #(%d+) to '[^']*' %((.*)%)$")
+    text = format("%s [bad format: %s]", fmt, n and format("argument #%d: %s", n + 1, why) or text)
+  end
   local now = C.wallclock()
   local ms = math.floor((now % 1) * 1000)
   io.stderr:write(format("%s.%03d %-5s %s\n", os.date("%Y-%m-%d %H:%M:%S", math.floor(now)), ms, level, text))

@@ -3,6 +3,7 @@
 #include "l_process.h"
 #include "l_gather.h"
 #include "l_stream.h"
+#include "l_traceback.h"
 
 #include "workers.h"
 
@@ -100,38 +101,33 @@ static int l_note_wait(lua_State *L)
 	return luaL_argerror(L, 1, "unknown wait");
 }
 
-/*
- * task_info(task) -> id, name, generation, state, waits, age, resumes,
- * busy, where. state: "running", "pending" (not started yet),
- * "sleeping", "awaiting", "waiting" (parked in an object), "ready",
- * "done". waits: what it waits on ("sleep 4.2s left", "Queue.get",
- * "read 10.0.0.5:443", "Task-7"), or nil. */
-static int l_task_info(lua_State *L)
+/* "running", "pending" (not started yet), "sleeping", "awaiting",
+ * "waiting" (parked in an object), "ready" or "done". */
+static const char *task_state(const struct l_task *t)
 {
-	struct l_task *t = luaL_checkudata(L, 1, LAIO_TASK);
-	struct l_loop *loop = t->fut.loop;
-	double now = loop->rt ? aio_loop_time(loop->rt) : laio_task_born(t);
-	lua_settop(L, 1);
-	lua_pushinteger(L, (lua_Integer)t->id);
-	laio_push_task_name(L, 1);
-	lua_pushinteger(L, t->gen);
-	const char *state = t->fut.state != FUT_PENDING ? "done"
-		: t == loop->current ? "running"
+	return t->fut.state != FUT_PENDING ? "done"
+		: t == t->fut.loop->current ? "running"
 		: !t->started ? "pending"
 		: t->wait == WAIT_SLEEP ? "sleeping"
 		: t->wait == WAIT_FUTURE ? "awaiting"
 		: t->wait == WAIT_PARKED ? "waiting"
 		: "ready";
-	lua_pushstring(L, state);
+}
+
+/* [-0, +1]: what the task at idx waits on ("sleep 4.2s left",
+ * "Queue.get", "read 10.0.0.5:443", "Task-7"), or nil. */
+static void push_waits(lua_State *L, int idx, double now)
+{
+	struct l_task *t = lua_touserdata(L, idx);
+	struct l_loop *loop = t->fut.loop;
+	char buf[32];
 	if (t == loop->current) {
-		char buf[32];
 		snprintf(buf, sizeof buf, "running for %.1fs", now - loop->step_began);
 		lua_pushstring(L, buf);
 	} else if (t->fut.state != FUT_PENDING || !t->started) {
 		lua_pushnil(L);
 	} else if (t->wait == WAIT_SLEEP) {
 		double left = t->timer.when - now;
-		char buf[32];
 		snprintf(buf, sizeof buf, "sleep %.1fs left", left > 0 ? left : 0.0);
 		lua_pushstring(L, buf);
 	} else if (t->wait == WAIT_FUTURE) {
@@ -147,6 +143,28 @@ static int l_task_info(lua_State *L)
 	} else {
 		lua_pushnil(L);
 	}
+}
+
+static double task_now(const struct l_task *t)
+{
+	return t->fut.loop->rt ? aio_loop_time(t->fut.loop->rt) : laio_task_born(t);
+}
+
+/*
+ * task_info(task) -> id, name, generation, state, waits, age, resumes,
+ * busy, where: state as task_state, waits as push_waits.
+ */
+static int l_task_info(lua_State *L)
+{
+	struct l_task *t = luaL_checkudata(L, 1, LAIO_TASK);
+	struct l_loop *loop = t->fut.loop;
+	double now = task_now(t);
+	lua_settop(L, 1);
+	lua_pushinteger(L, (lua_Integer)t->id);
+	laio_push_task_name(L, 1);
+	lua_pushinteger(L, t->gen);
+	lua_pushstring(L, task_state(t));
+	push_waits(L, 1, now);
 	lua_pushnumber(L, now - laio_task_born(t));
 	lua_pushinteger(L, t->resumes);
 	/* A running task's time includes its step so far. */
@@ -156,6 +174,32 @@ static int l_task_info(lua_State *L)
 	else
 		lua_pushnil(L);
 	return 9;
+}
+
+/* SIGUSR1's dump: the words of aiod ps and stack, on stderr, for when the
+ * control socket is off or the loop too stuck to answer it in time. */
+void laio_dump_tasks(lua_State *L, struct l_loop *loop)
+{
+	int n = 0;
+	for (struct l_link *k = loop->tasks.next; k != &loop->tasks; k = k->next)
+		n++;
+	fprintf(stderr, "aiod: %d unfinished task%s\n", n, n == 1 ? "" : "s");
+	for (struct l_link *k = loop->tasks.next; k != &loop->tasks; k = k->next) {
+		struct l_task *t = aio_container_of(k, struct l_task, link);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, t->fut.ref);
+		int tidx = lua_gettop(L);
+		push_waits(L, tidx, task_now(t));
+		const char *waits = lua_tostring(L, -1);
+		fprintf(stderr, "%s %s%s%s, generation %u%s\n", luaL_tolstring(L, tidx, NULL),
+			task_state(t), waits ? ", " : "", waits ? waits : "", t->gen,
+			t->serving ? ", serving a connection" : "");
+		if (t->started && t != loop->current) {
+			laio_traceback(L, t->co, NULL, 0);
+			fprintf(stderr, "%s\n", lua_tostring(L, -1));
+		}
+		lua_settop(L, tidx - 1);
+	}
+	fflush(stderr);
 }
 
 /*

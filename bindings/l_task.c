@@ -351,33 +351,6 @@ static void warn_slow_step(lua_State *L, struct l_task *t, double took, int stat
 	lua_settop(L, tidx - 1);
 }
 
-void laio_dump_tasks(lua_State *L, struct l_loop *loop)
-{
-	int n = 0;
-	for (struct l_link *k = loop->tasks.next; k != &loop->tasks; k = k->next)
-		n++;
-	fprintf(stderr, "aiod: %d unfinished task%s\n", n, n == 1 ? "" : "s");
-	for (struct l_link *k = loop->tasks.next; k != &loop->tasks; k = k->next) {
-		struct l_task *t = aio_container_of(k, struct l_task, link);
-		push_task(L, t);
-		const char *what = t == loop->current ? "running"
-			: !t->started ? "not started"
-			: t->wait == WAIT_SLEEP ? "sleeping"
-			: t->wait == WAIT_FUTURE ? "awaiting"
-			: t->wait == WAIT_PARKED ? "waiting for I/O"
-			: "ready";
-		fprintf(stderr, "%s %s, generation %u%s\n", luaL_tolstring(L, -1, NULL), what,
-			t->gen, t->serving ? ", serving a connection" : "");
-		if (t->started && t != loop->current) {
-			laio_traceback(L, t->co, NULL, 0);
-			fprintf(stderr, "%s\n", lua_tostring(L, -1));
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 2);
-	}
-	fflush(stderr);
-}
-
 static void task_step(struct aio_call *call)
 {
 	struct l_task *t = aio_container_of(call, struct l_task, timer.call);

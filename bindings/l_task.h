@@ -132,7 +132,6 @@ int laio_ensure_future(lua_State *L, int idx, int loop_idx);
 int laio_loop_all_tasks(lua_State *L);
 void laio_push_task_name(lua_State *L, int task_idx);	/* [-0, +1] */
 void laio_open_task(lua_State *L, int state);
-void laio_dump_tasks(lua_State *L, struct l_loop *loop);	/* to stderr */
 
 int laio_await(lua_State *L);	/* asyncio.await: the awaitable at 1 */
 

@@ -40,6 +40,7 @@
  */
 #include "l_control.h"
 #include "l_failure.h"
+#include "l_inspect.h"
 #include "l_task.h"
 
 int luaopen_asyncio(lua_State *L);

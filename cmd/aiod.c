@@ -14,6 +14,7 @@
 #include <lualib.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,10 +53,14 @@ static int interactive;
 static volatile sig_atomic_t stop_signal;
 static int stop_begun;
 
-static void usage_error(const char *fmt, const char *what)
+__attribute__((format(printf, 1, 2)))
+static void usage_error(const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
 	fprintf(stderr, "aiod: ");
-	fprintf(stderr, fmt, what);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\n%s", usage_text);
 	exit(2);
 }
@@ -124,7 +129,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 				char *end;
 				double secs = strtod(argv[i], &end);
 				if (*end || end == argv[i] || !(secs >= 0))
-					usage_error("option needs seconds, not '%s'", argv[i]);
+					usage_error("option '%s' needs seconds, not '%s'", a, argv[i]);
 				*(a[2] == 'g' ? &o->grace : &o->ready_timeout) = secs;
 			} else if (strcmp(a, "--log-level") == 0) {
 				o->log_level = argv[i];

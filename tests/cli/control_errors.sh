@@ -39,7 +39,7 @@ finish 3
 start --control "$T/c.sock" s.lua
 wait_for_text "$OUT" ready || { finish 1; fail "aiod did not get ready"; }
 "$AIOD" stack --control "$T/c.sock" nosuch 2>"$T/e"; rc=$?
-[ "$rc" = 1 ] && grep -qF "no task nosuch" "$T/e" || { kill "$BG"; finish 1; cat "$T/e"; fail "stack of no task: exit $rc"; }
+[ "$rc" = 1 ] && grep -qxF "aiod stack: no task nosuch" "$T/e" || { kill "$BG"; finish 1; cat "$T/e"; fail "stack of no task: exit $rc"; }
 "$AIOD" reload --control "$T/c.sock" 2>"$T/e"; rc=$?
 [ "$rc" = 2 ] && grep -qF "batch script" "$T/e" || { kill "$BG"; finish 1; cat "$T/e"; fail "reload of a batch script: exit $rc"; }
 kill -TERM "$BG"

@@ -1,5 +1,5 @@
 -- both
--- body, json (encoded, sets content-type), form (urlencoded), auth (basic); r:json() with asyncio.http.null, malformed JSON raises
+-- body, json (a table or a scalar, encoded, sets content-type), form (urlencoded), auth (basic); r:json() with asyncio.http.null, malformed JSON raises
 local asyncio = require "asyncio"
 local http = asyncio.http
 
@@ -17,6 +17,11 @@ asyncio.run(function()
   print(math.tointeger(sent.a), sent.b[1], sent.b[2], sent.c)
   e = http.put(base .. "/echo", {json = {n = http.null}}):json()
   print("json null", e.body)
+  -- Any value lua-cjson encodes, as Python's json= takes any: a JSON text may be a scalar.
+  for _, v in ipairs({5, "x", false}) do
+    e = http.post(base .. "/echo", {json = v}):json()
+    io.write("json scalar ", e.body, " ", e.headers["content-type"], "\n")
+  end
   e = http.post(base .. "/echo", {form = {name = "a b", sym = "&=+"}}):json()
   print("form", e.headers["content-type"])
   local parts = {}
