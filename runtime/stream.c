@@ -804,14 +804,25 @@ static void tls_readable(struct aio_stream *s)
 		while (got < READ_BLOCK && aio_buf_len(&s->in) < s->read_high) {
 			/* Plaintext is decrypted straight into the input, a record
 			 * at a time (a memcpy less than through a block: 16 KiB a
-			 * request). */
-			char *into = aio_buf_reserve(&s->in, TLS_RECORD_MAX);
+			 * request). But a record after the first, with no room
+			 * for it, is decrypted into the spare block and copied in
+			 * only if it came: growing the input first for a second
+			 * record that was not there (the usual answer to a
+			 * request is one record) copied the first each time. */
+			struct aio_buf *in = &s->in;
+			int probe = got && in->cap - in->head - aio_buf_len(in) < TLS_RECORD_MAX;
+			char *into = probe ? take_block() : aio_buf_reserve(in, TLS_RECORD_MAX);
 			if (!into) {
 				fail(s, ENOMEM);
 				deliver(s, AIO_STREAM_READ | AIO_STREAM_WRITE);
 				return;
 			}
 			ssize_t n = tls_ops->read(c, into, TLS_RECORD_MAX);
+			if (probe) {
+				if (n > 0 && aio_buf_append(in, into, (size_t)n) < 0)
+					n = -ENOMEM;
+				give_back_block(into);
+			}
 			if (n == -EAGAIN)
 				break;
 			if (n < 0) {
@@ -824,7 +835,8 @@ static void tls_readable(struct aio_stream *s)
 				ended = 1;
 				break;
 			}
-			aio_buf_commit(&s->in, (size_t)n);
+			if (!probe)
+				aio_buf_commit(in, (size_t)n);
 			got += (size_t)n;
 		}
 	}

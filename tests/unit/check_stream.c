@@ -748,6 +748,43 @@ START_TEST(test_stream_bug_write_drops_fed_read)
 }
 END_TEST
 
+/* The records of one event go straight into the input, in order; a read
+ * after the first that finds nothing grows nothing: the input stays the
+ * size of the one record that came (it was grown for a second record, the
+ * first copied over, every time). */
+START_TEST(test_stream_tls_records_into_input)
+{
+	enum { RECORD = 16384 };
+	static char a[RECORD + 1], b[RECORD + 1];
+	memset(a, 'a', RECORD);
+	memset(b, 'b', RECORD);
+	fake = (struct fake_session){.records = {a}};
+	aio_stream_set_tls(&fake_ops);
+	struct aio_stream *s = paired();
+	struct aio_tls_opts o = {.server = 1};
+	ck_assert_int_eq(aio_stream_start_tls(s, &o), 0);
+	RUN_UNTIL(seen.reads == 1);
+	struct aio_buf *in = aio_stream_input(s);
+	ck_assert_uint_eq(aio_buf_len(in), RECORD);
+	ck_assert_uint_eq(in->cap, RECORD);
+	aio_stream_consume(s, RECORD);
+	ck_assert_ptr_null(in->data);
+
+	/* Three records at once, the second and third copied in from the
+	 * spare block: all of them, in order. */
+	fake = (struct fake_session){.records = {a, b, "tail"}};
+	aio_stream_set_read_high(s, SIZE_MAX);	/* polls the session again */
+	RUN_UNTIL(seen.reads == 2);
+	ck_assert_uint_eq(aio_buf_len(in), 2 * RECORD + 4);
+	const char *p = aio_buf_peek(in);
+	ck_assert(p[0] == 'a' && p[RECORD - 1] == 'a');
+	ck_assert(p[RECORD] == 'b' && p[2 * RECORD - 1] == 'b');
+	ck_assert(memcmp(p + 2 * RECORD, "tail", 4) == 0);
+	aio_stream_abort(s);
+	RUN_UNTIL(seen.closes == 1);
+}
+END_TEST
+
 Suite *stream_suite(void)
 {
 	pattern_fill();
@@ -793,5 +830,8 @@ Suite *stream_suite(void)
 	tc = check_tcase(s, "regressions", pair_setup, pair_teardown, 5);
 	tcase_add_test(tc, test_stream_bug_shutdown_read_end);
 	tcase_add_test(tc, test_stream_bug_write_drops_fed_read);
+
+	tc = check_tcase(s, "tls", pair_setup, pair_teardown, 5);
+	tcase_add_test(tc, test_stream_tls_records_into_input);
 	return s;
 }
