@@ -16,7 +16,7 @@ void aio_buf_destroy(struct aio_buf *b)
 
 char *aio_buf_reserve(struct aio_buf *b, size_t n)
 {
-	if (b->head + b->len + n > b->cap) {
+	if (n > aio_buf_room(b)) {
 		if (b->len + n <= b->cap / 2 + b->cap / 4) {
 			/* Mostly consumed: sliding down is cheaper than growing. */
 			memmove(b->data, b->data + b->head, b->len);

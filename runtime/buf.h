@@ -47,6 +47,11 @@ int aio_buf_append(struct aio_buf *b, const void *p, size_t n);
  * back with aio_buf_destroy if the read brought nothing.
  */
 char *aio_buf_reserve(struct aio_buf *b, size_t n);
+/* What aio_buf_reserve hands out without moving or growing anything. */
+static inline size_t aio_buf_room(const struct aio_buf *b)
+{
+	return b->cap - b->head - b->len;
+}
 static inline void aio_buf_commit(struct aio_buf *b, size_t n)
 {
 	b->len += n;

@@ -810,7 +810,7 @@ static void tls_readable(struct aio_stream *s)
 			 * record that was not there (the usual answer to a
 			 * request is one record) copied the first each time. */
 			struct aio_buf *in = &s->in;
-			int probe = got && in->cap - in->head - aio_buf_len(in) < TLS_RECORD_MAX;
+			int probe = got && aio_buf_room(in) < TLS_RECORD_MAX;
 			char *into = probe ? take_block() : aio_buf_reserve(in, TLS_RECORD_MAX);
 			if (!into) {
 				fail(s, ENOMEM);
